@@ -1,0 +1,34 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { BrokerModule } from './broker/broker.module.js';
+import type { HubConfig } from './config/config.schema.js';
+import { HUB_CONFIG } from './config/config.token.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import type { Logger } from './logging/logger.js';
+import { ROOT_LOGGER } from './logging/logger.token.js';
+
+/** Config and the root logger, available to every module. */
+@Global()
+@Module({})
+class CoreModule {
+  static register(config: HubConfig, logger: Logger): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: HUB_CONFIG, useValue: config },
+        { provide: ROOT_LOGGER, useValue: logger },
+      ],
+      exports: [HUB_CONFIG, ROOT_LOGGER],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static register(config: HubConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.register(config, logger), DatabaseModule, BrokerModule, HealthModule],
+    };
+  }
+}

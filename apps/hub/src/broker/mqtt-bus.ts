@@ -1,0 +1,24 @@
+export interface BusMessage {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+}
+
+export interface PublishOptions {
+  qos?: 0 | 1 | 2;
+  retain?: boolean;
+}
+
+export type BusHandler = (message: BusMessage) => void;
+
+/**
+ * The one way the rest of the hub talks MQTT: in-process, through the embedded broker, with no
+ * loopback client. Handlers run on the broker's delivery path, so they must not block.
+ */
+export abstract class MqttBus {
+  /** Resolves once the broker has accepted (and, for retained or queued messages, stored) it. */
+  abstract publish(topic: string, payload: string | Buffer, options?: PublishOptions): Promise<void>;
+  /** Returns the function that removes this subscription. */
+  abstract subscribe(filter: string, handler: BusHandler): Promise<() => Promise<void>>;
+}

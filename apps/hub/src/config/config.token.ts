@@ -1,0 +1,2 @@
+/** Injection token of the validated HubConfig. */
+export const HUB_CONFIG = Symbol('HubConfig');

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.js';
+
+const emptyDir = () => mkdtempSync(join(tmpdir(), 'hearth-config-'));
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const config = loadConfig({ env: {}, cwd: emptyDir() });
+    expect(config.http).toEqual({ port: 8080, host: '0.0.0.0' });
+    expect(config.mqtt.port).toBe(1883);
+    expect(config.dataDir).toBe('./data');
+    expect(config.log.level).toBe('info');
+  });
+
+  it('reads HEARTH_* environment variables, with "off" closing a listener', () => {
+    const config = loadConfig({
+      env: { HEARTH_HTTP_PORT: '9000', HEARTH_MQTT_PORT: 'off', HEARTH_MQTT_HOST: '127.0.0.1', HEARTH_DATA_DIR: '/var/lib/hearth', HEARTH_LOG_LEVEL: 'debug' },
+      cwd: emptyDir(),
+    });
+    expect(config.http.port).toBe(9000);
+    expect(config.mqtt.port).toBeNull();
+    expect(config.mqtt.host).toBe('127.0.0.1');
+    expect(config.dataDir).toBe('/var/lib/hearth');
+    expect(config.log.level).toBe('debug');
+  });
+
+  it('reads hearth.yaml and .env, with the environment winning over the file and the file over .env', () => {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'hearth.yaml'), 'http:\n  port: 8181\nmqtt:\n  port: off\n  sysInterval: 30\n');
+    writeFileSync(join(dir, '.env'), 'HEARTH_HTTP_PORT=7000\nHEARTH_LOG_LEVEL=warn\n');
+    const config = loadConfig({ env: { HEARTH_MQTT_PORT: '1884' }, cwd: dir });
+    expect(config.http.port).toBe(8181);
+    expect(config.mqtt.port).toBe(1884);
+    expect(config.mqtt.sysInterval).toBe(30);
+    expect(config.log.level).toBe('warn');
+  });
+
+  it('reports every bad key at once, naming the variable', () => {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'hearth.yaml'), 'mqtt:\n  prot: 1883\n');
+    let error: unknown;
+    try {
+      loadConfig({ env: { HEARTH_HTTP_PORT: 'eighty', HEARTH_LOG_LEVEL: 'loud', HEARTH_MQTT_PORT: '70000' }, cwd: dir });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems } = error as ConfigError;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/HEARTH_HTTP_PORT \(http\.port\): expected a port 0-65535 or "off", got "eighty"/);
+    expect(problems.join('\n')).toMatch(/HEARTH_MQTT_PORT .*"70000"/);
+    expect(problems.join('\n')).toMatch(/HEARTH_LOG_LEVEL .*one of fatal, error, warn, info, debug, trace, silent/);
+    expect(problems.join('\n')).toMatch(/unknown key mqtt\.prot/);
+  });
+
+  it('refuses a HEARTH_CONFIG file that does not exist, and a file that is not YAML', () => {
+    expect(() => loadConfig({ env: { HEARTH_CONFIG: 'missing.yaml' }, cwd: emptyDir() })).toThrow(/HEARTH_CONFIG: no such file/);
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'hearth.yaml'), 'http: [unclosed\n');
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { migrations } from '@hearth/migrations';
+import type { Database } from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import type { HubConfig } from '../config/config.schema.js';
+import { HUB_CONFIG } from '../config/config.token.js';
+import { SQLITE } from './database.tokens.js';
+
+export const databaseFile = (config: HubConfig): string => join(resolve(config.dataDir), 'hearth.db');
+
+/** The hub's single SQLite file (WAL), migrated at start; no `synchronize`. */
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [HUB_CONFIG],
+      useFactory: (config: HubConfig) => {
+        mkdirSync(resolve(config.dataDir), { recursive: true });
+        return {
+          type: 'better-sqlite3' as const,
+          database: databaseFile(config),
+          enableWAL: true,
+          // WAL + NORMAL survives a killed process (commits are in the OS before they return);
+          // only a power cut can lose the last transactions.
+          prepareDatabase: (db: Database) => {
+            db.pragma('synchronous = NORMAL');
+            db.pragma('busy_timeout = 5000');
+          },
+          migrations,
+          migrationsRun: true,
+          synchronize: false,
+          logging: ['error' as const],
+        };
+      },
+    }),
+  ],
+  providers: [
+    {
+      provide: SQLITE,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection,
+    },
+  ],
+  exports: [SQLITE],
+})
+export class DatabaseModule {}

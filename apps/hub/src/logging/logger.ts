@@ -1,0 +1,44 @@
+import type { LoggerService } from '@nestjs/common';
+import { pino, type Logger } from 'pino';
+import type { HubConfig } from '../config/config.schema.js';
+
+export type { Logger };
+
+/** The hub's root logger: JSON lines, or pino-pretty when config says so (a terminal by default). */
+export function createRootLogger(log: HubConfig['log']): Logger {
+  return pino({
+    level: log.level,
+    base: undefined,
+    transport: log.pretty ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } : undefined,
+  });
+}
+
+/** Routes Nest's own log calls into pino, one child logger per Nest context. */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly root: Logger) {}
+
+  private write(level: 'error' | 'warn' | 'info' | 'debug' | 'trace', message: unknown, params: unknown[]): void {
+    // Nest passes the context (class name) last, and for errors the stack before it.
+    const context = typeof params.at(-1) === 'string' ? (params.pop() as string) : 'nest';
+    const logger = this.root.child({ module: context });
+    if (message instanceof Error) logger[level]({ err: message }, message.message);
+    else if (params.length > 0) logger[level]({ detail: params }, String(message));
+    else logger[level](String(message));
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+}

@@ -1,0 +1,105 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load-config.js';
+import { databaseFile } from '../src/database/database.module.js';
+import { spawnHub, type HubProcess } from './support/hub-process.js';
+import { collect, connectClient } from './support/mqtt-client.js';
+import { removeDataDir, startTestHub, tempDataDir } from './support/test-hub.js';
+
+const persistentSubscriber = { clientId: 'garden-logger', clean: false } as const;
+
+describe('persistent sessions and retained messages survive a restart', () => {
+  const dirs: string[] = [];
+  const children: HubProcess[] = [];
+  afterEach(() => {
+    children.splice(0).forEach((hub) => hub.child.kill('SIGKILL'));
+    dirs.splice(0).forEach(removeDataDir);
+  });
+
+  it('resumes a persistent session with its queued QoS 1 messages after a clean restart', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    const first = await startTestHub({}, dataDir);
+    const sub = await connectClient(first.mqttUrl, persistentSubscriber);
+    await sub.subscribeAsync('garden/#', { qos: 1 });
+    await sub.endAsync();
+    const pub = await connectClient(first.mqttUrl);
+    for (let i = 0; i < 50; i++) await pub.publishAsync(`garden/bed${i % 3}/moisture`, String(i), { qos: 1 });
+    await pub.publishAsync('garden/config', 'interval=60', { qos: 1, retain: true });
+    await pub.endAsync();
+    await first.close();
+
+    const second = await startTestHub({}, dataDir);
+    const back = await connectClient(second.mqttUrl, persistentSubscriber);
+    expect(back.options.clean).toBe(false);
+    const inbox = collect(back);
+    const messages = await inbox.waitFor(51);
+    expect(messages.slice(0, 50).map((m) => m.payload)).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+    expect(messages[50]).toMatchObject({ topic: 'garden/config', payload: 'interval=60' });
+    const late = await connectClient(second.mqttUrl);
+    const retained = collect(late);
+    await late.subscribeAsync('garden/config');
+    expect((await retained.waitFor(1))[0].payload).toBe('interval=60');
+    await Promise.all([back.endAsync(), late.endAsync()]);
+    await second.close();
+  });
+
+  it('loses nothing it acknowledged when the hub process is killed with SIGKILL', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    const env = { HEARTH_DATA_DIR: dataDir };
+    const first = await spawnHub(env);
+    children.push(first);
+    const url = `mqtt://127.0.0.1:${first.mqttPort}`;
+    const sub = await connectClient(url, persistentSubscriber);
+    await sub.subscribeAsync('meter/#', { qos: 1 });
+    await sub.endAsync();
+    const pub = await connectClient(url);
+    const acked = [];
+    for (let i = 0; i < 300; i++) {
+      await pub.publishAsync('meter/house/power', String(i), { qos: i % 2 ? 1 : 2 });
+      acked.push(String(i));
+    }
+    await pub.publishAsync('meter/house/total', '1234.5', { qos: 1, retain: true });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    pub.end(true);
+
+    const second = await spawnHub(env);
+    children.push(second);
+    const back = await connectClient(`mqtt://127.0.0.1:${second.mqttPort}`, persistentSubscriber);
+    const inbox = collect(back);
+    const messages = await inbox.waitFor(301);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let any duplicate show up too
+    // MQTT.js hands QoS 2 messages over at PUBREL and QoS 1 at PUBLISH, so they interleave: compare as sets.
+    // QoS 1 is at-least-once: a message acknowledged just before the kill may come twice; QoS 2 never.
+    const powers = messages.filter((m) => m.topic === 'meter/house/power').map((m) => m.payload);
+    expect([...new Set(powers)].sort((a, b) => Number(a) - Number(b))).toEqual(acked);
+    const repeated = powers.filter((payload, index) => powers.indexOf(payload) !== index);
+    expect(repeated.filter((payload) => Number(payload) % 2 === 0)).toEqual([]);
+    expect(messages.find((m) => m.topic === 'meter/house/total')?.payload).toBe('1234.5');
+    back.end(true);
+  });
+
+  it('replays QoS 1 publishes a crash left acknowledged but unstored', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    await (await startTestHub({}, dataDir)).close();
+    // What a kill between PUBACK and storing leaves behind: a journal row (see SqlitePersistence.journal).
+    const db = new Database(databaseFile(loadConfig({ env: { HEARTH_DATA_DIR: dataDir }, cwd: dataDir })));
+    db.prepare(`INSERT INTO mqtt_journal (seq, client_id, cmd, topic, payload, qos, retain, dup, message_id) VALUES (1, 'sensor', 'publish', 'garden/rain', ?, 1, 1, 0, 9)`).run(Buffer.from('12mm'));
+    db.close();
+
+    const hub = await startTestHub({}, dataDir);
+    const client = await connectClient(hub.mqttUrl);
+    const inbox = collect(client);
+    await client.subscribeAsync('garden/rain');
+    expect((await inbox.waitFor(1))[0]).toMatchObject({ topic: 'garden/rain', payload: '12mm' });
+    expect(hub.logs.some((record) => record.msg === 'replayed acknowledged QoS 1 messages a crash left unstored' && record.count === 1)).toBe(true);
+    await client.endAsync();
+    await hub.close();
+    const reopened = new Database(databaseFile(loadConfig({ env: { HEARTH_DATA_DIR: dataDir }, cwd: dataDir })));
+    expect(reopened.prepare('SELECT count(*) AS n FROM mqtt_journal').get()).toEqual({ n: 0 });
+    reopened.close();
+  });
+});

@@ -1,0 +1,69 @@
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrokerService } from '../src/broker/broker.service.js';
+import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
+
+const run = promisify(execFile);
+const PAHO_CHECK = fileURLToPath(new URL('./clients/paho_check.py', import.meta.url));
+
+/**
+ * Runs mosquitto_sub on `topic/#` until it has printed `count` messages (-C), collecting its `-v` lines.
+ * Readiness comes from the broker's own subscribe event: mosquitto_sub's piped stdout is block-buffered.
+ */
+function mosquittoSub(hub: TestHub, topic: string, args: string[], count: number): { ready: Promise<void>; lines: Promise<string[]> } {
+  const broker = hub.app.get(BrokerService).broker;
+  const ready = new Promise<void>((resolve) => {
+    const onSubscribe = (subscriptions: Array<{ topic: string }>) => {
+      if (!subscriptions.some((s) => s.topic === `${topic}/#`)) return;
+      broker.off('subscribe', onSubscribe);
+      resolve();
+    };
+    broker.on('subscribe', onSubscribe);
+  });
+  const child = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(hub.mqtt!.port), '-C', String(count), '-W', '10', '-v', '-t', `${topic}/#`, ...args]);
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+  const lines = new Promise<string[]>((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`mosquitto_sub exited ${code}: ${out}`)))),
+  );
+  return { ready, lines };
+}
+
+describe('interop with third-party clients', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => {
+    await hub.close();
+    removeDataDir(hub.dataDir);
+  });
+
+  it.each(['mqttv31', 'mqttv311', 'mqttv5'])('mosquitto_pub and mosquitto_sub round-trip QoS 0, 1 and 2 over %s', async (version) => {
+    const sub = mosquittoSub(hub, `mosq/${version}`, ['-V', version, '-q', '2'], 3);
+    await sub.ready;
+    for (const qos of [0, 1, 2]) {
+      await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(hub.mqtt!.port), '-V', version, '-q', String(qos), '-t', `mosq/${version}/q${qos}`, '-m', `payload ${qos}`]);
+    }
+    expect(await sub.lines).toEqual([0, 1, 2].map((qos) => `mosq/${version}/q${qos} payload ${qos}`));
+  });
+
+  it('mosquitto_sub receives a retained message published earlier by mosquitto_pub', async () => {
+    const port = String(hub.mqtt!.port);
+    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-q', '1', '-r', '-t', 'mosq/retained', '-m', 'kept']);
+    const { stdout } = await run('mosquitto_sub', ['-h', '127.0.0.1', '-p', port, '-t', 'mosq/retained', '-C', '1', '-W', '5', '-v']);
+    expect(stdout.trim()).toBe('mosq/retained kept');
+  });
+
+  it.each(['31', '311'])('Eclipse Paho (MQTT %s) round-trips QoS 0/1/2 and sees a will', async (protocol) => {
+    const { stdout } = await run('/usr/bin/python3', [PAHO_CHECK, String(hub.mqtt!.port), protocol], { timeout: 20_000 });
+    expect(JSON.parse(stdout)).toEqual([
+      { topic: `paho/${protocol}/qos0`, payload: 'paho 0', qos: 0 },
+      { topic: `paho/${protocol}/qos1`, payload: 'paho 1', qos: 1 },
+      { topic: `paho/${protocol}/qos2`, payload: 'paho 2', qos: 2 },
+      { topic: `paho/${protocol}/will`, payload: 'gone', qos: 1 },
+    ]);
+  });
+});

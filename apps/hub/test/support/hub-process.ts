@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The compiled hub entry point; `npm test` compiles before it runs the tests. */
+export const HUB_MAIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
+
+export interface HubProcess {
+  child: ChildProcess;
+  mqttPort: number;
+  httpPort: number;
+  /** Every line the hub printed, stdout and stderr. */
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+/** Runs the real hub as its own process, as `npm start` would, and waits for its listeners to be ready. */
+export function spawnHub(env: Record<string, string>): Promise<HubProcess> {
+  const child = spawn(process.execPath, [HUB_MAIN], {
+    env: { ...process.env, HEARTH_HTTP_PORT: '0', HEARTH_MQTT_PORT: '0', HEARTH_HTTP_HOST: '127.0.0.1', HEARTH_MQTT_HOST: '127.0.0.1', HEARTH_LOG_PRETTY: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+  return new Promise((resolve, reject) => {
+    const ports: Record<string, number> = {};
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      output.push(line);
+      try {
+        const record = JSON.parse(line) as { listener?: string; port?: number };
+        if (record.listener && record.port !== undefined) ports[record.listener] = record.port;
+      } catch {
+        return;
+      }
+      const wanted = ['mqtt', 'http'].filter((name) => env[`HEARTH_${name.toUpperCase()}_PORT`] !== 'off');
+      if (wanted.every((name) => name in ports)) resolve({ child, mqttPort: ports.mqtt, httpPort: ports.http, output, exited });
+    });
+    void exited.then((code) => reject(new Error(`hub exited with ${code} before it was ready:\n${output.join('\n')}`)));
+  });
+}

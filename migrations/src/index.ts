@@ -1,0 +1,5 @@
+import type { MigrationInterface } from 'typeorm';
+import { BrokerPersistence1764150000000 } from './1764150000000-broker-persistence.js';
+
+/** Every migration, oldest first; the hub runs the pending ones at start. */
+export const migrations: Array<new () => MigrationInterface> = [BrokerPersistence1764150000000];
