@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   ssr: { resolve: { conditions: ['@hearth/source', ...defaultServerConditions] } },
   test: {
-    include: ['libs/*/src/**/*.test.ts', 'apps/hub/{src,test}/**/*.test.ts', 'devices/**/src/**/*.test.ts'],
+    include: ['libs/*/src/**/*.test.ts', 'migrations/src/**/*.test.ts', 'apps/hub/{src,test}/**/*.test.ts', 'devices/**/src/**/*.test.ts'],
     reporters: ['default', './tools/summary-reporter.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerService } from '../src/broker/broker.service.js';
 import { collect, connectClient } from './support/mqtt-client.js';
@@ -7,7 +8,7 @@ import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js
 describe('packet and client-id limits, $SYS, health', () => {
   let hub: TestHub;
   beforeAll(async () => {
-    hub = await startTestHub({ HEARTH_MQTT_MAX_PACKET_SIZE: '1024', HEARTH_MQTT_SYS_INTERVAL: '1', HEARTH_MQTT_MAX_CLIENT_ID_LENGTH: '16' });
+    hub = await startTestHub({ HEARTH_MQTT_MAX_PACKET_SIZE: '1024', HEARTH_MQTT_SYS_INTERVAL: '1', HEARTH_MQTT_MAX_QUEUED: '5', HEARTH_MQTT_MAX_CLIENT_ID_LENGTH: '16' });
   });
   afterAll(async () => {
     await hub.close();
@@ -48,6 +49,47 @@ describe('packet and client-id limits, $SYS, health', () => {
     await expect.poll(() => Number(latest('messages/received')), { timeout: 3000 }).toBeGreaterThanOrEqual(1);
     expect(Number(latest('packets/malformed'))).toBeGreaterThanOrEqual(1);
     await client.endAsync();
+  });
+
+  it('closes a client whose keep-alive lapses and publishes its will', async () => {
+    const watcher = await connectClient(hub.mqttUrl);
+    const inbox = collect(watcher);
+    await watcher.subscribeAsync('lapsed/status', { qos: 1 });
+    // A raw client that connects with a 1 s keep-alive and then falls silent, as a sensor losing power would.
+    const socket = connect(hub.mqtt!.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.resume(); // read the CONNACK, so that the broker's close reaches us
+    socket.write(
+      mqttPacket.generate({
+        cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: 'lapsing', clean: true, keepalive: 1,
+        will: { topic: 'lapsed/status', payload: Buffer.from('lost'), qos: 1, retain: false },
+      } as mqttPacket.IConnectPacket),
+    );
+    const closed = new Promise<number>((resolve) => {
+      const started = Date.now();
+      socket.on('close', () => resolve(Date.now() - started));
+    });
+    expect((await inbox.waitFor(1))[0]).toMatchObject({ topic: 'lapsed/status', payload: 'lost' });
+    // MQTT allows one and a half keep-alive periods before the server gives up.
+    expect(await closed).toBeGreaterThanOrEqual(1000);
+    await watcher.endAsync();
+  });
+
+  it('keeps at most maxQueued messages for an offline session and counts the dropped ones', async () => {
+    const session = { clientId: 'sleepy', clean: false } as const;
+    const sleepy = await connectClient(hub.mqttUrl, session);
+    await sleepy.subscribeAsync('queued/#', { qos: 1 });
+    await sleepy.endAsync();
+    const pub = await connectClient(hub.mqttUrl);
+    for (let i = 0; i < 8; i++) await pub.publishAsync('queued/reading', String(i), { qos: 1 });
+    const back = await connectClient(hub.mqttUrl, session);
+    const inbox = collect(back);
+    await inbox.waitFor(5);
+    await pub.publishAsync('queued/marker', 'm', { qos: 1 });
+    await inbox.waitFor(6);
+    expect(inbox.messages.map((m) => m.payload)).toEqual(['0', '1', '2', '3', '4', 'm']);
+    expect(hub.app.get(BrokerService).stats.publishDropped).toBe(3);
+    await Promise.all([pub.endAsync(), back.endAsync()]);
   });
 
   it('reports broker and database health at GET /api/health', async () => {
