@@ -121,3 +121,28 @@ describe('embedded broker with MQTT.js', () => {
     await client.endAsync();
   });
 });
+
+describe('in-process MQTT sessions', () => {
+  it('lets a hub part act as a full MQTT client with its own id and will, through connectInProcess()', async () => {
+    const hub = await startTestHub();
+    const { BrokerService } = await import('../src/broker/broker.service.js');
+    const broker = hub.app.get(BrokerService);
+    const watcher = await connectClient(hub.mqttUrl);
+    const inbox = collect(watcher);
+    await watcher.subscribeAsync('sn/#', { qos: 1 });
+
+    const stream = broker.connectInProcess();
+    const { MqttClient } = await import('mqtt');
+    const sensor = new MqttClient(() => stream, { clientId: 'sn-sensor-1', reconnectPeriod: 0, will: { topic: 'sn/sensor-1/status', payload: Buffer.from('lost'), qos: 1, retain: false } });
+    await new Promise<void>((resolve) => sensor.once('connect', () => resolve()));
+    await sensor.publishAsync('sn/sensor-1/moisture', '41', { qos: 1 });
+    stream.destroy(); // the sensor vanishes: its will must be published
+    await inbox.waitFor(2);
+    // Aedes acknowledges QoS 1 before forwarding, so the will may overtake the reading.
+    expect(inbox.messages.map((m) => `${m.topic}=${m.payload}`).sort()).toEqual(['sn/sensor-1/moisture=41', 'sn/sensor-1/status=lost']);
+    sensor.end(true);
+    await watcher.endAsync();
+    await hub.close();
+    removeDataDir(hub.dataDir);
+  });
+});

@@ -11,6 +11,7 @@ import { SQLITE } from '../database/database.tokens.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { BrokerStats } from './broker-stats.js';
+import { duplexPair } from './duplex-pair.js';
 import { MqttBus, type BusHandler, type PublishOptions } from './mqtt-bus.js';
 import { SqlitePersistence } from './sqlite-persistence.js';
 
@@ -168,6 +169,16 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
       this.accept(createWebSocketStream(ws), request.socket, request);
     });
     return this.wsServer;
+  }
+
+  /**
+   * An in-memory connection into the broker, for hub parts that act for a real MQTT client (an MQTT-SN
+   * sensor is its own session: client id, will, persistence, ACL). Speak MQTT on the returned stream.
+   */
+  connectInProcess(): Duplex {
+    const [hubSide, brokerSide] = duplexPair();
+    this.aedes.handle(brokerSide);
+    return hubSide;
   }
 
   private accept(stream: Duplex, socket: Socket, request?: IncomingMessage): void {
