@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import type { Database, Statement } from 'better-sqlite3';
+import { WriteBatcher } from '../database/write-batcher.js';
 
 /** A packet as Aedes hands it over: mqtt-packet fields plus Aedes' own (brokerId, brokerCounter, messageExpiry...). */
 export interface MqttPacket {
@@ -168,33 +169,20 @@ interface QueueEntry {
   packet: MqttPacket;
 }
 
-/** Writes of one event-loop turn, committed in one transaction; `done` settles when that transaction has. */
-interface Batch {
-  writes: Array<[Statement, unknown[]]>;
-  done: Promise<void>;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * Aedes 2 persistence on SQLite, with the semantics of aedes-persistence's in-memory implementation.
  *
  * All state is mirrored in memory (the subscription trie, retained messages, queues, incoming packets,
  * wills), so every read is synchronous and sees every accepted write. SQLite is the durable copy, loaded
- * in setup(). Writes are queued and committed together in one transaction per event-loop turn; a write's
- * promise resolves only after that COMMIT, so whatever Aedes acknowledges survives a crash.
- *
- * The connection is shared with TypeORM, so no transaction is held across turns (TypeORM's BEGIN would
- * fail inside it): a batch runs BEGIN..COMMIT synchronously, after any TypeORM transaction has ended.
+ * in setup(). Writes go through a WriteBatcher (group commit): a write's promise resolves only after
+ * its COMMIT, so whatever Aedes acknowledges survives a crash.
  */
 export class SqlitePersistence {
-  readonly #db: Database;
   readonly #maxQueued: number;
   readonly #onDropped: () => void;
   readonly #sql;
-  readonly #commit: (writes: Batch['writes']) => void;
+  readonly #batcher: WriteBatcher;
   #broker: BrokerRef | undefined;
-  #batch: Batch | undefined;
   #destroyed = false;
 
   #retained = new Map<string, MqttPacket>();
@@ -211,7 +199,6 @@ export class SqlitePersistence {
   #journaled = new Map<object, number>();
 
   constructor({ db, maxQueued = 0, onDropped = () => {} }: SqlitePersistenceOptions) {
-    this.#db = db;
     this.#maxQueued = maxQueued;
     this.#onDropped = onDropped;
     this.#sql = {
@@ -239,8 +226,10 @@ export class SqlitePersistence {
       deleteJournal: db.prepare('DELETE FROM mqtt_journal WHERE seq = ?'),
       lastSeq: db.prepare('SELECT max(seq) AS seq FROM (SELECT seq FROM mqtt_outgoing UNION ALL SELECT seq FROM mqtt_journal)'),
     };
-    this.#commit = db.transaction((writes: Batch['writes']) => {
-      for (const [statement, params] of writes) statement.run(...params);
+    // After a rolled-back batch the mirror holds writes that are not durable: reload what is. Not from a
+    // closed database (its owner closed it first); if reloading an open one throws, crashing is right.
+    this.#batcher = new WriteBatcher(db, () => {
+      if (db.open) this.#load();
     });
   }
 
@@ -294,44 +283,9 @@ export class SqlitePersistence {
     }
   }
 
-  /** Queues a write in this turn's batch; the promise settles with the batch's COMMIT. */
   #write(statement: Statement, ...params: unknown[]): Promise<void> {
-    if (this.#destroyed) return Promise.reject(new Error('persistence destroyed'));
-    let batch = this.#batch;
-    if (batch === undefined) {
-      let resolve!: () => void;
-      let reject!: (error: unknown) => void;
-      const done = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      batch = this.#batch = { writes: [], done, resolve, reject };
-      setImmediate(this.#flush);
-    }
-    batch.writes.push([statement, params]);
-    return batch.done;
+    return this.#batcher.write(statement, ...params);
   }
-
-  readonly #flush = (): void => {
-    const batch = this.#batch;
-    if (batch === undefined) return;
-    // Our statements would become part of a transaction someone else (TypeORM) has open: wait for its end.
-    if (this.#db.inTransaction) {
-      setTimeout(this.#flush, 1);
-      return;
-    }
-    this.#batch = undefined;
-    try {
-      this.#commit(batch.writes);
-    } catch (error) {
-      batch.reject(error);
-      // The mirror holds the rolled-back writes: reload what is durable. Not from a closed database (its
-      // owner closed it before destroy()); if reloading an open one throws, crashing is the right outcome.
-      if (this.#db.open) this.#load();
-      return;
-    }
-    batch.resolve();
-  };
 
   async storeRetained(packet: MqttPacket): Promise<void> {
     const topic = packet.topic as string;
@@ -576,9 +530,6 @@ export class SqlitePersistence {
   async destroy(): Promise<void> {
     if (this.#destroyed) throw new Error('destroyed called twice!');
     this.#destroyed = true;
-    const batch = this.#batch;
-    if (batch === undefined) return;
-    this.#flush();
-    await batch.done;
+    await this.#batcher.close();
   }
 }
