@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
@@ -6,6 +7,7 @@ import { BrokerService, type ListenerAddress } from './broker/broker.service.js'
 import type { HubConfig } from './config/config.schema.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
 import { HubWsAdapter } from './realtime/hub-ws-adapter.js';
+import { publishOpenApi } from './web/openapi.js';
 import { dashboardDist, serveDashboard } from './web/dashboard-files.js';
 
 export interface RunningHub {
@@ -39,6 +41,8 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
   const adapter = new HubWsAdapter(app);
   app.useWebSocketAdapter(adapter);
   app.disable('x-powered-by');
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  publishOpenApi(app);
   const dashboard = dashboardDist();
   if (dashboard) serveDashboard(app, dashboard, ['/api', '/ws', config.mqtt.websocketPath]);
   await app.init();

@@ -207,16 +207,22 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
     });
   }
 
-  async subscribe(filter: string, handler: BusHandler): Promise<() => Promise<void>> {
-    const deliver = (packet: AedesPublishPacket, done: () => void) => {
+  async subscribe(filter: string, handler: BusHandler, { retained = false } = {}): Promise<() => Promise<void>> {
+    const hand = (packet: AedesPublishPacket | PublishPacket, retain: boolean) => {
       try {
-        handler({ topic: packet.topic, payload: packet.payload as Buffer, qos: packet.qos, retain: packet.retain });
+        handler({ topic: packet.topic, payload: packet.payload as Buffer, qos: packet.qos, retain });
       } catch (error) {
         this.log.error({ err: error, topic: packet.topic }, 'in-process subscriber failed');
       }
+    };
+    const deliver = (packet: AedesPublishPacket, done: () => void) => {
+      hand(packet, packet.retain);
       done();
     };
     await new Promise<void>((resolve) => this.aedes.subscribe(filter, deliver, resolve));
+    if (retained) {
+      for await (const packet of this.persistence.createRetainedStreamCombi([filter])) hand(packet as PublishPacket, true);
+    }
     return () => new Promise<void>((resolve) => this.aedes.unsubscribe(filter, deliver, resolve));
   }
 

@@ -19,6 +19,9 @@ export type BusHandler = (message: BusMessage) => void;
 export abstract class MqttBus {
   /** Resolves once the broker has accepted (and, for retained or queued messages, stored) it. */
   abstract publish(topic: string, payload: string | Buffer, options?: PublishOptions): Promise<void>;
-  /** Returns the function that removes this subscription. */
-  abstract subscribe(filter: string, handler: BusHandler): Promise<() => Promise<void>>;
+  /**
+   * Returns the function that removes this subscription. With `retained`, the stored retained messages
+   * matching the filter are handed over first, as a network client would receive them.
+   */
+  abstract subscribe(filter: string, handler: BusHandler, options?: { retained?: boolean }): Promise<() => Promise<void>>;
 }

@@ -72,6 +72,11 @@ export const configSchema = {
     maxClientIdLength: key('HEARTH_MQTT_MAX_CLIENT_ID_LENGTH', int(1, 65_535), 128, 'longest client id accepted'),
     connectTimeout: key('HEARTH_MQTT_CONNECT_TIMEOUT', int(100), 30_000, 'milliseconds a new connection has to send CONNECT'),
   },
+  devices: {
+    discoveryPrefix: key('HEARTH_DISCOVERY_PREFIX', text, 'homeassistant', 'Home Assistant MQTT discovery prefix'),
+    profilesDir: key('HEARTH_PROFILES_DIR', text, 'devices/profiles', 'directory of device profiles (YAML or JSON), relative to the working directory or the installation'),
+    maxUnmappedTopics: key('HEARTH_MAX_UNMAPPED_TOPICS', int(0), 2000, 'topics kept in the unmapped list; the least recently seen go first'),
+  },
   dataDir: key('HEARTH_DATA_DIR', text, './data', 'directory of the SQLite database and everything else durable'),
   log: {
     level: key('HEARTH_LOG_LEVEL', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info', 'log level'),

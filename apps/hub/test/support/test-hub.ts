@@ -11,6 +11,8 @@ export interface TestHub extends RunningHub {
   httpUrl: string;
   /** Log records the hub wrote, parsed, for tests that assert what was logged. */
   logs: Array<Record<string, unknown>>;
+  /** fetch() against the hub's HTTP API, e.g. `api('/api/entities')`; JSON bodies are sent as JSON. */
+  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
 }
 
 export const tempDataDir = (): string => mkdtempSync(join(tmpdir(), 'hearth-test-'));
@@ -36,12 +38,20 @@ export async function startTestHub(env: Record<string, string> = {}, dataDir = t
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: config.log.level }, { write: (line: string) => void logs.push(JSON.parse(line)) });
   const hub = await startHub(config, logger);
+  const httpUrl = hub.http ? `http://127.0.0.1:${hub.http.port}` : '';
+  const api: TestHub['api'] = (path, init = {}) =>
+    fetch(`${httpUrl}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
   return {
     ...hub,
     dataDir,
     logs,
+    api,
     mqttUrl: hub.mqtt ? `mqtt://127.0.0.1:${hub.mqtt.port}` : '',
-    httpUrl: hub.http ? `http://127.0.0.1:${hub.http.port}` : '',
+    httpUrl,
   };
 }
 
