@@ -1,0 +1,14 @@
+export { type Clock, ManualClock, ScaledClock, type Timer } from './clock.js';
+export { EnergyCounter, type Load } from './energy.js';
+export { Environment, type EnvironmentOptions } from './environment.js';
+export { type SnLink, RawSerialLink, UdpLink, type UdpAddress, XbeeCoordinator, parseUdpAddress } from './garden/links.js';
+export { GardenModel } from './garden/model.js';
+export * from './garden/protocol.js';
+export { GardenSensor, type GardenSensorSpec, GatewayLostError, type SensorTiming, sensorTopics } from './garden/sensor.js';
+export { HomieThermostat, type ThermostatSpec } from './homie.js';
+export { DEMO_HOUSE } from './house.js';
+export { HA_STATUS_TOPIC, type MqttConnect, MqttDevice, type SimContext, connectTo } from './mqtt-device.js';
+export { Random } from './random.js';
+export { type DeviceKind, type DeviceSpec, Simulator, type SimulatorOptions, type Skipped, defaultAddress64 } from './simulator.js';
+export { HouseMeter, type MeterSpec, type SwitchSpec, TasmotaSwitch } from './tasmota.js';
+export { DoorSensor, MotionSensor } from './zigbee.js';
