@@ -3,9 +3,11 @@ import { BrokerModule } from './broker/broker.module.js';
 import type { HubConfig } from './config/config.schema.js';
 import { HUB_CONFIG } from './config/config.token.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DevicesModule } from './devices/devices.module.js';
 import { HealthModule } from './health/health.module.js';
 import type { Logger } from './logging/logger.js';
 import { ROOT_LOGGER } from './logging/logger.token.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 
 /** Config and the root logger, available to every module. */
 @Global()
@@ -28,7 +30,7 @@ export class AppModule {
   static register(config: HubConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(config, logger), DatabaseModule, BrokerModule, HealthModule],
+      imports: [CoreModule.register(config, logger), DatabaseModule, BrokerModule, HealthModule, DevicesModule, RealtimeModule],
     };
   }
 }

@@ -22,6 +22,8 @@ export interface DeviceInfo {
   manufacturer?: string;
   model?: string;
   area?: string;
+  /** Firmware version as the device reports it (discovery `sw_version`). */
+  swVersion?: string;
   transport: 'mqtt' | 'mqtt-sn';
 }
 
@@ -31,6 +33,11 @@ export interface StateSource {
   /** Payloads (after extraction) meaning on / off, for light, switch and binary_sensor. */
   payloadOn?: string;
   payloadOff?: string;
+  /**
+   * `json`: the payload is one JSON object carrying state, brightness, color_temp and color (HA light
+   * `schema: json`, Zigbee2MQTT, ESPHome); `value` is not used then. Absent means `plain`.
+   */
+  format?: 'plain' | 'json';
 }
 
 export interface AttributeSource {
@@ -38,6 +45,8 @@ export interface AttributeSource {
   name: string;
   topic: string;
   value: ValueExtractor;
+  /** Unit of the attribute's value, e.g. `kWh` for `energy`. */
+  unit?: string;
 }
 
 export interface AvailabilitySource {
@@ -56,8 +65,26 @@ export type CommandTarget =
       brightnessTopic?: string;
       colorTempTopic?: string;
       rgbTopic?: string;
+      /**
+       * Home Assistant's on_command_type: `last` (default) sends brightness/colour before the on payload,
+       * `first` after it, `brightness` sends only the brightness when one is given (Tasmota dimmers).
+       */
+      onCommandType?: 'first' | 'last' | 'brightness';
+      /**
+       * Safe-subset templates shaping each payload (HA command_template, brightness_command_template,
+       * color_temp_command_template, rgb_command_template); `value` is the plain payload, and the rgb
+       * template also sees `red`, `green` and `blue`.
+       */
+      templates?: { command?: string; brightness?: string; colorTemp?: string; rgb?: string };
+      qos?: 0 | 1;
     }
-  | { format: 'json'; topic: string };
+  | {
+      format: 'json';
+      topic: string;
+      /** How the device takes a colour in its JSON command; `rgb` when absent. */
+      colorMode?: 'rgb' | 'hs' | 'xy';
+      qos?: 0 | 1;
+    };
 
 export interface EntityDefinition {
   /** Globally unique, stable across restarts (discovery unique_id, `homie:<device>/<node>/<prop>`, profile-derived). */
@@ -71,14 +98,28 @@ export interface EntityDefinition {
   unit?: string;
   stateClass?: 'measurement' | 'total' | 'total_increasing';
   state?: StateSource;
+  /** Further topics reporting the same state in another shape (Tasmota's `stat/POWER` and `tele/STATE`). */
+  extraStateSources?: StateSource[];
   attributes: AttributeSource[];
   /** A topic whose JSON object is merged into attributes (HA json_attributes_topic). */
   jsonAttributesTopic?: string;
+  /** How to read that object from the payload (HA json_attributes_template); the whole payload when absent. */
+  jsonAttributesValue?: ValueExtractor;
   availability?: AvailabilitySource;
   command?: CommandTarget;
   /** Brightness range the device uses (HA brightness_scale); the hub exposes 0-255. */
   brightnessScale?: number;
+  /** Unit the device uses for colour temperature; the hub exposes mireds. Absent means `mired`. */
+  colorTempUnit?: 'mired' | 'kelvin';
   supports: { brightness?: boolean; colorTemp?: boolean; rgb?: boolean };
+  /** A binary_sensor that reports only `on` returns to `off` after this many seconds (HA off_delay). */
+  offDelaySeconds?: number;
+  /** The state becomes unknown when no update arrives for this many seconds (HA expire_after). */
+  expireAfterSeconds?: number;
+  /** HA entity_category: not a primary control or reading. */
+  entityCategory?: 'config' | 'diagnostic';
+  /** False when the source suggests hiding the entity until a user enables it (HA enabled_by_default). */
+  enabledByDefault?: boolean;
   source: DefinitionSource;
   /** The topic this definition came from (discovery config topic, Homie device root, profile id). */
   origin: string;

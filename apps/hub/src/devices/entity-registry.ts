@@ -1,0 +1,124 @@
+import type { EntityDefinition } from '@hearth/device-model';
+import { topicMatches, uniqueEntityId } from '@hearth/device-model';
+import type { StoredEntity } from './devices.repository.js';
+
+/** The topics an entity listens to: state, attributes and availability. */
+function topicsOf(definition: EntityDefinition): string[] {
+  const topics = new Set<string>();
+  for (const source of [definition.state, ...(definition.extraStateSources ?? [])]) if (source) topics.add(source.topic);
+  for (const attribute of definition.attributes) topics.add(attribute.topic);
+  if (definition.jsonAttributesTopic) topics.add(definition.jsonAttributesTopic);
+  for (const availability of definition.availability?.topics ?? []) topics.add(availability.topic);
+  return [...topics];
+}
+
+function commandTopicsOf(definition: EntityDefinition): string[] {
+  const command = definition.command;
+  if (!command) return [];
+  if (command.format === 'json') return [command.topic];
+  return [command.topic, command.brightnessTopic, command.colorTempTopic, command.rgbTopic].filter((t): t is string => t !== undefined);
+}
+
+/**
+ * Every known entity, by id, by unique id and by the topics it listens to: the lookup each MQTT message
+ * goes through. Ids are stable slugs, assigned once and kept in the database.
+ */
+export class EntityRegistry {
+  private readonly byId = new Map<string, StoredEntity>();
+  private readonly byUniqueId = new Map<string, StoredEntity>();
+  private readonly byTopic = new Map<string, StoredEntity[]>();
+  // Topic filters with + or # (Home Assistant allows them): few or none, so a scan is cheap.
+  private readonly byFilter = new Map<string, StoredEntity[]>();
+  private readonly commandTopics = new Map<string, number>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): StoredEntity | undefined {
+    return this.byId.get(id);
+  }
+
+  byUnique(uniqueId: string): StoredEntity | undefined {
+    return this.byUniqueId.get(uniqueId);
+  }
+
+  all(): IterableIterator<StoredEntity> {
+    return this.byId.values();
+  }
+
+  /** Entities listening to this topic. */
+  listening(topic: string): StoredEntity[] | undefined {
+    const exact = this.byTopic.get(topic);
+    if (this.byFilter.size === 0) return exact;
+    const matching = [...this.byFilter].filter(([filter]) => topicMatches(filter, topic)).flatMap(([, entities]) => entities);
+    return matching.length === 0 ? exact : [...new Set([...(exact ?? []), ...matching])];
+  }
+
+  /** Whether the hub itself publishes commands on this topic (so it is not "unmapped"). */
+  isCommandTopic(topic: string): boolean {
+    return this.commandTopics.has(topic);
+  }
+
+  /** Adds a stored entity as it is (loading from the database). */
+  add(entity: StoredEntity): void {
+    this.byId.set(entity.id, entity);
+    this.byUniqueId.set(entity.definition.uniqueId, entity);
+    this.index(entity, 1);
+  }
+
+  /**
+   * Adds or updates the entity a definition describes. A new one gets a fresh slug id; a known one keeps
+   * its id, name and area as a person may have set them. Returns undefined when nothing changed.
+   */
+  upsert(definition: EntityDefinition): { entity: StoredEntity; created: boolean } | undefined {
+    const known = this.byUniqueId.get(definition.uniqueId);
+    if (known && JSON.stringify(known.definition) === JSON.stringify(definition)) return undefined;
+    if (known) {
+      this.index(known, -1);
+      const entity: StoredEntity = { ...known, definition };
+      this.byId.set(entity.id, entity);
+      this.byUniqueId.set(definition.uniqueId, entity);
+      this.index(entity, 1);
+      return { entity, created: false };
+    }
+    const id = uniqueEntityId(definition.kind, definition.objectId, new Set(this.byId.keys()));
+    const entity: StoredEntity = { id, definition, name: definition.name, area: definition.device?.area ?? null };
+    this.add(entity);
+    return { entity, created: true };
+  }
+
+  rename(id: string, change: { name?: string; area?: string | null }): StoredEntity {
+    const known = this.byId.get(id)!;
+    this.index(known, -1);
+    const entity: StoredEntity = { ...known, name: change.name ?? known.name, area: change.area === undefined ? known.area : change.area };
+    this.byId.set(id, entity);
+    this.byUniqueId.set(entity.definition.uniqueId, entity);
+    this.index(entity, 1);
+    return entity;
+  }
+
+  remove(uniqueId: string): StoredEntity | undefined {
+    const entity = this.byUniqueId.get(uniqueId);
+    if (!entity) return undefined;
+    this.index(entity, -1);
+    this.byId.delete(entity.id);
+    this.byUniqueId.delete(uniqueId);
+    return entity;
+  }
+
+  private index(entity: StoredEntity, delta: 1 | -1): void {
+    for (const topic of topicsOf(entity.definition)) {
+      const index = topic.includes('+') || topic.includes('#') ? this.byFilter : this.byTopic;
+      const listeners = index.get(topic) ?? [];
+      const next = delta === 1 ? [...listeners, entity] : listeners.filter((e) => e !== entity);
+      if (next.length > 0) index.set(topic, next);
+      else index.delete(topic);
+    }
+    for (const topic of commandTopicsOf(entity.definition)) {
+      const count = (this.commandTopics.get(topic) ?? 0) + delta;
+      if (count > 0) this.commandTopics.set(topic, count);
+      else this.commandTopics.delete(topic);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { Inject, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { type OnGatewayConnection, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import type { EntityDto, ServerMessage } from '@hearth/api-types';
+import { WebSocket, type WebSocketServer as WsServer } from 'ws';
+import { EntitiesService } from '../devices/entities.service.js';
+import type { Logger } from '../logging/logger.js';
+import { ROOT_LOGGER } from '../logging/logger.token.js';
+
+/** A client this far behind (bytes not yet sent) is dropped; it resyncs from a fresh snapshot on reconnect. */
+const MAX_BUFFERED = 1024 * 1024;
+
+/** `/ws`: a snapshot of every entity on connect, then each state change as it happens. */
+@WebSocketGateway({ path: '/ws' })
+export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnModuleDestroy {
+  @WebSocketServer() private readonly server!: WsServer;
+  private readonly log: Logger;
+  private readonly onState = (entity: EntityDto) => this.broadcast({ type: 'state', entity });
+  private readonly onRemoved = (id: string) => this.broadcast({ type: 'removed', id });
+
+  constructor(
+    private readonly entities: EntitiesService,
+    @Inject(ROOT_LOGGER) root: Logger,
+  ) {
+    this.log = root.child({ module: 'realtime' });
+  }
+
+  onModuleInit(): void {
+    this.entities.events.on('state', this.onState);
+    this.entities.events.on('removed', this.onRemoved);
+  }
+
+  onModuleDestroy(): void {
+    this.entities.events.off('state', this.onState);
+    this.entities.events.off('removed', this.onRemoved);
+  }
+
+  handleConnection(client: WebSocket): void {
+    this.send(client, JSON.stringify({ type: 'snapshot', entities: this.entities.listEntities() } satisfies ServerMessage));
+  }
+
+  private broadcast(message: ServerMessage): void {
+    if (this.server.clients.size === 0) return;
+    const text = JSON.stringify(message);
+    for (const client of this.server.clients) this.send(client, text);
+  }
+
+  private send(client: WebSocket, text: string): void {
+    if (client.readyState !== WebSocket.OPEN) return;
+    if (client.bufferedAmount > MAX_BUFFERED) {
+      this.log.warn({ buffered: client.bufferedAmount }, 'dropped a WebSocket client that stopped reading');
+      client.terminate();
+      return;
+    }
+    client.send(text);
+  }
+}

@@ -1,0 +1,498 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import {
+  ENTITY_KINDS,
+  type AttributeSource,
+  type AvailabilitySource,
+  type CommandTarget,
+  type EntityDefinition,
+  type EntityKind,
+  type StateSource,
+  type ValueExtractor,
+} from './definition.js';
+import { checkExtractor } from './extract.js';
+import { slugify } from './slug.js';
+
+/**
+ * Device profiles describe a kind of device by its topics, with `{device}` standing for the device id (one
+ * topic level or part of one: `tele/{device}/SENSOR`, `shellies/shellyplug-s-{device}/relay/0`). Seeing any of
+ * a profile's `reveal` topics (by default every state, attribute and availability topic; never command topics)
+ * reveals a device of that kind.
+ *
+ * File format (YAML or JSON), one profile per file:
+ *
+ *   id: tasmota-plug                 # [a-z0-9-]+, unique across files
+ *   name: Tasmota smart plug         # what kind of device this is
+ *   transport: mqtt                  # mqtt (default) or mqtt-sn
+ *   manufacturer: Tasmota            # optional, as is model
+ *   reveal: [tele/{device}/LWT]      # optional
+ *   availability:                    # optional
+ *     mode: latest                   # latest (default), any or all
+ *     topics:
+ *       - { topic: tele/{device}/LWT, payloadAvailable: Online, payloadNotAvailable: Offline }
+ *   entities:
+ *     - id: relay                    # [a-z0-9_]+, unique in the profile
+ *       kind: switch                 # light, switch, power_meter, sensor, binary_sensor
+ *       name: Relay                  # optional; without it the entity is the device's main feature
+ *       deviceClass/unit/stateClass  # optional
+ *       state: { topic, value, payloadOn, payloadOff, format }
+ *       extraStates: [ … ]           # more topics reporting the same state
+ *       attributes: [ { name, topic, value, unit } ]
+ *       command: { topic, payloadOn, payloadOff, format, brightnessTopic, colorTempTopic, rgbTopic, colorMode, qos }
+ *       brightnessScale: 100         # lights only
+ *       supports: { brightness: true } # lights with JSON commands; plain ones support what they have topics for
+ *
+ * `value` is `raw` (the default), `{ jsonPath: ENERGY.Power }` or `{ template: '{{ value_json.x }}' }`.
+ */
+
+export const DEVICE_PLACEHOLDER = '{device}';
+
+export interface ProfileError {
+  /** The file the problem is in (as given to `parseProfile`, or the path `loadProfiles` read). */
+  file: string;
+  /** Where in the file, e.g. `entities[1].state.topic`; empty for the whole file. */
+  field: string;
+  message: string;
+}
+
+/** A validated profile; topics still hold the `{device}` placeholder. */
+export interface DeviceProfile {
+  id: string;
+  name: string;
+  file: string;
+  transport: 'mqtt' | 'mqtt-sn';
+  manufacturer?: string;
+  model?: string;
+  reveal: string[];
+  availability?: AvailabilitySource;
+  entities: ProfileEntity[];
+}
+
+export interface ProfileEntity {
+  id: string;
+  kind: EntityKind;
+  name?: string;
+  deviceClass?: string;
+  unit?: string;
+  stateClass?: EntityDefinition['stateClass'];
+  state?: StateSource;
+  extraStates: StateSource[];
+  attributes: AttributeSource[];
+  command?: CommandTarget;
+  brightnessScale?: number;
+  supports: EntityDefinition['supports'];
+}
+
+export interface ProfileMatch {
+  profileId: string;
+  deviceId: string;
+  definitions: EntityDefinition[];
+}
+
+export type ParseProfileResult = { ok: true; profile: DeviceProfile } | { ok: false; errors: ProfileError[] };
+
+/** Reads every `.yaml`, `.yml` and `.json` file in `dir` (sorted by name). Never throws. */
+export async function loadProfiles(dir: string): Promise<{ profiles: DeviceProfile[]; errors: ProfileError[] }> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => ['.yaml', '.yml', '.json'].includes(extname(n))).sort();
+  } catch (error) {
+    return { profiles: [], errors: [{ file: dir, field: '', message: `cannot read the profile directory: ${(error as Error).message}` }] };
+  }
+  const profiles: DeviceProfile[] = [];
+  const errors: ProfileError[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      errors.push({ file, field: '', message: `cannot read: ${(error as Error).message}` });
+      continue;
+    }
+    const result = parseProfile(text, file);
+    if (!result.ok) {
+      errors.push(...result.errors);
+      continue;
+    }
+    const clash = profiles.find((p) => p.id === result.profile.id);
+    if (clash) errors.push({ file, field: 'id', message: `profile id ${JSON.stringify(clash.id)} is already used by ${clash.file}` });
+    else profiles.push(result.profile);
+  }
+  return { profiles, errors };
+}
+
+/** Parses and validates one profile; every problem is reported, each naming the file and the field. */
+export function parseProfile(text: string, file: string): ParseProfileResult {
+  const format = extname(file) === '.json' ? 'JSON' : 'YAML';
+  let raw: unknown;
+  try {
+    raw = format === 'JSON' ? JSON.parse(text) : readYaml(text);
+  } catch (error) {
+    return { ok: false, errors: [{ file, field: '', message: `not valid ${format}: ${(error as Error).message}` }] };
+  }
+  const v = new Validator(file);
+  const profile = v.profile(raw);
+  return v.errors.length || !profile ? { ok: false, errors: v.errors } : { ok: true, profile };
+}
+
+/** YAML's warnings (an unknown `!!tag`, …) are mistakes in a profile too, so they fail it instead of being logged. */
+function readYaml(text: string): unknown {
+  // logLevel 'error': nothing is printed; problems come back as values.
+  const doc = parseDocument(text, { logLevel: 'error' });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) throw problem;
+  return doc.toJS();
+}
+
+/** The devices a topic reveals: one match per profile whose reveal topics it fits. */
+export function matchProfile(profiles: readonly DeviceProfile[], topic: string): ProfileMatch[] {
+  const matches: ProfileMatch[] = [];
+  for (const profile of profiles) {
+    for (const pattern of profile.reveal) {
+      const deviceId = matchPattern(pattern, topic);
+      if (deviceId === undefined) continue;
+      matches.push({ profileId: profile.id, deviceId, definitions: profileDefinitions(profile, deviceId) });
+      break;
+    }
+  }
+  return matches;
+}
+
+/** The entity definitions of one device of a profile. */
+export function profileDefinitions(profile: DeviceProfile, deviceId: string): EntityDefinition[] {
+  const fill = (topic: string): string => topic.replace(DEVICE_PLACEHOLDER, deviceId);
+  const fillState = (s: StateSource): StateSource => ({ ...s, topic: fill(s.topic) });
+  const device = {
+    id: `${profile.id}/${deviceId}`,
+    name: deviceId,
+    manufacturer: profile.manufacturer,
+    model: profile.model ?? profile.name,
+    transport: profile.transport,
+  };
+  const availability = profile.availability && {
+    mode: profile.availability.mode,
+    topics: profile.availability.topics.map((t) => ({ ...t, topic: fill(t.topic) })),
+  };
+  return profile.entities.map((entity) => {
+    const name = entity.name ? `${deviceId} ${entity.name}` : deviceId;
+    const command = entity.command && fillCommand(entity.command, fill);
+    const supports: EntityDefinition['supports'] = { ...entity.supports };
+    if (command?.format === 'plain') {
+      if (command.brightnessTopic) supports.brightness = true;
+      if (command.colorTempTopic) supports.colorTemp = true;
+      if (command.rgbTopic) supports.rgb = true;
+    }
+    return {
+      uniqueId: `profile:${profile.id}/${deviceId}/${entity.id}`,
+      kind: entity.kind,
+      objectId: slugify(name),
+      name,
+      device,
+      deviceClass: entity.deviceClass,
+      unit: entity.unit,
+      stateClass: entity.stateClass,
+      state: entity.state && fillState(entity.state),
+      extraStateSources: entity.extraStates.length ? entity.extraStates.map(fillState) : undefined,
+      attributes: entity.attributes.map((a) => ({ ...a, topic: fill(a.topic) })),
+      availability,
+      command,
+      brightnessScale: entity.brightnessScale ?? (supports.brightness ? 255 : undefined),
+      supports,
+      source: 'profile',
+      origin: `profile:${profile.id}/${deviceId}`,
+    };
+  });
+}
+
+function fillCommand(command: CommandTarget, fill: (topic: string) => string): CommandTarget {
+  if (command.format === 'json') return { ...command, topic: fill(command.topic) };
+  return {
+    ...command,
+    topic: fill(command.topic),
+    brightnessTopic: command.brightnessTopic && fill(command.brightnessTopic),
+    colorTempTopic: command.colorTempTopic && fill(command.colorTempTopic),
+    rgbTopic: command.rgbTopic && fill(command.rgbTopic),
+  };
+}
+
+const DEVICE_ID = '[^/+#]+';
+const patternCache = new Map<string, RegExp>();
+
+function matchPattern(pattern: string, topic: string): string | undefined {
+  let regex = patternCache.get(pattern);
+  if (!regex) {
+    const [before, after] = pattern.split(DEVICE_PLACEHOLDER).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    regex = new RegExp(`^${before}(${DEVICE_ID})${after}$`);
+    patternCache.set(pattern, regex);
+  }
+  return regex.exec(topic)?.[1];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation
+
+type Json = Record<string, unknown>;
+
+const PROFILE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const ENTITY_ID = /^[a-z0-9_]+$/;
+const STATE_CLASSES = ['measurement', 'total', 'total_increasing'] as const;
+
+/** Walks the raw document, recording every problem with its field path; returns undefined where a part is unusable. */
+class Validator {
+  readonly errors: ProfileError[] = [];
+
+  constructor(private readonly file: string) {}
+
+  private error(field: string, message: string): undefined {
+    this.errors.push({ file: this.file, field, message });
+    return undefined;
+  }
+
+  profile(raw: unknown): DeviceProfile | undefined {
+    if (!isObject(raw)) return this.error('', 'a profile must be a mapping with id, name and entities');
+    this.unknownKeys(raw, '', ['id', 'name', 'transport', 'manufacturer', 'model', 'reveal', 'availability', 'entities']);
+    const id = this.string(raw, 'id', '', true);
+    if (id !== undefined && !PROFILE_ID.test(id)) this.error('id', 'must be lower-case letters, digits and single hyphens');
+    const name = this.string(raw, 'name', '', true);
+    const transport = this.choice(raw, 'transport', '', ['mqtt', 'mqtt-sn'] as const) ?? 'mqtt';
+    const manufacturer = this.string(raw, 'manufacturer', '');
+    const model = this.string(raw, 'model', '');
+    const entitiesRaw = raw.entities;
+    const entities: ProfileEntity[] = [];
+    if (!Array.isArray(entitiesRaw) || entitiesRaw.length === 0) {
+      this.error('entities', 'must be a non-empty list');
+    } else {
+      const seen = new Set<string>();
+      entitiesRaw.forEach((raw: unknown, i) => {
+        const entity = this.entity(raw, `entities[${i}]`);
+        if (!entity) return;
+        if (seen.has(entity.id)) this.error(`entities[${i}].id`, `${JSON.stringify(entity.id)} is used by another entity`);
+        seen.add(entity.id);
+        entities.push(entity);
+      });
+    }
+    const availability = raw.availability === undefined ? undefined : this.availability(raw.availability, 'availability');
+    const ownTopics = [
+      ...entities.flatMap((e) => [e.state?.topic, ...e.extraStates.map((s) => s.topic), ...e.attributes.map((a) => a.topic)]),
+      ...(availability?.topics.map((t) => t.topic) ?? []),
+    ].filter((t): t is string => t !== undefined);
+    let reveal = [...new Set(ownTopics)];
+    if (raw.reveal !== undefined) {
+      if (!Array.isArray(raw.reveal) || raw.reveal.length === 0) this.error('reveal', 'must be a non-empty list of topics');
+      else reveal = raw.reveal.flatMap((t, i) => this.topic(t, `reveal[${i}]`) ?? []);
+    }
+    if (reveal.length === 0 && this.errors.length === 0) this.error('reveal', 'the profile has no topic that could reveal a device');
+    if (id === undefined || name === undefined || this.errors.length) return undefined;
+    return {
+      id,
+      name,
+      file: this.file,
+      transport,
+      manufacturer,
+      model,
+      reveal,
+      availability,
+      entities,
+    };
+  }
+
+  private entity(raw: unknown, path: string): ProfileEntity | undefined {
+    if (!isObject(raw)) return this.error(path, 'must be a mapping');
+    this.unknownKeys(raw, path, [
+      'id',
+      'kind',
+      'name',
+      'deviceClass',
+      'unit',
+      'stateClass',
+      'state',
+      'extraStates',
+      'attributes',
+      'command',
+      'brightnessScale',
+      'supports',
+    ]);
+    const id = this.string(raw, 'id', path, true);
+    if (id !== undefined && !ENTITY_ID.test(id)) this.error(`${path}.id`, 'must be lower-case letters, digits and underscores');
+    const kind = this.choice(raw, 'kind', path, ENTITY_KINDS);
+    if (raw.kind === undefined) this.error(`${path}.kind`, `is required (one of ${ENTITY_KINDS.join(', ')})`);
+    const state = raw.state === undefined ? undefined : this.stateSource(raw.state, `${path}.state`);
+    const extraStates = this.list(raw, 'extraStates', path, (s, p) => this.stateSource(s, p));
+    const attributes = this.list(raw, 'attributes', path, (a, p) => this.attribute(a, p));
+    const command = raw.command === undefined ? undefined : this.command(raw.command, `${path}.command`);
+    const brightnessScale = this.number(raw, 'brightnessScale', path);
+    if (brightnessScale !== undefined && brightnessScale <= 0) this.error(`${path}.brightnessScale`, 'must be greater than 0');
+    const supports = raw.supports === undefined ? {} : this.supports(raw.supports, `${path}.supports`);
+    if (kind && kind !== 'light' && (brightnessScale !== undefined || raw.supports !== undefined || (command && command.format === 'json'))) {
+      this.error(path, 'brightnessScale, supports and JSON commands are for lights');
+    }
+    if (kind && ['sensor', 'power_meter', 'binary_sensor'].includes(kind)) {
+      if (raw.state === undefined) this.error(`${path}.state`, `is required for a ${kind}`);
+      if (command) this.error(`${path}.command`, `a ${kind} cannot be commanded`);
+    } else if (kind && raw.state === undefined && !command) {
+      this.error(path, 'needs a state, a command or both');
+    }
+    if (id === undefined || kind === undefined) return undefined;
+    return {
+      id,
+      kind,
+      name: this.string(raw, 'name', path),
+      deviceClass: this.string(raw, 'deviceClass', path),
+      unit: this.string(raw, 'unit', path),
+      stateClass: this.choice(raw, 'stateClass', path, STATE_CLASSES),
+      state,
+      extraStates,
+      attributes,
+      command,
+      brightnessScale,
+      supports,
+    };
+  }
+
+  private supports(raw: unknown, path: string): EntityDefinition['supports'] {
+    if (!isObject(raw)) return this.error(path, 'must be a mapping of brightness, colorTemp, rgb to true or false') ?? {};
+    this.unknownKeys(raw, path, ['brightness', 'colorTemp', 'rgb']);
+    const supports: EntityDefinition['supports'] = {};
+    for (const feature of ['brightness', 'colorTemp', 'rgb'] as const) {
+      const value = raw[feature];
+      if (value === undefined) continue;
+      if (typeof value !== 'boolean') this.error(`${path}.${feature}`, 'must be true or false');
+      else if (value) supports[feature] = true;
+    }
+    return supports;
+  }
+
+  private stateSource(raw: unknown, path: string): StateSource | undefined {
+    if (!isObject(raw)) return this.error(path, 'must be a mapping with a topic');
+    this.unknownKeys(raw, path, ['topic', 'value', 'payloadOn', 'payloadOff', 'format']);
+    const topic = this.topic(raw.topic, `${path}.topic`);
+    const value = this.value(raw.value, `${path}.value`);
+    const format = this.choice(raw, 'format', path, ['plain', 'json'] as const);
+    if (topic === undefined || value === undefined) return undefined;
+    return { topic, value, payloadOn: this.payload(raw, 'payloadOn', path), payloadOff: this.payload(raw, 'payloadOff', path), format };
+  }
+
+  private attribute(raw: unknown, path: string): AttributeSource | undefined {
+    if (!isObject(raw)) return this.error(path, 'must be a mapping with name and topic');
+    this.unknownKeys(raw, path, ['name', 'topic', 'value', 'unit']);
+    const name = this.string(raw, 'name', path, true);
+    const topic = this.topic(raw.topic, `${path}.topic`);
+    const value = this.value(raw.value, `${path}.value`);
+    if (name === undefined || topic === undefined || value === undefined) return undefined;
+    return { name, topic, value, unit: this.string(raw, 'unit', path) };
+  }
+
+  private command(raw: unknown, path: string): CommandTarget | undefined {
+    if (!isObject(raw)) return this.error(path, 'must be a mapping with a topic');
+    this.unknownKeys(raw, path, ['topic', 'payloadOn', 'payloadOff', 'format', 'brightnessTopic', 'colorTempTopic', 'rgbTopic', 'colorMode', 'qos']);
+    const topic = this.topic(raw.topic, `${path}.topic`, true);
+    const format = this.choice(raw, 'format', path, ['plain', 'json'] as const) ?? 'plain';
+    const qos = this.choice(raw, 'qos', path, [0, 1] as const);
+    if (topic === undefined) return undefined;
+    if (format === 'json') {
+      for (const key of ['payloadOn', 'payloadOff', 'brightnessTopic', 'colorTempTopic', 'rgbTopic']) {
+        if (raw[key] !== undefined) this.error(`${path}.${key}`, 'does not apply to JSON commands');
+      }
+      return { format, topic, colorMode: this.choice(raw, 'colorMode', path, ['rgb', 'hs', 'xy'] as const), qos };
+    }
+    if (raw.colorMode !== undefined) this.error(`${path}.colorMode`, 'applies to JSON commands only');
+    const optionalTopic = (key: string): string | undefined => (raw[key] === undefined ? undefined : this.topic(raw[key], `${path}.${key}`, true));
+    return {
+      format,
+      topic,
+      payloadOn: this.payload(raw, 'payloadOn', path) ?? 'ON',
+      payloadOff: this.payload(raw, 'payloadOff', path) ?? 'OFF',
+      brightnessTopic: optionalTopic('brightnessTopic'),
+      colorTempTopic: optionalTopic('colorTempTopic'),
+      rgbTopic: optionalTopic('rgbTopic'),
+      qos,
+    };
+  }
+
+  private availability(raw: unknown, path: string): AvailabilitySource | undefined {
+    if (!isObject(raw)) return this.error(path, 'must be a mapping with topics');
+    this.unknownKeys(raw, path, ['mode', 'topics']);
+    const mode = this.choice(raw, 'mode', path, ['all', 'any', 'latest'] as const) ?? 'latest';
+    if (!Array.isArray(raw.topics) || raw.topics.length === 0) return this.error(`${path}.topics`, 'must be a non-empty list');
+    const topics = raw.topics.flatMap((entry, i) => {
+      const at = `${path}.topics[${i}]`;
+      if (!isObject(entry)) return this.error(at, 'must be a mapping with topic, payloadAvailable, payloadNotAvailable') ?? [];
+      this.unknownKeys(entry, at, ['topic', 'payloadAvailable', 'payloadNotAvailable', 'value']);
+      const topic = this.topic(entry.topic, `${at}.topic`);
+      const value = this.value(entry.value, `${at}.value`);
+      const payloadAvailable = this.payload(entry, 'payloadAvailable', at) ?? 'online';
+      const payloadNotAvailable = this.payload(entry, 'payloadNotAvailable', at) ?? 'offline';
+      return topic === undefined || value === undefined ? [] : [{ topic, value, payloadAvailable, payloadNotAvailable }];
+    });
+    return topics.length === raw.topics.length ? { mode, topics } : undefined;
+  }
+
+  private value(raw: unknown, path: string): ValueExtractor | undefined {
+    let extractor: ValueExtractor | undefined;
+    if (raw === undefined || raw === 'raw') extractor = { kind: 'raw' };
+    else if (isObject(raw) && Object.keys(raw).length === 1 && typeof raw.jsonPath === 'string') extractor = { kind: 'jsonPath', path: raw.jsonPath };
+    else if (isObject(raw) && Object.keys(raw).length === 1 && typeof raw.template === 'string') extractor = { kind: 'template', template: raw.template };
+    else return this.error(path, "must be raw, { jsonPath: '…' } or { template: '{{ … }}' }");
+    const checked = checkExtractor(extractor);
+    return checked.ok ? extractor : this.error(path, checked.reason);
+  }
+
+  private topic(raw: unknown, path: string, publish = false): string | undefined {
+    if (isObject(raw)) return this.error(path, `must be a topic string; quote it in YAML when it starts with ${DEVICE_PLACEHOLDER}`);
+    if (typeof raw !== 'string' || raw === '') return this.error(path, 'must be a topic (a non-empty string)');
+    const placeholders = raw.split(DEVICE_PLACEHOLDER).length - 1;
+    if (placeholders !== 1) return this.error(path, `must contain ${DEVICE_PLACEHOLDER} exactly once`);
+    if (/[+#]/.test(raw)) return this.error(path, `must not contain wildcards${publish ? ' (it is published to)' : ''}`);
+    if (/[{}]/.test(raw.replace(DEVICE_PLACEHOLDER, ''))) return this.error(path, `${DEVICE_PLACEHOLDER} is the only placeholder`);
+    return raw;
+  }
+
+  private string(raw: Json, key: string, path: string, required = false): string | undefined {
+    const value = raw[key];
+    const field = path ? `${path}.${key}` : key;
+    if (value === undefined || value === null) return required ? this.error(field, 'is required') : undefined;
+    if (typeof value !== 'string' || value === '') return this.error(field, 'must be a non-empty string');
+    return value;
+  }
+
+  /** YAML turns `ON` into a string but `1`/`true` into scalars; payloads are compared as text. */
+  private payload(raw: Json, key: string, path: string): string | undefined {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string' || typeof value === 'number') return String(value);
+    return this.error(`${path}.${key}`, 'must be a string (quote true/false/yes/no in YAML)');
+  }
+
+  private number(raw: Json, key: string, path: string): number | undefined {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value)) return this.error(`${path}.${key}`, 'must be a number');
+    return value;
+  }
+
+  private choice<T extends string | number>(raw: Json, key: string, path: string, choices: readonly T[]): T | undefined {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (!choices.includes(value as T)) return this.error(path ? `${path}.${key}` : key, `must be one of ${choices.join(', ')}`);
+    return value as T;
+  }
+
+  private list<T>(raw: Json, key: string, path: string, item: (value: unknown, path: string) => T | undefined): T[] {
+    const value = raw[key];
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) return this.error(`${path}.${key}`, 'must be a list') ?? [];
+    return value.flatMap((v, i) => item(v, `${path}.${key}[${i}]`) ?? []);
+  }
+
+  private unknownKeys(raw: Json, path: string, known: readonly string[]): void {
+    for (const key of Object.keys(raw)) {
+      if (!known.includes(key)) this.error(path ? `${path}.${key}` : key, `unknown field (expected one of ${known.join(', ')})`);
+    }
+  }
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
