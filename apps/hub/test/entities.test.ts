@@ -190,6 +190,39 @@ describe('devices and entities from MQTT', () => {
     socket.close();
   });
 
+  it('recognises a Tasmota plug from its telemetry by the device profile: a switch and a power meter', async () => {
+    await device.publishAsync('tele/washer/LWT', 'Online', { qos: 1, retain: true });
+    await device.publishAsync('tele/washer/SENSOR', JSON.stringify({ Time: '2026-11-26T10:00:00', ENERGY: { Total: 3.705, Power: 1850, Voltage: 231, Current: 8.1 } }), { qos: 1 });
+    await expect.poll(async () => (await entities()).filter((e) => e.deviceId === 'tasmota-plug/washer').map((e) => e.kind).sort()).toEqual(['power_meter', 'switch']);
+    const meter = (await entities()).find((e) => e.deviceId === 'tasmota-plug/washer' && e.kind === 'power_meter')!;
+    await expect.poll(async () => json(hub.api(`/api/entities/${meter.id}`))).toMatchObject({ state: 1850, unit: 'W', available: true, attributes: { energy: 3.705, voltage: 231, current: 8.1 } });
+  });
+
+  it('builds entities from a Homie v4 device tree and commands its settable properties on /set', async () => {
+    const homie: Array<[string, string]> = [
+      ['homie/kitchen-light/$homie', '4.0.0'],
+      ['homie/kitchen-light/$name', 'Kitchen light'],
+      ['homie/kitchen-light/$state', 'ready'],
+      ['homie/kitchen-light/$nodes', 'light'],
+      ['homie/kitchen-light/light/$name', 'Light'],
+      ['homie/kitchen-light/light/$type', 'light'],
+      ['homie/kitchen-light/light/$properties', 'power'],
+      ['homie/kitchen-light/light/power/$name', 'Power'],
+      ['homie/kitchen-light/light/power/$datatype', 'boolean'],
+      ['homie/kitchen-light/light/power/$settable', 'true'],
+      ['homie/kitchen-light/light/power', 'false'],
+    ];
+    for (const [topic, payload] of homie) await device.publishAsync(topic, payload, { qos: 1, retain: true });
+    await expect.poll(async () => (await entities()).find((e) => e.uniqueId === 'homie:kitchen-light/light/power')).toMatchObject({ kind: 'light', state: 'off', available: true });
+    const light = (await byUniqueId('homie:kitchen-light/light/power'))!;
+    const bulb = await connectClient(hub.mqttUrl);
+    const inbox = collect(bulb);
+    await bulb.subscribeAsync('homie/kitchen-light/light/power/set');
+    expect((await hub.api(`/api/entities/${light.id}/command`, { body: { on: true } })).status).toBe(202);
+    expect((await inbox.waitFor(1))[0].payload).toBe('true');
+    await bulb.endAsync();
+  });
+
   it('serves an OpenAPI description of the REST API', async () => {
     const spec = (await json(hub.api('/api/openapi.json'))) as { paths: Record<string, unknown> };
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/entities', '/api/entities/{id}/command', '/api/devices', '/api/topics/unmapped']));
