@@ -1,3 +1,4 @@
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -6,9 +7,23 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   ssr: { resolve: { conditions: ['@hearth/source', ...defaultServerConditions] } },
   test: {
-    include: ['libs/*/src/**/*.test.ts', 'migrations/src/**/*.test.ts', 'apps/hub/{src,test}/**/*.test.ts', 'devices/**/src/**/*.test.ts'],
     reporters: ['default', './tools/summary-reporter.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['libs/*/src/**/*.test.ts', 'migrations/src/**/*.test.ts', 'apps/hub/{src,test}/**/*.test.ts', 'devices/**/src/**/*.test.ts'],
+        },
+      },
+      // Dashboard component tests: the dashboard's own Vite config (Svelte), in jsdom.
+      {
+        extends: './apps/dashboard/vite.config.ts',
+        plugins: [svelteTesting()],
+        test: { name: 'dashboard', environment: 'jsdom', include: ['apps/dashboard/src/**/*.test.ts'] },
+      },
+    ],
   },
 });

@@ -2,7 +2,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
-  plugins: [svelte()],
+  // No svelte.config.js: the defaults (TypeScript in <script lang="ts">) are all it needs.
+  plugins: [svelte({ configFile: false })],
   build: { outDir: 'dist', emptyOutDir: true },
   server: {
     proxy: { '/api': 'http://127.0.0.1:8080', '/ws': { target: 'ws://127.0.0.1:8080', ws: true } },

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import type { HubConfig } from './config/config.schema.js';
 import { HUB_CONFIG } from './config/config.token.js';
@@ -8,6 +9,7 @@ import { HealthModule } from './health/health.module.js';
 import type { Logger } from './logging/logger.js';
 import { ROOT_LOGGER } from './logging/logger.token.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { MqttSnModule } from './mqtt-sn/mqtt-sn.module.js';
 
 /** Config and the root logger, available to every module. */
 @Global()
@@ -30,7 +32,7 @@ export class AppModule {
   static register(config: HubConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(config, logger), DatabaseModule, BrokerModule, HealthModule, DevicesModule, RealtimeModule],
+      imports: [CoreModule.register(config, logger), DatabaseModule, AuthModule, BrokerModule, MqttSnModule, HealthModule, DevicesModule, RealtimeModule],
     };
   }
 }

@@ -3,9 +3,13 @@ import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
+import { guardUpgrades, securityHeaders } from './auth/http-security.js';
+import { SessionsService } from './auth/sessions.service.js';
+import { TlsListeners, type TlsAddresses } from './auth/tls-listeners.js';
 import { BrokerService, type ListenerAddress } from './broker/broker.service.js';
 import type { HubConfig } from './config/config.schema.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
+import { MqttSnService } from './mqtt-sn/mqtt-sn.service.js';
 import { HubWsAdapter } from './realtime/hub-ws-adapter.js';
 import { publishOpenApi } from './web/openapi.js';
 import { dashboardDist, serveDashboard } from './web/dashboard-files.js';
@@ -15,6 +19,10 @@ export interface RunningHub {
   /** Bound addresses; null where the config turned the listener off. */
   http: ListenerAddress | null;
   mqtt: ListenerAddress | null;
+  /** MQTT-SN over UDP. */
+  mqttSn: ListenerAddress | null;
+  /** MQTTS, MQTTS with client certificates, HTTPS (with WSS): only when a certificate is configured. */
+  tls: TlsAddresses;
   close(): Promise<void>;
 }
 
@@ -41,21 +49,34 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
   const adapter = new HubWsAdapter(app);
   app.useWebSocketAdapter(adapter);
   app.disable('x-powered-by');
+  app.use(securityHeaders);
+  // CORS stays closed (no Access-Control-* headers) unless origins are listed.
+  if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins, credentials: true });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   publishOpenApi(app);
   const dashboard = dashboardDist();
   if (dashboard) serveDashboard(app, dashboard, ['/api', '/ws', config.mqtt.websocketPath]);
   await app.init();
+  guardUpgrades(app.getHttpServer(), app.get(SessionsService), { publicPaths: [config.mqtt.websocketPath], corsOrigins: config.http.corsOrigins });
 
   const log = logger.child({ module: 'hub' });
+  const broker = app.get(BrokerService);
+  const tlsListeners = new TlsListeners(config, logger, broker);
+  const close = async () => {
+    tlsListeners.close();
+    await app.close();
+  };
   try {
-    const broker = app.get(BrokerService);
     const mqtt = await listening('MQTT listener', 'HEARTH_MQTT_PORT', () => broker.listenTcp());
     if (mqtt) log.info({ listener: 'mqtt', ...mqtt }, `MQTT listening on ${mqtt.host}:${mqtt.port}`);
+    // The serial link logs its own ready line when the device opens, which may be long after start.
+    const mqttSn = await listening('MQTT-SN UDP listener', 'HEARTH_SN_UDP_PORT', () => app.get(MqttSnService).listenUdp());
+    if (mqttSn) log.info({ listener: 'mqtt-sn-udp', ...mqttSn }, `MQTT-SN over UDP on ${mqttSn.host}:${mqttSn.port}`);
 
+    const https = tlsListeners.enabled && config.http.tlsPort !== null;
+    if (config.http.port !== null || https) adapter.mount(config.mqtt.websocketPath, broker.createWebSocketServer());
     let http: ListenerAddress | null = null;
     if (config.http.port !== null) {
-      adapter.mount(config.mqtt.websocketPath, broker.createWebSocketServer());
       await listening('HTTP listener', 'HEARTH_HTTP_PORT', () => app.listen(config.http.port ?? 0, config.http.host));
       const address = app.getHttpServer().address() as { port: number };
       http = { host: config.http.host, port: address.port };
@@ -63,9 +84,20 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
       if (!dashboard) log.warn('the dashboard is not built (npm run build): only the API is served');
       log.info({ listener: 'http', ...http }, `HTTP (dashboard, API) listening on http://${http.host}:${http.port}/`);
     }
-    return { app, http, mqtt, close: () => app.close() };
+    const tls = await listening('TLS listeners', 'HEARTH_MQTTS_PORT, HEARTH_MQTTS_CLIENT_CERT_PORT or HEARTH_HTTPS_PORT', () =>
+      tlsListeners.start({ handler: app.getHttpAdapter().getInstance(), server: app.getHttpServer() }),
+    );
+    if (tls.mqtts) log.info({ listener: 'mqtts', ...tls.mqtts }, `MQTT over TLS listening on ${tls.mqtts.host}:${tls.mqtts.port}`);
+    if (tls.mqttsClientCert) log.info({ listener: 'mqtts-client-cert', ...tls.mqttsClientCert }, `MQTT over TLS with client certificates on ${tls.mqttsClientCert.host}:${tls.mqttsClientCert.port}`);
+    if (tls.https) {
+      log.info({ listener: 'mqtt-wss', ...tls.https, path: config.mqtt.websocketPath }, `MQTT over secure WebSocket on wss://${tls.https.host}:${tls.https.port}${config.mqtt.websocketPath}`);
+      log.info({ listener: 'https', ...tls.https }, `HTTPS (dashboard, API) listening on https://${tls.https.host}:${tls.https.port}/`);
+    }
+    // The last line: tools that start the hub wait for it.
+    log.info({ ready: true }, 'hub ready');
+    return { app, http, mqtt, mqttSn, tls, close };
   } catch (error) {
-    await app.close();
+    await close();
     throw error;
   }
 }

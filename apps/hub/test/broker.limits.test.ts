@@ -48,6 +48,14 @@ describe('packet and client-id limits, $SYS, health', () => {
     await expect.poll(() => Number(latest('clients/connected')), { timeout: 3000 }).toBeGreaterThanOrEqual(1);
     await expect.poll(() => Number(latest('messages/received')), { timeout: 3000 }).toBeGreaterThanOrEqual(1);
     expect(Number(latest('packets/malformed'))).toBeGreaterThanOrEqual(1);
+    // A filter starting with a wildcard does not match $SYS, neither live nor retained.
+    const everything = await connectClient(hub.mqttUrl);
+    const all = collect(everything);
+    await everything.subscribeAsync('#');
+    await everything.publishAsync('sys/after', 'x', { qos: 1 });
+    await all.waitFor(1);
+    expect(all.messages.filter((m) => m.topic.startsWith('$'))).toEqual([]);
+    await everything.endAsync();
     await client.endAsync();
   });
 

@@ -179,7 +179,7 @@ describe('devices and entities from MQTT', () => {
   });
 
   it('pushes a snapshot on /ws, then state changes as they happen', async () => {
-    const socket = new WebSocket(`ws://127.0.0.1:${hub.http!.port}/ws`);
+    const socket = new WebSocket(`ws://127.0.0.1:${hub.http!.port}/ws`, { headers: { authorization: `Bearer ${await hub.adminToken()}` } });
     const messages: ServerMessage[] = [];
     socket.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
     await expect.poll(() => messages.length).toBeGreaterThan(0);

@@ -36,7 +36,7 @@ describe('the hub process', () => {
     const hub = await spawnHub({ HEARTH_DATA_DIR: dataDir });
     cleanup.push(() => hub.child.kill('SIGKILL'), () => removeDataDir(dataDir));
     const listeners = hub.output.map((line) => JSON.parse(line) as { listener?: string }).filter((record) => record.listener);
-    expect(listeners.map((record) => record.listener).sort()).toEqual(['http', 'mqtt', 'mqtt-ws']);
+    expect(listeners.map((record) => record.listener).sort()).toEqual(['http', 'mqtt', 'mqtt-sn-udp', 'mqtt-ws']);
     const page = await fetch(`http://127.0.0.1:${hub.httpPort}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="app"></div>');

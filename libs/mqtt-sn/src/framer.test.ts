@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
+import { decode } from './decode.js';
 import { encode } from './encode.js';
 import { SnStreamFramer } from './framer.js';
 import { fromHex } from './test-vectors.js';
@@ -101,5 +102,28 @@ describe('SnStreamFramer', () => {
     const { frames, drops } = run([`03 fe 03 03 fe 03 ${CONNACK}`]);
     expect(frames).toEqual([hex(`03 fe 03 ${CONNACK}`)]);
     expect(drops).toEqual([3]);
+  });
+
+  it('rescans what a rejected frame covered, finding the real frame its garbage Length swallowed', () => {
+    const frames: string[] = [];
+    const drops: number[] = [];
+    const framer = new SnStreamFramer({
+      onFrame: (frame) => frames.push(frame.toString('hex')),
+      onDrop: (byteCount) => drops.push(byteCount),
+      accept: (frame) => decode(frame).ok,
+    });
+    // 06 05 looks like a 6-byte CONNACK, which cannot decode; the CONNACK inside it is real.
+    framer.push(fromHex(`06 05 ${CONNACK} ${CONNACK}`));
+    expect(frames).toEqual([hex(CONNACK), hex(CONNACK)]);
+    expect(drops).toEqual([2]);
+  });
+
+  it('gives up held-back bytes on resync(), finding a frame that a garbage Length hid', () => {
+    const { framer, frames } = run([`40 05 ${CONNACK}`]);
+    expect(frames).toEqual([]);
+    framer.resync();
+    expect(frames).toEqual([hex(CONNACK)]);
+    expect(framer.bytesDropped).toBe(2);
+    expect(framer.bufferedBytes).toBe(0);
   });
 });

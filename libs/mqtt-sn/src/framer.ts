@@ -12,6 +12,12 @@ export interface SnStreamFramerOptions {
   onDrop?: (byteCount: number) => void;
   /** Longer frames are taken for garbage. Defaults to 1024. */
   maxFrameLength?: number;
+  /**
+   * Judges a complete frame before it is handed out, typically `(f) => decode(f).ok`. A rejected one is
+   * taken for garbage whose header happened to look valid: its first byte is skipped and the bytes after
+   * it are scanned again, so a real frame that the garbage's Length swallowed is still found.
+   */
+  accept?: (frame: Buffer) => boolean;
 }
 
 const NO_BYTES = Buffer.alloc(0);
@@ -26,6 +32,7 @@ export class SnStreamFramer {
   private readonly onFrame: (frame: Buffer) => void;
   private readonly onDrop: ((byteCount: number) => void) | undefined;
   private readonly maxFrameLength: number;
+  private readonly accept: ((frame: Buffer) => boolean) | undefined;
   private pending: Buffer = NO_BYTES;
   private frames = 0;
   private dropped = 0;
@@ -34,6 +41,7 @@ export class SnStreamFramer {
     this.onFrame = options.onFrame;
     this.onDrop = options.onDrop;
     this.maxFrameLength = options.maxFrameLength ?? 1024;
+    this.accept = options.accept;
     if (!Number.isInteger(this.maxFrameLength) || this.maxFrameLength < 2) {
       throw new RangeError(`maxFrameLength must be an integer of at least 2, got ${this.maxFrameLength}`);
     }
@@ -67,10 +75,16 @@ export class SnStreamFramer {
         continue;
       }
       if (offset + size > data.length) break;
+      const frame = data.subarray(offset, offset + size);
+      if (this.accept && !this.accept(frame)) {
+        offset++;
+        skipped++;
+        continue;
+      }
       this.drop(skipped);
       skipped = 0;
       this.frames++;
-      this.onFrame(data.subarray(offset, offset + size));
+      this.onFrame(frame);
       offset += size;
     }
     this.drop(skipped);
@@ -91,6 +105,19 @@ export class SnStreamFramer {
     if (inner < 0) return inner;
     if (data[innerOffset + lengthFieldSize(data[innerOffset])] === MsgType.ENCAPSULATED) return HEADER_UNKNOWN_TYPE;
     return length + inner > this.maxFrameLength ? HEADER_BAD_LENGTH : length + inner;
+  }
+
+  /**
+   * For a line that went quiet with bytes held back: a sender writes whole frames, so what is held can
+   * only be garbage whose Length promised more. Skips it byte by byte, handing out any frame it hid.
+   */
+  resync(): void {
+    while (this.pending.length > 0) {
+      const rest = this.pending.subarray(1);
+      this.pending = NO_BYTES;
+      this.drop(1);
+      this.push(rest);
+    }
   }
 
   private drop(byteCount: number): void {

@@ -3,3 +3,8 @@ export type * from './messages.js';
 export { decode, type DecodeResult, type SnDecodeError, type SnDecodeErrorCode } from './decode.js';
 export { encode, SnEncodeError } from './encode.js';
 export { SnStreamFramer, type SnStreamFramerOptions } from './framer.js';
+export { SnGateway, type SnGatewayOptions, type SnGatewayStats } from './gateway/gateway.js';
+export { MemorySnStore } from './gateway/memory-store.js';
+export type * from './gateway/ports.js';
+export { systemClock } from './gateway/ports.js';
+export { parsePredefinedTopics } from './gateway/predefined-csv.js';

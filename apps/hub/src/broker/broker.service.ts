@@ -5,6 +5,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit }
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
 import type { Database } from 'better-sqlite3';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { MqttAuthService, type MqttConnection, type MqttTransport } from '../auth/mqtt-auth.service.js';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import { SQLITE } from '../database/database.tokens.js';
@@ -28,6 +29,16 @@ export interface ListenerAddress {
   port: number;
 }
 
+/** A connection as accepted: where it came from, and how many bytes wait to be sent to it. */
+interface Accepted extends MqttConnection {
+  backlog(): number;
+}
+
+/** In-process sessions act for a device credential (the MQTT-SN gateway for a sensor); without one they count as anonymous. */
+export interface InProcessIdentity {
+  device: string;
+}
+
 /** The embedded Aedes broker: its listeners, limits, counters, and the in-process MqttBus. */
 @Injectable()
 export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplicationShutdown {
@@ -39,11 +50,15 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
   private persistence!: SqlitePersistence;
   private tcpServer?: Server;
   private wsServer?: WebSocketServer;
+  private readonly connections = new WeakMap<Duplex, Accepted>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly granted = new WeakMap<Client, Set<string>>();
 
   constructor(
     @Inject(HUB_CONFIG) config: HubConfig,
     @Inject(ROOT_LOGGER) root: Logger,
     @Inject(SQLITE) private readonly db: Database,
+    private readonly auth: MqttAuthService,
   ) {
     super();
     this.mqtt = config.mqtt;
@@ -59,12 +74,18 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
       receiveMaximum: mqtt.maxInflight,
       maxClientsIdLength: mqtt.maxClientIdLength,
       connectTimeout: mqtt.connectTimeout,
-      authenticate: (client, _username, _password, done) => {
+      authenticate: (client, username, password, done) => {
         // Aedes applies the client-id length limit to MQTT 3.1 only; ours holds for every version.
-        if (client.id.length <= mqtt.maxClientIdLength) return done(null, true);
-        done(Object.assign(new Error(`client id longer than ${mqtt.maxClientIdLength} characters`), { returnCode: 2 as const }), false);
+        if (client.id.length > mqtt.maxClientIdLength) {
+          return done(Object.assign(new Error(`client id longer than ${mqtt.maxClientIdLength} characters`), { returnCode: 2 as const }), false);
+        }
+        this.auth.authenticate(client, this.connections.get(client.conn)!, username, password).then(
+          (refused) => done(refused, refused === null),
+          (error: Error) => done(Object.assign(error, { returnCode: 5 as const }), false),
+        );
       },
       authorizePublish: (client, packet, done) => {
+        if (!this.auth.canPublish(client, packet.topic)) return done(new Error(`not authorized to publish to ${packet.topic}`));
         if (!this.persistence.needsJournal(packet)) return done(null);
         this.persistence.journal(client?.id ?? '', packet).then(() => done(null), done);
       },
@@ -72,11 +93,16 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
         this.persistence.published(packet)?.catch((error: Error) => this.log.error({ err: error }, 'could not clear the publish journal'));
         done(null);
       },
-      authorizeForward: (_client, packet) => {
+      authorizeSubscribe: (client, subscription, done) => {
+        done(null, this.auth.canSubscribe(client, subscription.topic) && this.grantSubscription(client, subscription.topic) ? subscription : null);
+      },
+      authorizeForward: (client, packet) => {
+        if (!this.auth.canReceive(client, packet.topic) || this.stalled(client)) return null;
         stats.messagesSent++;
         return packet;
       },
     });
+    this.aedes.on('unsubscribe', (filters, client) => filters.forEach((filter) => this.granted.get(client)?.delete(filter)));
     this.aedes.on('publish', (_packet, client) => {
       if (client) stats.messagesReceived++;
     });
@@ -141,10 +167,40 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
     return count;
   }
 
+  /** Subscriptions per client (HEARTH_MQTT_MAX_SUBSCRIPTIONS), counted as granted: a SUBSCRIBE's filters are authorized in parallel. */
+  private grantSubscription(client: Client, filter: string): boolean {
+    const granted = this.granted.get(client) ?? new Set<string>();
+    this.granted.set(client, granted);
+    if (this.mqtt.maxSubscriptions > 0 && !granted.has(filter) && granted.size >= this.mqtt.maxSubscriptions) return false;
+    granted.add(filter);
+    return true;
+  }
+
+  /**
+   * Aedes holds a message until every subscriber's socket took it, so one subscriber that stops reading
+   * would hold up everyone. Sockets buffer up to maxBuffered instead of pushing back, and a client that
+   * falls further behind is disconnected (its persistent session keeps queueing in the database).
+   */
+  private stalled(client: Client): boolean {
+    const connection = this.connections.get(client.conn);
+    if (!connection || connection.backlog() <= this.mqtt.maxBuffered) return false;
+    if (!client.conn.destroyed) {
+      this.log.warn({ clientId: client.id, backlog: connection.backlog(), limit: this.mqtt.maxBuffered }, 'disconnected a client that stopped reading');
+      client.conn.destroy();
+    }
+    this.stats.publishDropped++;
+    return true;
+  }
+
+  /** Bytes a socket may buffer before writes push back: more than the stall limit plus one packet, so Aedes never waits on it. */
+  get socketHighWaterMark(): number {
+    return this.mqtt.maxBuffered + this.mqtt.maxPacketSize + 1024;
+  }
+
   /** Starts the MQTT-over-TCP listener; resolves with its address, or null when the port is `off`. */
   async listenTcp(): Promise<ListenerAddress | null> {
     if (this.mqtt.port === null) return null;
-    const server = createServer((socket) => this.accept(socket, socket));
+    const server = createServer({ highWaterMark: this.socketHighWaterMark }, (socket) => this.accept(socket, socket, 'mqtt'));
     this.tcpServer = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -166,7 +222,9 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
       handleProtocols: (protocols) => ['mqtt', 'mqttv3.1'].find((p) => protocols.has(p)) ?? false,
     });
     this.wsServer.on('connection', (ws, request: IncomingMessage) => {
-      this.accept(createWebSocketStream(ws), request.socket, request);
+      const stream = createWebSocketStream(ws, { writableHighWaterMark: this.socketHighWaterMark });
+      const transport = (request.socket as { encrypted?: boolean }).encrypted ? 'wss' : 'ws';
+      this.accept(stream, request.socket, transport, () => stream.writableLength + request.socket.writableLength, request);
     });
     return this.wsServer;
   }
@@ -175,21 +233,32 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
    * An in-memory connection into the broker, for hub parts that act for a real MQTT client (an MQTT-SN
    * sensor is its own session: client id, will, persistence, ACL). Speak MQTT on the returned stream.
    */
-  connectInProcess(): Duplex {
+  connectInProcess(identity?: InProcessIdentity): Duplex {
     const [hubSide, brokerSide] = duplexPair();
+    this.connections.set(brokerSide, { transport: 'in-process', device: identity?.device, backlog: () => 0 });
     this.aedes.handle(brokerSide);
     return hubSide;
   }
 
-  private accept(stream: Duplex, socket: Socket, request?: IncomingMessage): void {
-    if (this.sockets.size >= this.mqtt.maxConnections) {
+  /** Takes a network connection in (also from the TLS listeners): connection limits, byte counts, then Aedes. */
+  accept(stream: Duplex, socket: Socket, transport: MqttTransport, backlog = () => socket.writableLength, request?: IncomingMessage): void {
+    const address = socket.remoteAddress ?? '';
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    const perAddressLimit = this.mqtt.maxConnectionsPerIp;
+    if (this.sockets.size >= this.mqtt.maxConnections || (perAddressLimit > 0 && fromAddress >= perAddressLimit)) {
       this.stats.connectionsRefused++;
-      this.log.warn({ remote: socket.remoteAddress, limit: this.mqtt.maxConnections }, 'refused a connection: too many connections');
+      const limit = this.sockets.size >= this.mqtt.maxConnections ? 'HEARTH_MQTT_MAX_CONNECTIONS' : 'HEARTH_MQTT_MAX_CONNECTIONS_PER_IP';
+      this.log.warn({ remote: address, limit }, 'refused a connection: too many connections');
       socket.destroy();
       return;
     }
     this.sockets.add(socket);
+    this.perAddress.set(address, fromAddress + 1);
+    this.connections.set(stream, { transport, socket, backlog });
     socket.once('close', () => {
+      const left = this.perAddress.get(address)! - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
       this.sockets.delete(socket);
       this.stats.closedBytesReceived += socket.bytesRead;
       this.stats.closedBytesSent += socket.bytesWritten;

@@ -147,7 +147,10 @@ function* retainedMatching(retained: Map<string, MqttPacket>, patterns: string[]
   for (const pattern of patterns) {
     const matcher = new QlobberTrue(QLOBBER_OPTIONS);
     matcher.add(pattern);
+    // [MQTT-4.7.2-1] a filter starting with a wildcard does not match topics starting with $ ($SYS...)
+    const skipDollar = pattern[0] === '#' || pattern[0] === '+';
     for (const [topic, packet] of retained) {
+      if (skipDollar && topic[0] === '$') continue;
       if (matcher.test(topic)) yield packet;
     }
   }

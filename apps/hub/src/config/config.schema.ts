@@ -48,6 +48,15 @@ const bool: Parser<boolean> = (raw) => {
   return fail(`expected true or false, got "${raw}"`);
 };
 
+/** An optional file path: unset (null) unless given. */
+const optionalPath: Parser<string | null> = (raw) => (raw.trim() ? raw.trim() : null);
+
+/** Comma-separated values; empty means none. */
+const list: Parser<string[]> = (raw) => raw.split(',').map((item) => item.trim()).filter(Boolean);
+
+/** Anonymous MQTT: on everywhere, off, or only on the plain TCP listener from a loopback address. */
+const anonymous: Parser<boolean | 'loopback'> = (raw) => (raw.trim().toLowerCase() === 'loopback' ? 'loopback' : bool(raw));
+
 const key = <T>(env: string, parse: Parser<T>, fallback: T, describe: string): KeySpec<T> => ({
   env,
   parse,
@@ -59,6 +68,8 @@ export const configSchema = {
   http: {
     port: key('HEARTH_HTTP_PORT', port, 8080 as number | null, 'HTTP port of the dashboard, REST API and WebSockets'),
     host: key('HEARTH_HTTP_HOST', text, '0.0.0.0', 'address the HTTP listener binds to'),
+    tlsPort: key('HEARTH_HTTPS_PORT', port, 8443 as number | null, 'HTTPS port (dashboard, API, WSS); opens only when HEARTH_TLS_CERT and HEARTH_TLS_KEY are set'),
+    corsOrigins: key('HEARTH_HTTP_CORS_ORIGINS', list, [] as string[], 'comma-separated origins allowed to call the API from other sites; none by default'),
   },
   mqtt: {
     port: key('HEARTH_MQTT_PORT', port, 1883 as number | null, 'MQTT over TCP port'),
@@ -71,11 +82,45 @@ export const configSchema = {
     maxQueued: key('HEARTH_MQTT_MAX_QUEUED', int(0), 1000, 'QoS 1/2 messages kept per offline persistent session; 0 = no limit'),
     maxClientIdLength: key('HEARTH_MQTT_MAX_CLIENT_ID_LENGTH', int(1, 65_535), 128, 'longest client id accepted'),
     connectTimeout: key('HEARTH_MQTT_CONNECT_TIMEOUT', int(100), 30_000, 'milliseconds a new connection has to send CONNECT'),
+    anonymous: key('HEARTH_MQTT_ANONYMOUS', anonymous, false as boolean | 'loopback', 'allow MQTT clients without credentials: true, false, or loopback (plain TCP from 127.0.0.1/::1 only)'),
+    tlsPort: key('HEARTH_MQTTS_PORT', port, 8883 as number | null, 'MQTT over TLS port; opens only when HEARTH_TLS_CERT and HEARTH_TLS_KEY are set'),
+    clientCertPort: key('HEARTH_MQTTS_CLIENT_CERT_PORT', port, 8884 as number | null, 'MQTT over TLS requiring a client certificate signed by HEARTH_TLS_CA; opens only when cert, key and CA are set'),
+    maxConnectionsPerIp: key('HEARTH_MQTT_MAX_CONNECTIONS_PER_IP', int(0), 256, 'concurrent MQTT connections from one address; 0 = no limit'),
+    maxSubscriptions: key('HEARTH_MQTT_MAX_SUBSCRIPTIONS', int(0), 1000, 'subscriptions per client; 0 = no limit'),
+    maxBuffered: key('HEARTH_MQTT_MAX_BUFFERED', int(65_536), 4 * 1024 * 1024, 'bytes waiting to be sent to one client; a client that falls further behind is disconnected'),
   },
   devices: {
     discoveryPrefix: key('HEARTH_DISCOVERY_PREFIX', text, 'homeassistant', 'Home Assistant MQTT discovery prefix'),
     profilesDir: key('HEARTH_PROFILES_DIR', text, 'devices/profiles', 'directory of device profiles (YAML or JSON), relative to the working directory or the installation'),
     maxUnmappedTopics: key('HEARTH_MAX_UNMAPPED_TOPICS', int(0), 2000, 'topics kept in the unmapped list; the least recently seen go first'),
+  },
+  tls: {
+    cert: key('HEARTH_TLS_CERT', optionalPath, null as string | null, 'PEM certificate (chain) of the TLS listeners; reloaded when the file changes'),
+    key: key('HEARTH_TLS_KEY', optionalPath, null as string | null, 'PEM private key of the TLS listeners; reloaded when the file changes'),
+    ca: key('HEARTH_TLS_CA', optionalPath, null as string | null, 'PEM CA certificate(s) that sign client certificates for HEARTH_MQTTS_CLIENT_CERT_PORT'),
+  },
+  auth: {
+    sessionTtl: key('HEARTH_SESSION_TTL', int(1), 7 * 24 * 3600, 'seconds a login session lasts after its last use'),
+    maxFailures: key('HEARTH_AUTH_MAX_FAILURES', int(1), 5, 'failed logins in a row before a username is locked (an address: four times as many)'),
+    lockout: key('HEARTH_AUTH_LOCKOUT', int(1), 900, 'seconds a locked username or address has to wait'),
+  },
+  sn: {
+    udpPort: key('HEARTH_SN_UDP_PORT', port, 1884 as number | null, 'MQTT-SN over UDP port'),
+    udpHost: key('HEARTH_SN_UDP_HOST', text, '0.0.0.0', 'address the MQTT-SN UDP listener binds to'),
+    serial: key('HEARTH_SN_SERIAL', optionalPath, null as string | null, 'serial device of an XBee coordinator or a wired MQTT-SN sensor; unset = no serial'),
+    serialMode: key('HEARTH_SN_SERIAL_MODE', oneOf('xbee', 'raw'), 'xbee' as 'xbee' | 'raw', 'xbee: XBee API frames; raw: MQTT-SN frames back to back'),
+    xbeeApiMode: key('HEARTH_SN_XBEE_API_MODE', (raw) => int(1, 2)(raw) as 1 | 2, 2 as 1 | 2, 'the coordinator\'s AP setting: 1 plain, 2 escaped'),
+    baud: key('HEARTH_SN_BAUD', int(50, 4_000_000), 9600, 'serial baud rate'),
+    serialRetry: key('HEARTH_SN_SERIAL_RETRY', int(10), 2000, 'milliseconds between attempts to open a missing serial device'),
+    gatewayId: key('HEARTH_SN_GATEWAY_ID', int(0, 255), 1, 'GwId in ADVERTISE and GWINFO'),
+    predefined: key('HEARTH_SN_PREDEFINED', optionalPath, null as string | null, 'CSV file of predefined topic ids: clientId,topicName,topicId (clientId * = every client)'),
+    advertiseInterval: key('HEARTH_SN_ADVERTISE_INTERVAL', int(0, 65_535), 900, 'seconds between ADVERTISE broadcasts on the serial link; 0 = none'),
+    retryInterval: key('HEARTH_SN_RETRY_INTERVAL', int(10), 10_000, 'Tretry: milliseconds before an unanswered message to a client is sent again'),
+    maxRetries: key('HEARTH_SN_MAX_RETRIES', int(0, 100), 3, 'Nretry: resends before a silent client is taken for lost'),
+    maxClients: key('HEARTH_SN_MAX_CLIENTS', int(1), 1000, 'MQTT-SN sessions; more CONNECTs get the congestion return code'),
+    maxQueued: key('HEARTH_SN_MAX_QUEUED', int(1), 1000, 'messages queued per client, or buffered while it sleeps'),
+    maxInflight: key('HEARTH_SN_MAX_INFLIGHT', int(1, 65_535), 20, 'QoS 1/2 publishes per client waiting for the broker before the congestion return code'),
+    maxTopics: key('HEARTH_SN_MAX_TOPICS', int(1, 65_533), 1000, 'topic ids registered per client'),
   },
   dataDir: key('HEARTH_DATA_DIR', text, './data', 'directory of the SQLite database and everything else durable'),
   log: {

@@ -9,7 +9,9 @@ const emptyDir = () => mkdtempSync(join(tmpdir(), 'hearth-config-'));
 describe('loadConfig', () => {
   it('uses the documented defaults when nothing is set', () => {
     const config = loadConfig({ env: {}, cwd: emptyDir() });
-    expect(config.http).toEqual({ port: 8080, host: '0.0.0.0' });
+    expect(config.http).toEqual({ port: 8080, host: '0.0.0.0', tlsPort: 8443, corsOrigins: [] });
+    expect(config.mqtt.anonymous).toBe(false);
+    expect(config.tls).toEqual({ cert: null, key: null, ca: null });
     expect(config.mqtt.port).toBe(1883);
     expect(config.dataDir).toBe('./data');
     expect(config.log.level).toBe('info');

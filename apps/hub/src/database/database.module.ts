@@ -11,30 +11,33 @@ import { SQLITE } from './database.tokens.js';
 
 export const databaseFile = (config: HubConfig): string => join(resolve(config.dataDir), 'hearth.db');
 
+/** How the hub (and the `hearth` CLI, beside a running hub) opens the database: WAL, migrated. */
+export function dataSourceOptions(config: HubConfig) {
+  mkdirSync(resolve(config.dataDir), { recursive: true });
+  return {
+    type: 'better-sqlite3' as const,
+    database: databaseFile(config),
+    enableWAL: true,
+    // WAL + NORMAL survives a killed process (commits are in the OS before they return);
+    // only a power cut can lose the last transactions.
+    prepareDatabase: (db: Database) => {
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+    },
+    migrations,
+    migrationsRun: true,
+    synchronize: false,
+    logging: ['error' as const],
+  };
+}
+
 /** The hub's single SQLite file (WAL), migrated at start; no `synchronize`. */
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [HUB_CONFIG],
-      useFactory: (config: HubConfig) => {
-        mkdirSync(resolve(config.dataDir), { recursive: true });
-        return {
-          type: 'better-sqlite3' as const,
-          database: databaseFile(config),
-          enableWAL: true,
-          // WAL + NORMAL survives a killed process (commits are in the OS before they return);
-          // only a power cut can lose the last transactions.
-          prepareDatabase: (db: Database) => {
-            db.pragma('synchronous = NORMAL');
-            db.pragma('busy_timeout = 5000');
-          },
-          migrations,
-          migrationsRun: true,
-          synchronize: false,
-          logging: ['error' as const],
-        };
-      },
+      useFactory: dataSourceOptions,
     }),
   ],
   providers: [

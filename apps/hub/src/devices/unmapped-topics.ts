@@ -1,17 +1,21 @@
 import type { UnmappedTopicDto } from '@hearth/api-types';
 
 const PAYLOAD_PREVIEW = 256;
+// Enough bytes for 256 characters of UTF-8.
+const PAYLOAD_BYTES = PAYLOAD_PREVIEW * 4;
 
 /** Topics no entity listens to, so a person can adopt them; the least recently seen are forgotten first. */
 export class UnmappedTopics {
-  private readonly topics = new Map<string, { lastPayload: string; count: number; lastSeen: number }>();
+  // The payload is kept as bytes and turned into text only when listed: this runs for every unmapped message.
+  private readonly topics = new Map<string, { lastPayload: Buffer; count: number; lastSeen: number }>();
 
   constructor(private readonly capacity: number) {}
 
   seen(topic: string, payload: Buffer, now: number): void {
     if (this.capacity === 0) return;
     const known = this.topics.get(topic);
-    const lastPayload = payload.subarray(0, PAYLOAD_PREVIEW * 4).toString('utf8').slice(0, PAYLOAD_PREVIEW);
+    // A copy of the start only, so a large payload is not kept alive by its preview.
+    const lastPayload = payload.length <= PAYLOAD_BYTES ? payload : Buffer.from(payload.subarray(0, PAYLOAD_BYTES));
     // Re-inserting keeps the Map in least-recently-seen order, so the first key is the one to evict.
     this.topics.delete(topic);
     this.topics.set(topic, { lastPayload, count: (known?.count ?? 0) + 1, lastSeen: now });
@@ -24,7 +28,12 @@ export class UnmappedTopics {
 
   list(): UnmappedTopicDto[] {
     return [...this.topics]
-      .map(([topic, { lastPayload, count, lastSeen }]) => ({ topic, lastPayload, count, lastSeen: new Date(lastSeen).toISOString() }))
+      .map(([topic, { lastPayload, count, lastSeen }]) => ({
+        topic,
+        lastPayload: lastPayload.toString('utf8').slice(0, PAYLOAD_PREVIEW),
+        count,
+        lastSeen: new Date(lastSeen).toISOString(),
+      }))
       .sort((a, b) => a.topic.localeCompare(b.topic));
   }
 }

@@ -17,7 +17,7 @@ export interface HubProcess {
 /** Runs the real hub as its own process, as `npm start` would, and waits for its listeners to be ready. */
 export function spawnHub(env: Record<string, string>): Promise<HubProcess> {
   const child = spawn(process.execPath, [HUB_MAIN], {
-    env: { ...process.env, HEARTH_HTTP_PORT: '0', HEARTH_MQTT_PORT: '0', HEARTH_HTTP_HOST: '127.0.0.1', HEARTH_MQTT_HOST: '127.0.0.1', HEARTH_LOG_PRETTY: 'false', ...env },
+    env: { ...process.env, HEARTH_HTTP_PORT: '0', HEARTH_MQTT_PORT: '0', HEARTH_HTTP_HOST: '127.0.0.1', HEARTH_MQTT_HOST: '127.0.0.1', HEARTH_LOG_PRETTY: 'false', HEARTH_MQTT_ANONYMOUS: 'true', HEARTH_SN_UDP_PORT: '0', HEARTH_SN_UDP_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -28,13 +28,12 @@ export function spawnHub(env: Record<string, string>): Promise<HubProcess> {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       output.push(line);
       try {
-        const record = JSON.parse(line) as { listener?: string; port?: number };
+        const record = JSON.parse(line) as { listener?: string; port?: number; ready?: boolean };
         if (record.listener && record.port !== undefined) ports[record.listener] = record.port;
+        if (record.ready) resolve({ child, mqttPort: ports.mqtt, httpPort: ports.http, output, exited });
       } catch {
         return;
       }
-      const wanted = ['mqtt', 'http'].filter((name) => env[`HEARTH_${name.toUpperCase()}_PORT`] !== 'off');
-      if (wanted.every((name) => name in ports)) resolve({ child, mqttPort: ports.mqtt, httpPort: ports.http, output, exited });
     });
     void exited.then((code) => reject(new Error(`hub exited with ${code} before it was ready:\n${output.join('\n')}`)));
   });

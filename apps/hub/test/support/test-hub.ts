@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { Accounts } from '../../src/auth/accounts.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startHub, type RunningHub } from '../../src/hub.js';
 
@@ -11,9 +12,16 @@ export interface TestHub extends RunningHub {
   httpUrl: string;
   /** Log records the hub wrote, parsed, for tests that assert what was logged. */
   logs: Array<Record<string, unknown>>;
-  /** fetch() against the hub's HTTP API, e.g. `api('/api/entities')`; JSON bodies are sent as JSON. */
+  /**
+   * fetch() against the hub's HTTP API, e.g. `api('/api/entities')`; JSON bodies are sent as JSON.
+   * Signed in as an admin (bearer token) unless `headers.authorization` is given ('' = no credentials).
+   */
   api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  /** A session token of the test admin (`test-admin`, created on first use). */
+  adminToken(): Promise<string>;
 }
+
+export const TEST_ADMIN = { username: 'test-admin', password: 'test-admin-password' };
 
 export const tempDataDir = (): string => mkdtempSync(join(tmpdir(), 'hearth-test-'));
 
@@ -26,8 +34,15 @@ export async function startTestHub(env: Record<string, string> = {}, dataDir = t
     env: {
       HEARTH_HTTP_PORT: '0',
       HEARTH_HTTP_HOST: '127.0.0.1',
+      HEARTH_HTTPS_PORT: '0',
       HEARTH_MQTT_PORT: '0',
+      HEARTH_MQTTS_PORT: '0',
+      HEARTH_MQTTS_CLIENT_CERT_PORT: '0',
+      // Tests of other features speak MQTT without credentials; security tests set this to false.
+      HEARTH_MQTT_ANONYMOUS: 'true',
       HEARTH_MQTT_HOST: '127.0.0.1',
+      HEARTH_SN_UDP_PORT: '0',
+      HEARTH_SN_UDP_HOST: '127.0.0.1',
       HEARTH_DATA_DIR: dataDir,
       HEARTH_LOG_LEVEL: 'debug',
       HEARTH_LOG_PRETTY: 'false',
@@ -39,17 +54,28 @@ export async function startTestHub(env: Record<string, string> = {}, dataDir = t
   const logger = pino({ level: config.log.level }, { write: (line: string) => void logs.push(JSON.parse(line)) });
   const hub = await startHub(config, logger);
   const httpUrl = hub.http ? `http://127.0.0.1:${hub.http.port}` : '';
-  const api: TestHub['api'] = (path, init = {}) =>
-    fetch(`${httpUrl}${path}`, {
+  let token: Promise<string> | undefined;
+  const adminToken = (): Promise<string> =>
+    (token ??= (async () => {
+      const accounts = hub.app.get(Accounts);
+      if (!accounts.listUsers().some((user) => user.username === TEST_ADMIN.username)) await accounts.addUser({ ...TEST_ADMIN, role: 'admin' });
+      const response = await fetch(`${httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TEST_ADMIN) });
+      return ((await response.json()) as { token: string }).token;
+    })());
+  const api: TestHub['api'] = async (path, init = {}) => {
+    const { authorization = `Bearer ${await adminToken()}`, ...headers } = init.headers ?? {};
+    return fetch(`${httpUrl}${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+      headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(authorization ? { authorization } : {}), ...headers },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
+  };
   return {
     ...hub,
     dataDir,
     logs,
     api,
+    adminToken,
     mqttUrl: hub.mqtt ? `mqtt://127.0.0.1:${hub.mqtt.port}` : '',
     httpUrl,
   };

@@ -1,0 +1,46 @@
+import { render, screen } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { hubContext } from '../../lib/context.js';
+import { EntityStore } from '../../lib/live/entities.svelte.js';
+import { Router } from '../../lib/router.svelte.js';
+import { entity, scriptedApi } from '../../lib/testing/fixtures.js';
+import GardenPage from './GardenPage.svelte';
+
+const moisture = entity({
+  id: 'sensor.bed_moisture',
+  name: 'Bed moisture',
+  deviceId: 'bed',
+  deviceClass: 'moisture',
+  unit: '%',
+  state: 42,
+  lastUpdated: new Date().toISOString(),
+});
+
+describe('GardenPage', () => {
+  it('shows readings with sparklines from history, live updates and threshold highlights', async () => {
+    // The last history point is the current state, as the hub records it.
+    const t = Date.parse(moisture.lastUpdated!);
+    const history = [40, 41, 42].map((state, i) => ({ time: new Date(t - (2 - i) * 60_000).toISOString(), state, attributes: {} }));
+    const { api, calls } = scriptedApi({
+      'GET /api/history/sensor.bed_moisture?*': { body: history },
+      'GET /api/devices': { body: [{ id: 'bed', name: 'Vegetable bed', manufacturer: null, model: null, area: 'Garden', transport: 'mqtt-sn', available: true, lastSeen: null, entityIds: [] }] },
+    });
+    const entities = new EntityStore(api);
+    entities.handlers.snapshot({ type: 'snapshot', entities: [moisture] });
+    render(GardenPage, { context: hubContext({ api, entities, router: new Router() }) });
+
+    expect(await screen.findByRole('heading', { name: 'Vegetable bed' })).toBeTruthy();
+    expect(screen.getByTestId('value-sensor.bed_moisture').textContent).toBe('42%');
+    const spark = () => screen.getByTestId('reading-sensor.bed_moisture').querySelector('svg')!.dataset.points;
+    await expect.poll(spark).toBe('3');
+    const from = new URL(calls.find((call) => call.path.startsWith('/api/history/'))!.path, 'http://hub').searchParams.get('from')!;
+    expect(Date.now() - Date.parse(from)).toBeGreaterThanOrEqual(24 * 3_600_000);
+
+    entities.handlers.state({ type: 'state', entity: { ...moisture, state: 25, lastUpdated: new Date(t + 1000).toISOString() } });
+    await expect.poll(() => screen.getByTestId('value-sensor.bed_moisture').textContent).toBe('25%');
+    expect(spark()).toBe('4');
+    const row = screen.getByTestId('reading-sensor.bed_moisture');
+    expect(row.className).toContain('warn');
+    expect(row.textContent).toContain('Dry, water soon');
+  });
+});

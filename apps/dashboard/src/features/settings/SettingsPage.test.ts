@@ -1,0 +1,56 @@
+import { render, screen, within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { Session } from '../../lib/auth/session.svelte.js';
+import { hubContext } from '../../lib/context.js';
+import { scriptedApi, type Routes } from '../../lib/testing/fixtures.js';
+import { Theme } from '../../lib/theme.svelte.js';
+import SettingsPage from './SettingsPage.svelte';
+
+async function renderSettings(role: 'admin' | 'user', routes: Routes = {}) {
+  const { api, calls } = scriptedApi({
+    'GET /api/auth/me': { body: { username: 'ada', role, areas: null } },
+    'GET /api/health': { body: { broker: { clients: 3 }, mqttSn: { udp: { host: '0.0.0.0', port: 1884 } } } },
+    ...routes,
+  });
+  const session = new Session(api);
+  await session.check();
+  render(SettingsPage, { context: hubContext({ api, session, theme: new Theme() }) });
+  return { calls };
+}
+
+describe('SettingsPage', () => {
+  it('lists users and device credentials for an admin; location and tariff are a disabled form', async () => {
+    await renderSettings('admin', {
+      'GET /api/users': { body: [{ username: 'ada', role: 'admin', areas: null }, { username: 'kid', role: 'user', areas: ['Kids room'] }] },
+      'GET /api/device-credentials': { body: [{ username: 'porch', topicPrefix: 'devices/porch', source: 'hearth', revokedAt: null, createdAt: 'x' }] },
+    });
+    const users = screen.getByTestId('users');
+    expect(await within(users).findByText('kid')).toBeTruthy();
+    expect(users.textContent).toContain('user · Kids room');
+    expect(await within(screen.getByTestId('mqtt-settings')).findByText('porch')).toBeTruthy();
+    expect(screen.getByText('port 1884')).toBeTruthy();
+    expect(screen.getByLabelText('Latitude').matches(':disabled')).toBe(true);
+  });
+
+  it('says "not available yet" for routes this hub does not have', async () => {
+    await renderSettings('admin');
+    expect((await within(screen.getByTestId('users')).findByRole('note')).textContent).toBe('User accounts: not available yet on this hub.');
+  });
+
+  it('shows a user only appearance and their account, and asks for nothing admin-only', async () => {
+    const { calls } = await renderSettings('user');
+    expect(screen.getByText('ada')).toBeTruthy();
+    expect(screen.queryByTestId('users')).toBeNull();
+    expect(screen.queryByTestId('place-settings')).toBeNull();
+    expect(calls.map((call) => call.path)).not.toContain('/api/users');
+  });
+
+  it('switches the theme and remembers it', async () => {
+    await renderSettings('user');
+    screen.getByLabelText('Dark').click();
+    expect(document.documentElement.dataset.theme).toBe('dark');
+    expect(localStorage.getItem('hearth.theme')).toBe('dark');
+    screen.getByLabelText('Same as this device').click();
+    expect(document.documentElement.dataset.theme).toBeUndefined();
+  });
+});

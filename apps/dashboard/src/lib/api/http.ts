@@ -1,0 +1,65 @@
+/** A failed API call: `status` 0 when the hub could not be reached at all. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * The hub's REST API. JSON in and out; errors carry the hub's own message (Nest sends `message` as a
+ * string or, from validation, as a list). A 401 also tells `onUnauthorized`, so any call can end the session.
+ */
+export class Api {
+  onUnauthorized: () => void = () => {};
+
+  constructor(private readonly fetchFn: typeof fetch = (input, init) => fetch(input, init)) {}
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body);
+  }
+
+  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await this.fetchFn(path, {
+        method,
+        credentials: 'same-origin',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, 'The hub cannot be reached');
+    }
+    if (response.status === 401) this.onUnauthorized();
+    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+async function errorMessage(response: Response): Promise<string> {
+  const fallback = `${response.status} ${response.statusText}`.trim();
+  try {
+    const { message } = (await response.json()) as { message?: unknown };
+    if (Array.isArray(message)) return message.join('; ');
+    return typeof message === 'string' && message ? message : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** `/api/entities/light.kitchen/command`: ids are slugs, but encode them anyway. */
+export const entityPath = (id: string, suffix = ''): string => `/api/entities/${encodeURIComponent(id)}${suffix}`;

@@ -1,0 +1,165 @@
+/**
+ * `npm run bench`: the same MQTT scenarios against the hub, bare Aedes and Mosquitto, one broker at a
+ * time, then a comparison table and docs/benchmarks.md.
+ *
+ *   --only=hub,aedes,mosquitto   run only these targets
+ *   --quick                      small counts, a smoke run; does not write docs/benchmarks.md
+ *   --repeat=N                   runs per scenario and target, each on a fresh broker (default 3); the median is reported
+ *
+ * Exits 0 whatever the numbers are (a measurement, not a test); non-zero if a scenario could not complete.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { cpuMs, machineBusyMs } from './proc.js';
+import { describeCell, details, hubVerdict, machineNoise, renderDoc, resultsTable, type Cell, type Run, type TargetResult } from './report.js';
+import { FULL, SCENARIOS, SMALL, type Broker, type Scenario, type Sizes } from './scenarios.js';
+import { MOSQUITTO, TARGETS, type RunningTarget, type Target } from './targets.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url)); // from apps/hub/dist/bench
+const DOC = join(ROOT, 'docs', 'benchmarks.md');
+const WATCHDOG_MS = 15 * 60_000;
+
+/** One run: the target started fresh, warmed up with small counts, then measured; stopped either way. */
+async function measureOnce(target: Target, scenario: Scenario, sizes: Sizes): Promise<Run | { error: string; started: boolean }> {
+  let running: RunningTarget | undefined;
+  const held: (() => void)[] = [];
+  try {
+    running = await target.start();
+    const broker: Broker = { port: running.port, pid: running.pid, hold: (release) => held.push(release) };
+    await scenario.run(broker, SMALL, 'warm');
+    const [brokerCpu, clientCpu, busy] = [cpuMs(running.pid), process.cpuUsage(), machineBusyMs()];
+    const start = performance.now();
+    const measurement = await scenario.run(broker, sizes, 'bench');
+    const wall = performance.now() - start;
+    const client = process.cpuUsage(clientCpu);
+    const cpu = { broker: (cpuMs(running.pid) - brokerCpu) / wall, client: (client.user + client.system) / 1000 / wall };
+    return { ...measurement, cpu: { ...cpu, others: Math.max(0, (machineBusyMs() - busy) / wall - cpu.broker - cpu.client) } };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const crash = running?.crashed();
+    return { error: crash ? `${message}\n${crash}` : message, started: running !== undefined };
+  } finally {
+    for (const release of held) release();
+    await running?.stop();
+  }
+}
+
+/** The cell of one target and scenario: the median of each metric over the runs. */
+function summarize(scenario: Scenario, runs: Run[]): Cell {
+  return { runs, values: Object.fromEntries(scenario.metrics.map(({ key }) => [key, median(runs.map((run) => run.values[key]))])) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function progressLine(target: string, scenario: Scenario, cell: Cell): string {
+  const head = `${target.padEnd(10)} ${scenario.name.padEnd(13)}`;
+  return cell.error ? `${head} FAILED: ${cell.error}` : `${head} ${describeCell(scenario, cell)}`;
+}
+
+function machine(ran: string[]): string[] {
+  const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
+  const aedes = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.resolve('aedes'))), 'package.json'), 'utf8')) as { version: string };
+  const lines = [
+    `Machine: nproc ${availableParallelism()}, ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Linux ${release()}`,
+    `Node ${process.version}, aedes ${aedes.version}`,
+  ];
+  if (ran.includes('mosquitto')) {
+    const version = /mosquitto version (\S+)/.exec(spawnSync(MOSQUITTO, ['-h'], { encoding: 'utf8' }).stdout)?.[1];
+    lines.push(`Mosquitto ${version ?? 'unknown version'} (${MOSQUITTO})`);
+  }
+  return lines;
+}
+
+async function main(): Promise<number> {
+  const { values: flags } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, repeat: { type: 'string', default: '3' } } });
+  const only = flags.only?.split(',').map((name) => name.trim());
+  const unknown = only?.filter((name) => !TARGETS.some((target) => target.name === name)) ?? [];
+  if (unknown.length) {
+    console.error(`unknown target(s) ${unknown.join(', ')}; known: ${TARGETS.map((target) => target.name).join(', ')}`);
+    return 2;
+  }
+  const repeat = Number(flags.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) {
+    console.error(`--repeat must be an integer from 1 to 10, not ${flags.repeat}`);
+    return 2;
+  }
+  const targets = TARGETS.filter((target) => !only || only.includes(target.name));
+  const sizes = flags.quick ? SMALL : FULL;
+  const failures: string[] = [];
+  const results: TargetResult[] = [];
+
+  const runnable: Target[] = [];
+  for (const target of targets) {
+    const result: TargetResult = { name: target.name, cells: new Map() };
+    results.push(result);
+    const unavailable = target.unavailable();
+    if (!unavailable) runnable.push(target);
+    else {
+      result.skipped = unavailable;
+      console.log(`${target.name}: skipped: ${unavailable}`);
+      if (!target.optional) failures.push(`${target.name}: ${unavailable}`);
+    }
+  }
+
+  // Targets take turns within each repetition, so that a machine getting busier or quieter mid-run
+  // affects all of them alike.
+  const notStarted = new Map<Target, string>(); // a target that did not start once is not retried
+  for (const scenario of SCENARIOS) {
+    const runs = new Map<Target, Run[]>(runnable.map((target) => [target, []]));
+    const errors = new Map<Target, string>();
+    for (let i = 0; i < repeat; i++) {
+      for (const target of runnable) {
+        if (errors.has(target) || notStarted.has(target)) continue;
+        const run = await measureOnce(target, scenario, sizes);
+        if (!('error' in run)) runs.get(target)!.push(run);
+        else {
+          errors.set(target, run.error);
+          if (!run.started) notStarted.set(target, run.error);
+        }
+      }
+    }
+    for (const target of runnable) {
+      const error = errors.get(target) ?? notStarted.get(target);
+      const cell: Cell = error ? { runs: runs.get(target)!, error } : summarize(scenario, runs.get(target)!);
+      results.find((result) => result.name === target.name)!.cells.set(scenario.name, cell);
+      console.log(progressLine(target.name, scenario, cell));
+      if (error) failures.push(`${target.name} ${scenario.name}: ${error.split('\n')[0]}`);
+    }
+  }
+
+  const columns = TARGETS.map((target) => target.name);
+  const table = resultsTable(SCENARIOS, results, columns);
+  const verdict = hubVerdict(SCENARIOS, results);
+  console.log(`\n${table}\n\nHub against bare Aedes (target: at most 10% cost):\n${verdict.join('\n')}\n\nLoad: ${machineNoise(results)}`);
+
+  if (failures.length) {
+    console.error(`\n${failures.length} failure(s); docs/benchmarks.md not written:\n${failures.map((failure) => `- ${failure}`).join('\n')}`);
+    return 1;
+  }
+  if (!flags.quick) {
+    const args = process.argv.slice(2);
+    const viaNpm = process.env.npm_lifecycle_event === 'bench';
+    const command = viaNpm ? ['npm run bench', ...(args.length ? ['--', ...args] : [])].join(' ') : ['node apps/hub/dist/bench/run.js', ...args].join(' ');
+    const ran = results.filter((result) => !result.skipped).map((result) => result.name);
+    const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    writeFileSync(DOC, renderDoc({ date, noise: machineNoise(results), command, machine: machine(ran), sizes, repeat, table, verdict, details: details(SCENARIOS, results) }));
+    console.log(`\nwrote ${DOC}`);
+  }
+  return 0;
+}
+
+// Every wait inside is bounded; this is the last resort against a hang.
+setTimeout(() => {
+  console.error(`bench still running after ${WATCHDOG_MS / 60_000} minutes: giving up`);
+  process.exit(1);
+}, WATCHDOG_MS).unref();
+
+process.exitCode = await main();

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { DevicePermissions, deviceRules } from './acl.js';
+import { filterCovers, topicMatches } from './topic-filter.js';
+
+describe('topic filters', () => {
+  it.each([
+    ['a/#', 'a', true],
+    ['a/#', 'a/b/c', true],
+    ['a/+', 'a/b', true],
+    ['a/+', 'a/b/c', false],
+    ['a/b', 'a/b/c', false],
+    ['#', '$SYS/broker/uptime', false],
+    ['+/broker', '$SYS/broker', false],
+    ['$SYS/#', '$SYS/broker/uptime', true],
+  ])('%s matches %s: %s', (filter, topic, expected) => expect(topicMatches(filter, topic)).toBe(expected));
+
+  it.each([
+    ['a/#', 'a/#', true],
+    ['a/#', 'a/+/c', true],
+    ['a/+', 'a/#', false],
+    ['a/+/c', 'a/+/c', true],
+    ['a/b/c', 'a/+/c', false],
+    ['a/#', '#', false],
+    ['#', '+/x', true],
+  ])('%s covers %s: %s', (outer, inner, expected) => expect(filterCovers(outer, inner)).toBe(expected));
+});
+
+describe('device permissions', () => {
+  const rules = [
+    ...deviceRules('plug1', 'devices/plug1', 'homeassistant'),
+    { username: 'plug1', access: 'deny' as const, filter: 'devices/plug1/secret' },
+    { username: null, access: 'read' as const, filter: 'shared/%u/+' },
+    { username: null, access: 'readwrite' as const, filter: 'clients/%c/#' },
+  ];
+  const plug = new DevicePermissions(rules, { username: 'plug1', clientId: 'esp-42' });
+
+  it('reads and writes under its own prefix only, and deny wins', () => {
+    expect(plug.canWrite('devices/plug1/state')).toBe(true);
+    expect(plug.canWrite('devices/plug2/state')).toBe(false);
+    expect(plug.canRead('devices/plug1/secret')).toBe(false);
+    expect(plug.canSubscribe('devices/plug1/#')).toBe(true);
+    expect(plug.canSubscribe('devices/#')).toBe(false);
+    expect(plug.canSubscribe('#')).toBe(false);
+  });
+
+  it('announces itself with discovery under its own node id and reads the birth message', () => {
+    expect(plug.canWrite('homeassistant/switch/plug1/relay/config')).toBe(true);
+    expect(plug.canWrite('homeassistant/switch/plug2/relay/config')).toBe(false);
+    expect(plug.canRead('homeassistant/status')).toBe(true);
+    expect(plug.canWrite('homeassistant/status')).toBe(false);
+  });
+
+  it('fills %u and %c into patterns, and never grants $SYS', () => {
+    expect(plug.canRead('shared/plug1/x')).toBe(true);
+    expect(plug.canWrite('clients/esp-42/y')).toBe(true);
+    expect(plug.canWrite('clients/esp-43/y')).toBe(false);
+    const sys = new DevicePermissions([{ username: 'plug1', access: 'readwrite', filter: '#' }, { username: 'plug1', access: 'read', filter: '$SYS/#' }], { username: 'plug1', clientId: 'c' });
+    expect(sys.canSubscribe('$SYS/#')).toBe(false);
+    expect(sys.canRead('$SYS/broker/uptime')).toBe(false);
+  });
+
+  it('does not apply a pattern to a client id that would inject topic levels or wildcards', () => {
+    const sneaky = new DevicePermissions([{ username: null, access: 'readwrite', filter: 'clients/%c/#' }], { username: 'x', clientId: 'a/../#' });
+    expect(sneaky.canWrite('clients/a/../#')).toBe(false);
+    expect(sneaky.canSubscribe('clients/#')).toBe(false);
+  });
+});

@@ -1,0 +1,80 @@
+import { filterCovers, isTopicSafe, topicMatches } from './topic-filter.js';
+
+export type Access = 'read' | 'write' | 'readwrite' | 'deny';
+
+/** One Mosquitto-style rule: `topic <access> <filter>` for a user, or a `pattern` (username null) for everyone. */
+export interface AclRule {
+  username: string | null;
+  access: Access;
+  filter: string;
+}
+
+/**
+ * Who an MQTT session is. `trusted` is the hub itself and anonymous clients where the configuration
+ * allows them (no ACL, as Mosquitto without an acl_file); `admin` is a person with the admin role;
+ * `device` is a device credential (also an MQTT-SN sensor the gateway connects in-process for it).
+ */
+export type MqttPrincipal =
+  | { kind: 'trusted' }
+  | { kind: 'admin'; username: string; userId: number }
+  | { kind: 'device'; username: string; credentialId: number; passwordHash: string; permissions: DevicePermissions };
+
+const SYS = /^\$SYS(\/|$)/;
+
+/**
+ * What one device may do: its own rules (topic prefix, discovery, imported `topic` lines) and the
+ * `pattern` rules with `%c`/`%u` filled in. `deny` wins; `$SYS` is never a device's.
+ */
+export class DevicePermissions {
+  private readonly allow: Array<{ filter: string; read: boolean; write: boolean }> = [];
+  private readonly deny: string[] = [];
+
+  constructor(rules: AclRule[], identity: { username: string; clientId: string }) {
+    for (const rule of rules) {
+      const filter = rule.username === null ? substitute(rule.filter, identity) : rule.filter;
+      if (filter === null || SYS.test(filter)) continue;
+      if (rule.access === 'deny') this.deny.push(filter);
+      else this.allow.push({ filter, read: rule.access !== 'write', write: rule.access !== 'read' });
+    }
+  }
+
+  canWrite(topic: string): boolean {
+    return !SYS.test(topic) && !this.denied(topic) && this.allow.some((rule) => rule.write && topicMatches(rule.filter, topic));
+  }
+
+  canRead(topic: string): boolean {
+    return !SYS.test(topic) && !this.denied(topic) && this.allow.some((rule) => rule.read && topicMatches(rule.filter, topic));
+  }
+
+  /** A subscription must lie inside one readable rule; deliveries are still checked one by one (deny rules). */
+  canSubscribe(filter: string): boolean {
+    return !SYS.test(filter) && this.allow.some((rule) => rule.read && filterCovers(rule.filter, filter));
+  }
+
+  private denied(topic: string): boolean {
+    return this.deny.some((filter) => topicMatches(filter, topic));
+  }
+}
+
+/** `%c` and `%u` in a pattern; a pattern does not apply to an identity that would inject topic levels or wildcards. */
+function substitute(filter: string, { username, clientId }: { username: string; clientId: string }): string | null {
+  if ((filter.includes('%u') && !isTopicSafe(username)) || (filter.includes('%c') && !isTopicSafe(clientId))) return null;
+  return filter.replaceAll('%u', username).replaceAll('%c', clientId);
+}
+
+/**
+ * The rules every hearth-made device gets: read and write under its topic prefix, announce itself with
+ * Home Assistant discovery under a node id equal to its username, and see the discovery birth message.
+ */
+export function deviceRules(username: string, topicPrefix: string | null, discoveryPrefix: string): AclRule[] {
+  const rules: AclRule[] = [];
+  if (topicPrefix) rules.push({ username, access: 'readwrite', filter: `${topicPrefix}/#` });
+  if (isTopicSafe(username)) {
+    rules.push(
+      { username, access: 'write', filter: `${discoveryPrefix}/+/${username}/+/config` },
+      { username, access: 'write', filter: `${discoveryPrefix}/device/${username}/config` },
+    );
+  }
+  rules.push({ username, access: 'read', filter: `${discoveryPrefix}/status` });
+  return rules;
+}

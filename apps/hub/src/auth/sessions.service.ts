@@ -1,0 +1,136 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import type { HubConfig } from '../config/config.schema.js';
+import { HUB_CONFIG } from '../config/config.token.js';
+import type { Logger } from '../logging/logger.js';
+import { ROOT_LOGGER } from '../logging/logger.token.js';
+import { FailureThrottle } from './failure-throttle.js';
+import { hashPassword, randomSecret, tokenHash, verifyPassword } from './password-hash.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { UsersRepository, type Role } from './users.repository.js';
+
+/** The person behind a request, as handlers see it on `request.user`. */
+export interface AuthUser {
+  id: number;
+  username: string;
+  role: Role;
+  /** Areas this person is restricted to; null = all. Enforced by the modules that own areas. */
+  areas: string[] | null;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: AuthUser;
+  }
+}
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    user?: AuthUser;
+  }
+}
+
+export const SESSION_COOKIE = 'hearth_session';
+
+/** Where a request's token came from: a cookie must also pass the same-origin check on writes. */
+export interface Credentials {
+  token: string;
+  via: 'cookie' | 'bearer';
+}
+
+/** A refused login: wrong credentials (401) or locked for `retryAfterMs` (429). */
+export class LoginRefused extends Error {
+  constructor(readonly retryAfterMs = 0) {
+    super(retryAfterMs > 0 ? 'too many failed logins; try again later' : 'wrong username or password');
+  }
+}
+
+// A session's expiry moves forward at most once a minute, so reads do not each cost a write.
+const TOUCH_EVERY_MS = 60_000;
+
+/** Server-side sessions: login (throttled), resolving a token to its person, logout. */
+@Injectable()
+export class SessionsService {
+  private readonly log: Logger;
+  private readonly throttle: FailureThrottle;
+  private readonly ttlMs: number;
+  private readonly maxFailures: number;
+  // Unknown usernames are checked against this, so a login's timing does not tell whether a name exists.
+  private readonly decoy = hashPassword(randomSecret());
+
+  constructor(
+    @Inject(HUB_CONFIG) config: HubConfig,
+    @Inject(ROOT_LOGGER) root: Logger,
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
+  ) {
+    this.log = root.child({ module: 'sessions' });
+    this.ttlMs = config.auth.sessionTtl * 1000;
+    this.maxFailures = config.auth.maxFailures;
+    this.throttle = new FailureThrottle(config.auth.lockout * 1000);
+  }
+
+  get ttlSeconds(): number {
+    return this.ttlMs / 1000;
+  }
+
+  async login(username: string, password: string, address: string): Promise<{ token: string; expiresAt: number; user: AuthUser }> {
+    const keys = [`user:${username.toLowerCase()}`, `ip:${address}`];
+    const wait = Math.max(...keys.map((key) => this.throttle.retryAfter(key)));
+    if (wait > 0) throw new LoginRefused(wait);
+    const user = this.users.findByName(username);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await this.decoy));
+    if (!user || !ok) {
+      this.throttle.fail(keys[0], this.maxFailures);
+      this.throttle.fail(keys[1], this.maxFailures * 4);
+      this.log.warn({ username, address }, 'failed login');
+      throw new LoginRefused();
+    }
+    this.throttle.succeed(keys[0]);
+    this.throttle.succeed(keys[1]);
+    const now = Date.now();
+    this.sessions.deleteExpired(now);
+    const token = randomSecret(32);
+    this.sessions.insert({ tokenHash: tokenHash(token), userId: user.id, lastUsedAt: now, expiresAt: now + this.ttlMs });
+    this.log.info({ username: user.username, address }, 'signed in');
+    return { token, expiresAt: now + this.ttlMs, user: { id: user.id, username: user.username, role: user.role, areas: user.areas } };
+  }
+
+  /** The person of a live session, extending its life; undefined when it is unknown, logged out or expired. */
+  resolve(token: string): { user: AuthUser; renewed: boolean } | undefined {
+    const hash = tokenHash(token);
+    const session = this.sessions.find(hash);
+    const now = Date.now();
+    if (!session) return undefined;
+    if (session.expiresAt <= now) {
+      this.sessions.delete(hash);
+      return undefined;
+    }
+    const user = this.users.findById(session.userId);
+    if (!user) return undefined;
+    const renewed = now - session.lastUsedAt >= TOUCH_EVERY_MS;
+    if (renewed) this.sessions.touch(hash, now, now + this.ttlMs);
+    return { user: { id: user.id, username: user.username, role: user.role, areas: user.areas }, renewed };
+  }
+
+  /** Ends the session server-side; false if it was not live (already logged out: a replayed token). */
+  logout(token: string): boolean {
+    return this.sessions.delete(tokenHash(token));
+  }
+
+  /** The bearer token, else the session cookie, of a request (HTTP or a WebSocket upgrade). */
+  credentials(request: IncomingMessage): Credentials | undefined {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer) return { token: bearer, via: 'bearer' };
+    for (const part of (request.headers.cookie ?? '').split(';')) {
+      const [name, ...value] = part.trim().split('=');
+      if (name === SESSION_COOKIE && value.length > 0) return { token: decodeURIComponent(value.join('=')), via: 'cookie' };
+    }
+    return undefined;
+  }
+
+  /** `Set-Cookie` for a session: HttpOnly, SameSite=Strict, Secure when the request came over TLS. */
+  cookie(token: string, secure: boolean, maxAgeSeconds = this.ttlSeconds): string {
+    return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+  }
+}

@@ -1,0 +1,50 @@
+import { timingSafeEqual } from 'node:crypto';
+import { ForbiddenException, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from '../logging/logger.js';
+import { ROOT_LOGGER } from '../logging/logger.token.js';
+import { Accounts, type PublicUser } from './accounts.js';
+import { randomSecret } from './password-hash.js';
+import { UsersRepository } from './users.repository.js';
+
+/**
+ * First start: no default password. While there is no admin, each start logs a one-time token that
+ * creates the first admin (POST /api/auth/setup, or the dashboard's /setup page); `hearth user add`
+ * does the same from the command line.
+ */
+@Injectable()
+export class SetupService implements OnApplicationBootstrap {
+  private readonly log: Logger;
+  private token: Buffer | null = null;
+
+  constructor(
+    @Inject(ROOT_LOGGER) root: Logger,
+    private readonly users: UsersRepository,
+    private readonly accounts: Accounts,
+  ) {
+    this.log = root.child({ module: 'setup' });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.required) return;
+    const token = randomSecret();
+    this.token = Buffer.from(token);
+    this.log.warn(
+      { setupToken: token },
+      `no admin yet: open /setup?token=${token} in the dashboard, POST it to /api/auth/setup, or run: npx hearth user add <name> --role admin`,
+    );
+  }
+
+  get required(): boolean {
+    return this.users.countAdmins() === 0;
+  }
+
+  async createFirstAdmin(token: string, username: string, password: string): Promise<PublicUser> {
+    const given = Buffer.from(token);
+    const valid = this.token !== null && given.length === this.token.length && timingSafeEqual(given, this.token);
+    if (!valid || !this.required) throw new ForbiddenException('the setup token is not valid (already used, or an admin exists)');
+    const user = await this.accounts.addUser({ username, password, role: 'admin' });
+    this.token = null;
+    this.log.info({ username }, 'created the first admin');
+    return user;
+  }
+}

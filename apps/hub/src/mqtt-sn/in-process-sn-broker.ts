@@ -1,0 +1,97 @@
+import type { Duplex } from 'node:stream';
+import type { SnBrokerMessage, SnBrokerPort, SnBrokerSession, SnQosLevel, SnSessionHandlers, SnSessionOptions } from '@hearth/mqtt-sn';
+import { MqttClient } from 'mqtt';
+import type { MqttBus } from '../broker/mqtt-bus.js';
+
+/** The two broker capabilities the gateway uses: in-process sessions, and publishing without one. */
+export interface SnBrokerAccess {
+  connectInProcess(): Duplex;
+  publish: MqttBus['publish'];
+}
+
+/**
+ * SnBrokerPort on the embedded broker: every MQTT-SN client is a real MQTT 3.1.1 session (its client
+ * id, will and clean flag) over an in-memory connection. Keep-alive is 0: the gateway supervises the
+ * sensor itself and ends the session the way that publishes the will.
+ */
+export class InProcessSnBroker implements SnBrokerPort {
+  constructor(private readonly broker: SnBrokerAccess) {}
+
+  open(options: SnSessionOptions, handlers: SnSessionHandlers): Promise<SnBrokerSession> {
+    let stream!: Duplex;
+    const client = new MqttClient(() => (stream = this.broker.connectInProcess()), {
+      clientId: options.clientId,
+      clean: options.cleanSession,
+      keepalive: 0,
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+      resubscribe: false,
+      will: options.will ?? undefined,
+    });
+    return new Promise((resolve, reject) => {
+      const refused = (error: Error) => {
+        client.end(true);
+        reject(error);
+      };
+      client.once('error', refused);
+      client.once('connect', () => {
+        client.off('error', refused);
+        const session = new InProcessSession(client, () => stream);
+        client.on('error', () => {}); // a failing session closes, and 'close' reports it
+        client.on('close', () => {
+          if (!session.closing) handlers.onClose();
+        });
+        resolve(session);
+      });
+      client.on('message', (topic, payload, packet) => {
+        handlers.onMessage({ topic, payload, qos: packet.qos as SnQosLevel, retain: packet.retain });
+      });
+    });
+  }
+
+  publishAnonymous({ topic, payload, retain }: SnBrokerMessage): Promise<void> {
+    return this.broker.publish(topic, payload, { qos: 0, retain });
+  }
+}
+
+class InProcessSession implements SnBrokerSession {
+  closing = false;
+
+  constructor(
+    private readonly client: MqttClient,
+    private readonly stream: () => Duplex,
+  ) {}
+
+  publish({ topic, payload, qos, retain }: SnBrokerMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.publish(topic, payload, { qos, retain }, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  subscribe(filter: string, qos: SnQosLevel): Promise<SnQosLevel | null> {
+    return new Promise((resolve, reject) => {
+      this.client.subscribe(filter, { qos }, (error, granted) => {
+        if (error) return reject(error);
+        const code = granted?.[0]?.qos ?? 0x80;
+        resolve(code <= 2 ? (code as SnQosLevel) : null);
+      });
+    });
+  }
+
+  unsubscribe(filter: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.unsubscribe(filter, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  close(mode: 'disconnect' | 'drop'): Promise<void> {
+    this.closing = true;
+    if (mode === 'drop') {
+      // No DISCONNECT: to the broker the connection just broke, so it publishes the will.
+      this.stream().destroy();
+      this.client.end(true);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.client.end(false, {}, () => resolve()));
+  }
+}

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { parsePredefinedTopics, SnGateway, type SnGatewayStats, type SnLink, type SnPredefinedTopic } from '@hearth/mqtt-sn';
+import type { Database } from 'better-sqlite3';
+import { BrokerService, type ListenerAddress } from '../broker/broker.service.js';
+import type { HubConfig } from '../config/config.schema.js';
+import { HUB_CONFIG } from '../config/config.token.js';
+import { SQLITE } from '../database/database.tokens.js';
+import type { Logger } from '../logging/logger.js';
+import { ROOT_LOGGER } from '../logging/logger.token.js';
+import { InProcessSnBroker } from './in-process-sn-broker.js';
+import { RawFraming, SerialLink, XbeeFraming } from './serial-link.js';
+import { SqliteSnStore } from './sqlite-sn-store.js';
+import { UdpLink } from './udp-link.js';
+
+export interface MqttSnHealth {
+  /** degraded: the configured serial device is not open. */
+  status: 'ok' | 'degraded';
+  udp: ListenerAddress | null;
+  serial: { path: string; mode: 'xbee' | 'raw'; open: boolean; framesDropped: number } | null;
+  clients: { active: number; asleep: number };
+  counters: SnGatewayStats;
+}
+
+/** The MQTT-SN gateway of the hub: SnGateway on the embedded broker, its SQLite state, and its UDP and serial links. */
+@Injectable()
+export class MqttSnService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log: Logger;
+  private readonly sn: HubConfig['sn'];
+  private gateway!: SnGateway;
+  private udp: UdpLink | undefined;
+  private serial: SerialLink | undefined;
+  private udpAddress: ListenerAddress | null = null;
+
+  constructor(
+    @Inject(HUB_CONFIG) config: HubConfig,
+    @Inject(ROOT_LOGGER) root: Logger,
+    @Inject(SQLITE) private readonly db: Database,
+    private readonly broker: BrokerService,
+  ) {
+    this.sn = config.sn;
+    this.log = root.child({ module: 'mqtt-sn' });
+  }
+
+  /**
+   * Builds the gateway, takes up the sessions of the last run, then opens the serial device or keeps
+   * trying to. At bootstrap: the broker must be up, and a bad predefined topics file must fail
+   * app.init(), which Nest reports, not provider construction, which it answers by aborting the process.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const sn = this.sn;
+    this.gateway = new SnGateway({
+      gatewayId: sn.gatewayId,
+      broker: new InProcessSnBroker(this.broker),
+      store: new SqliteSnStore(this.db),
+      log: this.log,
+      predefined: sn.predefined ? readPredefined(sn.predefined) : [],
+      retryInterval: sn.retryInterval,
+      maxRetries: sn.maxRetries,
+      advertiseInterval: sn.advertiseInterval,
+      maxClients: sn.maxClients,
+      maxTopicsPerClient: sn.maxTopics,
+      maxQueued: sn.maxQueued,
+      maxInflight: sn.maxInflight,
+    });
+    const receive = (link: SnLink, address: string, frame: Buffer) => this.gateway.receive(link, address, frame);
+    if (sn.udpPort !== null) this.udp = new UdpLink(receive);
+    if (sn.serial !== null) {
+      this.serial = new SerialLink({
+        path: sn.serial,
+        baudRate: sn.baud,
+        framing: sn.serialMode === 'xbee' ? new XbeeFraming(sn.xbeeApiMode) : new RawFraming(sn.baud),
+        retryInterval: sn.serialRetry,
+        log: this.log,
+        onFrame: receive,
+        onOpen: (link) => this.gateway.advertise(link),
+      });
+    }
+    for (const link of [this.udp, this.serial]) if (link) this.gateway.addLink(link);
+    await this.gateway.start();
+    this.serial?.start();
+  }
+
+  /** Binds the UDP listener; null when HEARTH_SN_UDP_PORT is off. */
+  async listenUdp(): Promise<ListenerAddress | null> {
+    if (!this.udp || this.sn.udpPort === null) return null;
+    this.udpAddress = await this.udp.listen(this.sn.udpHost, this.sn.udpPort);
+    return this.udpAddress;
+  }
+
+  health(): MqttSnHealth {
+    const serial = this.serial && this.sn.serial !== null
+      ? { path: this.sn.serial, mode: this.sn.serialMode, open: this.serial.open, framesDropped: this.serial.dropped }
+      : null;
+    return {
+      status: serial && !serial.open ? 'degraded' : 'ok',
+      udp: this.udpAddress,
+      serial,
+      clients: this.gateway.sessionCounts(),
+      counters: { ...this.gateway.stats },
+    };
+  }
+
+  /** Before the broker closes (its hook is beforeApplicationShutdown): sessions end without their wills. */
+  async onModuleDestroy(): Promise<void> {
+    await this.gateway.stop();
+    await Promise.all([this.serial?.stop(), this.udp?.close()]);
+  }
+}
+
+/** Fails the start with the setting's name, as the config loader does for a bad value. */
+function readPredefined(path: string): SnPredefinedTopic[] {
+  let text: string;
+  try {
+    text = readFileSync(resolve(path), 'utf8');
+  } catch (error) {
+    throw new Error(`HEARTH_SN_PREDEFINED (sn.predefined): cannot read ${path}: ${(error as Error).message}`);
+  }
+  const { topics, errors } = parsePredefinedTopics(text);
+  if (errors.length > 0) throw new Error(`HEARTH_SN_PREDEFINED (sn.predefined): ${path}:\n  ${errors.join('\n  ')}`);
+  return topics;
+}

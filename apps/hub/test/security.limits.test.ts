@@ -1,0 +1,64 @@
+import { connect, type Socket } from 'node:net';
+import mqttPacket from 'mqtt-packet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrokerService } from '../src/broker/broker.service.js';
+import { collect, connectClient } from './support/mqtt-client.js';
+import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
+
+describe('resource limits', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub({ HEARTH_MQTT_MAX_CONNECTIONS_PER_IP: '5', HEARTH_MQTT_MAX_SUBSCRIPTIONS: '3', HEARTH_MQTT_MAX_BUFFERED: '1048576', HEARTH_LOG_LEVEL: 'info' });
+  });
+  afterAll(async () => {
+    await hub.close();
+    removeDataDir(hub.dataDir);
+  });
+
+  it('refuses connections from one address beyond HEARTH_MQTT_MAX_CONNECTIONS_PER_IP', async () => {
+    const clients = await Promise.all(Array.from({ length: 5 }, () => connectClient(hub.mqttUrl)));
+    await expect(connectClient(hub.mqttUrl)).rejects.toThrow(/closed before CONNACK|ECONNRESET/);
+    await clients[0].endAsync();
+    await expect.poll(async () => connectClient(hub.mqttUrl).then((c) => (c.end(true), 'ok'), () => 'refused'), { timeout: 3000 }).toBe('ok');
+    await Promise.all(clients.slice(1).map((c) => c.endAsync()));
+  });
+
+  it('grants at most HEARTH_MQTT_MAX_SUBSCRIPTIONS filters per client, also within one SUBSCRIBE', async () => {
+    const client = await connectClient(hub.mqttUrl, { clientId: 'many-subs', clean: false });
+    const granted = await client.subscribeAsync(['a/1', 'a/2', 'a/3', 'a/4', 'a/5'], { qos: 1 }).then(
+      (g) => g.map((s) => s.qos),
+      (error: { packet: { granted: number[] } }) => error.packet.granted,
+    );
+    expect(granted).toEqual([1, 1, 1, 128, 128]);
+    await client.unsubscribeAsync('a/1');
+    expect((await client.subscribeAsync('a/6', { qos: 1 }))[0].qos).toBe(1);
+    await client.endAsync();
+  });
+
+  it('keeps delivering to everyone while one subscriber stops reading, and disconnects the stalled one', async () => {
+    // A subscriber that never reads: the kernel buffers fill, then the hub's.
+    const stalled: Socket = connect(hub.mqtt!.port, '127.0.0.1');
+    stalled.on('error', () => undefined);
+    stalled.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: 'stalled', clean: true, keepalive: 0 } as mqttPacket.IConnectPacket));
+    stalled.write(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'flood/#', qos: 0 }] } as mqttPacket.ISubscribePacket));
+    stalled.pause();
+    const stalledClosed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const healthy = await connectClient(hub.mqttUrl, { clientId: 'healthy' });
+    const inbox = collect(healthy);
+    await healthy.subscribeAsync('flood/#', { qos: 0 });
+    const publisher = await connectClient(hub.mqttUrl, { clientId: 'flooder' });
+    const count = 400;
+    const payload = Buffer.alloc(64 * 1024, 7); // 25 MiB in all: far beyond socket buffers and the 1 MiB limit
+    const started = Date.now();
+    for (let i = 0; i < count; i++) await publisher.publishAsync(`flood/${i}`, payload, { qos: 0 });
+    await inbox.waitFor(count, 15_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    stalled.resume(); // reading again, it finds the hub hung up on it
+    await stalledClosed;
+    expect(hub.logs.some((record) => record.msg === 'disconnected a client that stopped reading' && record.clientId === 'stalled')).toBe(true);
+    expect(hub.app.get(BrokerService).stats.publishDropped).toBeGreaterThan(0);
+    await Promise.all([healthy.endAsync(), publisher.endAsync()]);
+  });
+});

@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { dashboardDist } from '../../src/web/dashboard-files.js';
+import { SESSION_COOKIE } from '../../src/auth/sessions.service.js';
+import type { TestHub } from './test-hub.js';
+
+/** Debian's Chromium, headless, nothing phoning home; never a downloaded browser. */
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync('/usr/bin/chromium')) throw new Error('install Debian chromium (apt-get install -y chromium) to run the dashboard tests');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A phone held upright (iPhone 14-ish). */
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
+
+/** The dashboard must be built for the hub to serve it (`npm test` builds first). */
+export function requireDashboardBuild(): void {
+  if (!dashboardDist()) throw new Error('the dashboard is not built: run `npm run build -w @hearth/dashboard` first');
+}
+
+/** A phone-sized browser context, signed in as the test admin unless `signedIn` is false. */
+export async function phoneContext(browser: Browser, hub: TestHub, { signedIn = true } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ ...PHONE, baseURL: hub.httpUrl });
+  if (signedIn) await context.addCookies([{ name: SESSION_COOKIE, value: encodeURIComponent(await hub.adminToken()), url: hub.httpUrl }]);
+  return context;
+}

@@ -1,0 +1,199 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode, encode, SnStreamFramer, type SnMessage } from '@hearth/mqtt-sn';
+import { encodeFrame, XbeeFrameDecoder, type ApiMode } from '@hearth/xbee';
+import { SerialPort } from 'serialport';
+
+/** Received messages with waiting: `next(match)` resolves with the first unclaimed message that matches. */
+class Inbox<T> {
+  private readonly items: T[] = [];
+  private readonly waiters: Array<() => void> = [];
+
+  push(item: T): void {
+    this.items.push(item);
+    this.waiters.splice(0).forEach((wake) => wake());
+  }
+
+  /** Messages not claimed by next() yet, and forgets them. */
+  drain(): T[] {
+    return this.items.splice(0);
+  }
+
+  next(match: (item: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.items)}`)), timeoutMs);
+      const check = () => {
+        const index = this.items.findIndex(match);
+        if (index === -1) return void this.waiters.push(check);
+        clearTimeout(deadline);
+        resolve(this.items.splice(index, 1)[0]);
+      };
+      check();
+    });
+  }
+}
+
+export const ofType =
+  <K extends SnMessage['type']>(type: K) =>
+  (m: SnMessage): m is Extract<SnMessage, { type: K }> =>
+    m.type === type;
+
+/** An MQTT-SN client on a real UDP socket. */
+export class SnUdpClient {
+  readonly inbox = new Inbox<SnMessage>();
+  private constructor(
+    private readonly socket: Socket,
+    private readonly port: number,
+  ) {
+    socket.on('message', (frame) => {
+      const result = decode(frame);
+      if (result.ok) this.inbox.push(result.message);
+    });
+  }
+
+  static async open(gatewayPort: number): Promise<SnUdpClient> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return new SnUdpClient(socket, gatewayPort);
+  }
+
+  send(message: SnMessage | Buffer): void {
+    this.socket.send(Buffer.isBuffer(message) ? message : encode(message), this.port, '127.0.0.1');
+  }
+
+  next<K extends SnMessage['type']>(type: K, timeoutMs?: number): Promise<Extract<SnMessage, { type: K }>> {
+    return this.inbox.next(ofType(type), timeoutMs) as Promise<Extract<SnMessage, { type: K }>>;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** A pseudo-terminal pair from socat: the hub opens `hubEnd`, the test opens `testEnd`. */
+export class PtyPair {
+  private constructor(
+    readonly dir: string,
+    private child: ChildProcess | undefined,
+  ) {}
+
+  get hubEnd(): string {
+    return join(this.dir, 'hub');
+  }
+
+  get testEnd(): string {
+    return join(this.dir, 'radio');
+  }
+
+  /** Paths only; call start() to create the ptys (to test a device that appears later). */
+  static paths(): PtyPair {
+    return new PtyPair(mkdtempSync(join(tmpdir(), 'hearth-pty-')), undefined);
+  }
+
+  static async create(): Promise<PtyPair> {
+    const pair = PtyPair.paths();
+    await pair.start();
+    return pair;
+  }
+
+  async start(): Promise<void> {
+    this.child = spawn('socat', [`pty,raw,echo=0,link=${this.hubEnd}`, `pty,raw,echo=0,link=${this.testEnd}`], { stdio: 'ignore' });
+    const deadline = Date.now() + 5000;
+    while (!(existsSync(this.hubEnd) && existsSync(this.testEnd))) {
+      if (Date.now() > deadline) throw new Error('socat did not create the pty pair');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Ends socat: to the hub the device is unplugged. */
+  async unplug(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill();
+    });
+  }
+
+  async remove(): Promise<void> {
+    await this.unplug();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function openPort(path: string, baudRate = 115200): Promise<SerialPort> {
+  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  return port;
+}
+
+export async function closePort(port: SerialPort): Promise<void> {
+  if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+}
+
+export interface RadioMessage {
+  /** 64-bit destination of the 0x10 Transmit Request. */
+  to: string;
+  message: SnMessage;
+}
+
+/** Plays the XBee radios of the garden on the test end of a pty: 0x90 frames out, 0x10 frames in. */
+export class XbeeRadio {
+  readonly inbox = new Inbox<RadioMessage>();
+
+  constructor(
+    readonly port: SerialPort,
+    private readonly apiMode: ApiMode = 2,
+  ) {
+    const decoder = new XbeeFrameDecoder({
+      apiMode,
+      onFrame: (frame) => {
+        if (frame.type !== 'transmitRequest') return;
+        const result = decode(frame.data);
+        if (result.ok) this.inbox.push({ to: frame.destination64, message: result.message });
+      },
+    });
+    port.on('data', (chunk: Buffer) => decoder.push(chunk));
+  }
+
+  /** The wire bytes of `message` sent by the radio with this 64-bit address. */
+  frame(from: string, message: SnMessage | Buffer, source16 = 0x1234): Buffer {
+    const data = Buffer.isBuffer(message) ? message : encode(message);
+    return encodeFrame({ type: 'receivePacket', source64: from, source16, options: 0x01, data }, this.apiMode);
+  }
+
+  send(from: string, message: SnMessage | Buffer): void {
+    this.port.write(this.frame(from, message));
+  }
+
+  next<K extends SnMessage['type']>(to: string, type: K, timeoutMs?: number): Promise<Extract<SnMessage, { type: K }>> {
+    return this.inbox.next((m) => m.to === to && m.message.type === type, timeoutMs).then((m) => m.message as Extract<SnMessage, { type: K }>);
+  }
+}
+
+/** One Arduino wired to the hub: MQTT-SN frames back to back. */
+export class WiredSensor {
+  readonly inbox = new Inbox<SnMessage>();
+
+  constructor(readonly port: SerialPort) {
+    const framer = new SnStreamFramer({
+      onFrame: (frame) => {
+        const result = decode(frame);
+        if (result.ok) this.inbox.push(result.message);
+      },
+    });
+    port.on('data', (chunk: Buffer) => framer.push(chunk));
+  }
+
+  send(message: SnMessage | Buffer): void {
+    this.port.write(Buffer.isBuffer(message) ? message : encode(message));
+  }
+
+  next<K extends SnMessage['type']>(type: K, timeoutMs?: number): Promise<Extract<SnMessage, { type: K }>> {
+    return this.inbox.next(ofType(type), timeoutMs) as Promise<Extract<SnMessage, { type: K }>>;
+  }
+}
