@@ -26,6 +26,6 @@ import { UsersRepository } from './users.repository.js';
     MqttAuthService,
     { provide: APP_GUARD, useClass: SessionGuard },
   ],
-  exports: [MqttAuthService, SessionsService, Accounts],
+  exports: [MqttAuthService, SessionsService, Accounts, DeviceCredentialsRepository],
 })
 export class AuthModule {}

@@ -22,6 +22,8 @@ export interface MqttConnection {
   socket?: Socket;
   /** In-process sessions only: the device credential the hub part (the MQTT-SN gateway) acts for. */
   device?: string;
+  /** In-process sessions only: a hub part the hub itself vouches for (see InProcessIdentity). */
+  trusted?: boolean;
 }
 
 // MQTT 3.1.1 CONNACK return codes (Aedes maps them to MQTT 5 reason codes).
@@ -132,6 +134,7 @@ export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
 
   private async identify(client: Client, connection: MqttConnection, username?: string, password?: Buffer): Promise<MqttPrincipal | AuthenticateError> {
     if (connection.transport === 'in-process' && connection.device !== undefined) return this.byDeviceName(connection.device, client.id);
+    if (connection.transport === 'in-process' && connection.trusted) return { kind: 'trusted' };
     if (connection.transport === 'mqtts-client-cert') {
       // The TLS layer already refused certificates not signed by HEARTH_TLS_CA; the certificate's CN names the device.
       const name = (connection.socket as TLSSocket).getPeerCertificate().subject?.CN;

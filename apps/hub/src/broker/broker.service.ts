@@ -34,10 +34,11 @@ interface Accepted extends MqttConnection {
   backlog(): number;
 }
 
-/** In-process sessions act for a device credential (the MQTT-SN gateway for a sensor); without one they count as anonymous. */
-export interface InProcessIdentity {
-  device: string;
-}
+/**
+ * Whom an in-process session acts for: a device credential (the MQTT-SN gateway for a sensor that has
+ * one), or a trusted hub part (a sensor trusted by wiring or allowed by network); without it, anonymous.
+ */
+export type InProcessIdentity = { device: string } | { trusted: true };
 
 /** The embedded Aedes broker: its listeners, limits, counters, and the in-process MqttBus. */
 @Injectable()
@@ -235,7 +236,7 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
    */
   connectInProcess(identity?: InProcessIdentity): Duplex {
     const [hubSide, brokerSide] = duplexPair();
-    this.connections.set(brokerSide, { transport: 'in-process', device: identity?.device, backlog: () => 0 });
+    this.connections.set(brokerSide, { transport: 'in-process', ...identity, backlog: () => 0 });
     this.aedes.handle(brokerSide);
     return hubSide;
   }

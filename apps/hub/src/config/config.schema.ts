@@ -120,9 +120,19 @@ export const configSchema = {
     maxClients: key('HEARTH_SN_MAX_CLIENTS', int(1), 1000, 'MQTT-SN sessions; more CONNECTs get the congestion return code'),
     maxQueued: key('HEARTH_SN_MAX_QUEUED', int(1), 1000, 'messages queued per client, or buffered while it sleeps'),
     maxInflight: key('HEARTH_SN_MAX_INFLIGHT', int(1, 65_535), 20, 'QoS 1/2 publishes per client waiting for the broker before the congestion return code'),
+    udpAllow: key(
+      'HEARTH_SN_UDP_ALLOW',
+      list,
+      ['127.0.0.0/8', '::1/128'],
+      'networks (CIDR) and client ids whose UDP sensors connect without a device credential; serial is trusted by wiring',
+    ),
     maxTopics: key('HEARTH_SN_MAX_TOPICS', int(1, 65_533), 1000, 'topic ids registered per client'),
   },
   dataDir: key('HEARTH_DATA_DIR', text, './data', 'directory of the SQLite database and everything else durable'),
+  demo: {
+    enabled: key('HEARTH_DEMO', bool, false, 'start with simulated devices (lights, plugs, meter, sensors, garden) attached; also `--demo`'),
+    timeScale: key('HEARTH_DEMO_TIME_SCALE', int(1, 3600), 60, 'simulated seconds per real second in demo mode'),
+  },
   log: {
     level: key('HEARTH_LOG_LEVEL', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info', 'log level'),
     pretty: key('HEARTH_LOG_PRETTY', bool, Boolean(process.stdout.isTTY), 'human-readable logs (default: only on a terminal)'),

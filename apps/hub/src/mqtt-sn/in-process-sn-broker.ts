@@ -1,11 +1,13 @@
 import type { Duplex } from 'node:stream';
-import type { SnBrokerMessage, SnBrokerPort, SnBrokerSession, SnQosLevel, SnSessionHandlers, SnSessionOptions } from '@hearth/mqtt-sn';
+import type { SnBrokerMessage, SnBrokerPort, SnBrokerSession, SnOrigin, SnQosLevel, SnSessionHandlers, SnSessionOptions } from '@hearth/mqtt-sn';
 import { MqttClient } from 'mqtt';
+import type { InProcessIdentity } from '../broker/broker.service.js';
 import type { MqttBus } from '../broker/mqtt-bus.js';
+import type { SnAccess } from './sn-access.js';
 
 /** The two broker capabilities the gateway uses: in-process sessions, and publishing without one. */
 export interface SnBrokerAccess {
-  connectInProcess(): Duplex;
+  connectInProcess(identity?: InProcessIdentity): Duplex;
   publish: MqttBus['publish'];
 }
 
@@ -15,11 +17,16 @@ export interface SnBrokerAccess {
  * sensor itself and ends the session the way that publishes the will.
  */
 export class InProcessSnBroker implements SnBrokerPort {
-  constructor(private readonly broker: SnBrokerAccess) {}
+  constructor(
+    private readonly broker: SnBrokerAccess,
+    private readonly access: SnAccess,
+  ) {}
 
   open(options: SnSessionOptions, handlers: SnSessionHandlers): Promise<SnBrokerSession> {
+    const identity = this.access.identify(options.clientId, options.origin);
+    if (!identity) return Promise.reject(new Error(`${options.clientId} at ${options.origin.address} is not allowed: give it a device credential or allow it in HEARTH_SN_UDP_ALLOW`));
     let stream!: Duplex;
-    const client = new MqttClient(() => (stream = this.broker.connectInProcess()), {
+    const client = new MqttClient(() => (stream = this.broker.connectInProcess(identity)), {
       clientId: options.clientId,
       clean: options.cleanSession,
       keepalive: 0,
@@ -49,7 +56,8 @@ export class InProcessSnBroker implements SnBrokerPort {
     });
   }
 
-  publishAnonymous({ topic, payload, retain }: SnBrokerMessage): Promise<void> {
+  publishAnonymous({ topic, payload, retain }: SnBrokerMessage, origin: SnOrigin): Promise<void> {
+    if (!this.access.mayPublishAnonymously(origin)) return Promise.reject(new Error(`QoS -1 publishes from ${origin.address} are not allowed (HEARTH_SN_UDP_ALLOW)`));
     return this.broker.publish(topic, payload, { qos: 0, retain });
   }
 }

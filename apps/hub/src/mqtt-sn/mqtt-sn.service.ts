@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { parsePredefinedTopics, SnGateway, type SnGatewayStats, type SnLink, type SnPredefinedTopic } from '@hearth/mqtt-sn';
 import type { Database } from 'better-sqlite3';
+import { DeviceCredentialsRepository } from '../auth/device-credentials.repository.js';
 import { BrokerService, type ListenerAddress } from '../broker/broker.service.js';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
@@ -10,6 +11,7 @@ import { SQLITE } from '../database/database.tokens.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { InProcessSnBroker } from './in-process-sn-broker.js';
+import { SnAccess } from './sn-access.js';
 import { RawFraming, SerialLink, XbeeFraming } from './serial-link.js';
 import { SqliteSnStore } from './sqlite-sn-store.js';
 import { UdpLink } from './udp-link.js';
@@ -38,6 +40,7 @@ export class MqttSnService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(ROOT_LOGGER) root: Logger,
     @Inject(SQLITE) private readonly db: Database,
     private readonly broker: BrokerService,
+    private readonly devices: DeviceCredentialsRepository,
   ) {
     this.sn = config.sn;
     this.log = root.child({ module: 'mqtt-sn' });
@@ -52,7 +55,7 @@ export class MqttSnService implements OnApplicationBootstrap, OnModuleDestroy {
     const sn = this.sn;
     this.gateway = new SnGateway({
       gatewayId: sn.gatewayId,
-      broker: new InProcessSnBroker(this.broker),
+      broker: new InProcessSnBroker(this.broker, new SnAccess(sn.udpAllow, (name) => this.devices.findByName(name) !== undefined)),
       store: new SqliteSnStore(this.db),
       log: this.log,
       predefined: sn.predefined ? readPredefined(sn.predefined) : [],

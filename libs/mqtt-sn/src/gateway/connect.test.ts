@@ -32,7 +32,7 @@ describe('SnGateway connection', () => {
   it('connects a client as its own broker session', async () => {
     const f = await fixture();
     await f.connect('a', 'garden-1', { cleanSession: false });
-    expect(f.broker.sessions.get('garden-1')?.options).toEqual({ clientId: 'garden-1', cleanSession: false, will: null });
+    expect(f.broker.sessions.get('garden-1')?.options).toEqual({ clientId: 'garden-1', origin: { link: 'radio', address: 'a' }, cleanSession: false, will: null });
     expect(f.gateway.sessionCounts()).toEqual({ active: 1, asleep: 0 });
     expect(f.store.session('garden-1')).toMatchObject({ link: 'radio', address: 'a', state: 'active', keepAlive: 60 });
   });
@@ -46,6 +46,21 @@ describe('SnGateway connection', () => {
     await f.from('a', { type: 'willmsg', willMsg: Buffer.from('lost') });
     expect(f.to('a')).toEqual([{ type: 'connack', returnCode: ReturnCode.ACCEPTED }]);
     expect(f.broker.sessions.get('garden-1')?.options.will).toEqual({ topic: 'garden/1/status', qos: 1, retain: true, payload: Buffer.from('lost') });
+  });
+
+  it('keeps the will of a persistent session when the client connects again without the Will flag (spec 6.3)', async () => {
+    const f = await fixture();
+    await f.from('a', { type: 'connect', will: true, cleanSession: false, duration: 30, clientId: 'garden-1' });
+    await f.from('a', { type: 'willtopic', will: { topic: 'garden/1/status', qos: 1, retain: true } });
+    await f.from('a', { type: 'willmsg', willMsg: Buffer.from('lost') });
+    f.to('a');
+    // A sleeping sensor comes back to active with a plain CONNECT: its will must survive.
+    await f.from('a', { type: 'connect', will: false, cleanSession: false, duration: 30, clientId: 'garden-1' });
+    expect(f.to('a')).toEqual([{ type: 'connack', returnCode: ReturnCode.ACCEPTED }]);
+    expect(f.broker.sessions.get('garden-1')?.options.will).toMatchObject({ topic: 'garden/1/status', qos: 1, retain: true });
+    // CleanSession drops it.
+    await f.from('a', { type: 'connect', will: false, cleanSession: true, duration: 30, clientId: 'garden-1' });
+    expect(f.broker.sessions.get('garden-1')?.options.will).toBeNull();
   });
 
   it('connects without a will when WILLTOPIC is empty', async () => {

@@ -390,7 +390,10 @@ export class SnGateway {
     if (replaced && replaced !== existing) this.end(replaced, 'disconnect');
 
     if (m.cleanSession) this.store.deleteSession(m.clientId);
-    const client = new Client(peer, m.clientId, m.cleanSession, m.duration, will, 0, new TopicRegistry(m.cleanSession ? [] : this.store.topics(m.clientId)));
+    // Spec 6.3: CleanSession extends to the will, so without it and without the Will flag the will stays
+    // (a sleeping sensor's CONNECT back to active must not lose it).
+    const keptWill = will ?? (!m.will && !m.cleanSession ? (existing?.will ?? null) : null);
+    const client = new Client(peer, m.clientId, m.cleanSession, m.duration, keptWill, 0, new TopicRegistry(m.cleanSession ? [] : this.store.topics(m.clientId)));
     if (!m.cleanSession) {
       for (const { filter, qos } of this.store.subscriptions(m.clientId)) client.subscriptions.set(filter, qos);
       client.queue = this.store.takeBuffered(m.clientId);
@@ -426,7 +429,7 @@ export class SnGateway {
     client.holds++;
     try {
       const session = await this.broker.open(
-        { clientId: client.clientId, cleanSession: client.cleanSession, will: client.will },
+        { clientId: client.clientId, origin: { link: client.peer.link.name, address: client.peer.address }, cleanSession: client.cleanSession, will: client.will },
         {
           onMessage: (message) => {
             if (client.generation === generation) this.deliver(client, message);
@@ -703,7 +706,7 @@ export class SnGateway {
     }
     this.stats.publishesIn++;
     this.broker
-      .publishAnonymous({ topic, payload: m.payload, qos: 0, retain: m.retain })
+      .publishAnonymous({ topic, payload: m.payload, qos: 0, retain: m.retain }, { link: peer.link.name, address: peer.address })
       .catch((error: Error) => this.log.warn({ topic, reason: error.message }, 'the broker did not take a QoS -1 publish'));
   }
 

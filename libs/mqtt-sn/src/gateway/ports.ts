@@ -41,8 +41,16 @@ export interface SnBrokerMessage {
   retain: boolean;
 }
 
+/** Where a client speaks from: the link's name and its address on that link (`ip:port` on UDP). */
+export interface SnOrigin {
+  link: string;
+  address: string;
+}
+
 export interface SnSessionOptions {
   clientId: string;
+  /** For the broker's access decision: which sensor may act as whom. */
+  origin: SnOrigin;
   cleanSession: boolean;
   will: SnWill | null;
 }
@@ -73,7 +81,7 @@ export interface SnBrokerPort {
   /** Connects a session; rejects when the broker refuses it. */
   open(options: SnSessionOptions, handlers: SnSessionHandlers): Promise<SnBrokerSession>;
   /** QoS -1 publishes come from clients without a session. */
-  publishAnonymous(message: SnBrokerMessage): Promise<void>;
+  publishAnonymous(message: SnBrokerMessage, origin: SnOrigin): Promise<void>;
 }
 
 /** A topic id fixed by configuration; clientId '*' applies to every client. */
