@@ -41,33 +41,13 @@ export const TARGETS: Target[] = [
     name: 'hub',
     optional: false,
     unavailable: () => (existsSync(HUB_MAIN) ? null : `${HUB_MAIN} is missing (build the hub first: npx tsc -b)`),
-    async start() {
-      const dataDir = await mkdtemp(join(tmpdir(), 'hearth-bench-'));
-      const env = {
-        HEARTH_MQTT_PORT: '0',
-        HEARTH_MQTT_HOST: HOST,
-        HEARTH_HTTP_PORT: '0',
-        HEARTH_HTTP_HOST: HOST,
-        HEARTH_DATA_DIR: dataDir,
-        // The listener lines that give the port are logged at info, the hub's default level.
-        HEARTH_LOG_LEVEL: 'info',
-        HEARTH_LOG_PRETTY: 'false',
-        HEARTH_MQTT_MAX_CONNECTIONS: '100000',
+    start: () =>
+      startHub({
         // Bare Aedes and Mosquitto take these clients as they are: no credentials, 2,000 from one address.
         HEARTH_MQTT_ANONYMOUS: 'true',
+        HEARTH_MQTT_MAX_CONNECTIONS: '100000',
         HEARTH_MQTT_MAX_CONNECTIONS_PER_IP: '0',
-        // The MQTT-SN gateway stays on, but on loopback and a free port, clear of anything else running.
-        HEARTH_SN_UDP_HOST: HOST,
-        HEARTH_SN_UDP_PORT: '0',
-      };
-      let mqttPort: number | undefined;
-      // Ready when the HTTP listener reports, which the hub does last.
-      return launch(process.execPath, [HUB_MAIN], { env, cwd: dataDir, cleanup: () => rm(dataDir, { recursive: true, force: true }) }, (line) => {
-        const record = parseJson(line);
-        if (record?.listener === 'mqtt' && typeof record.port === 'number') mqttPort = record.port;
-        return record?.listener === 'http' ? mqttPort : undefined;
-      });
-    },
+      }),
   },
   {
     name: 'aedes',
@@ -101,6 +81,51 @@ export const TARGETS: Target[] = [
     },
   },
 ];
+
+export interface RunningHub extends RunningTarget {
+  httpPort: number;
+  dataDir: string;
+}
+
+/**
+ * The hub as its own process on loopback ports, with a fresh data directory that `prepare` may fill
+ * first (e.g. `hearth user add`); ready at its final `{"ready":true}` log line.
+ */
+export async function startHub(env: Record<string, string>, prepare?: (dataDir: string) => Promise<void>): Promise<RunningHub> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hearth-bench-'));
+  await prepare?.(dataDir);
+  const ports: Record<string, number> = {};
+  // HEARTH_BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub under load.
+  const nodeArgs = process.env.HEARTH_BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const running = await launch(
+    process.execPath,
+    [...nodeArgs, HUB_MAIN],
+    {
+      env: {
+        HEARTH_MQTT_PORT: '0',
+        HEARTH_MQTT_HOST: HOST,
+        HEARTH_HTTP_PORT: '0',
+        HEARTH_HTTP_HOST: HOST,
+        HEARTH_DATA_DIR: dataDir,
+        // The listener lines that give the ports are logged at info, the hub's default level.
+        HEARTH_LOG_LEVEL: 'info',
+        HEARTH_LOG_PRETTY: 'false',
+        // The MQTT-SN gateway stays on, but on loopback and a free port, clear of anything else running.
+        HEARTH_SN_UDP_HOST: HOST,
+        HEARTH_SN_UDP_PORT: '0',
+        ...env,
+      },
+      cwd: dataDir,
+      cleanup: () => rm(dataDir, { recursive: true, force: true }),
+    },
+    (line) => {
+      const record = parseJson(line);
+      if (typeof record?.listener === 'string' && typeof record.port === 'number') ports[record.listener] = record.port;
+      return record?.ready === true ? ports.mqtt : undefined;
+    },
+  );
+  return { ...running, httpPort: ports.http, dataDir };
+}
 
 // ---------------------------------------------------------------- process handling
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
@@ -101,5 +102,27 @@ describe('persistent sessions and retained messages survive a restart', () => {
     const reopened = new Database(databaseFile(loadConfig({ env: { HEARTH_DATA_DIR: dataDir }, cwd: dataDir })));
     expect(reopened.prepare('SELECT count(*) AS n FROM mqtt_journal').get()).toEqual({ n: 0 });
     reopened.close();
+  });
+});
+
+describe('the write-ahead log', () => {
+  it('is checkpointed off the event loop and starts over, so it does not grow without end', async () => {
+    const hub = await startTestHub({ HEARTH_DB_CHECKPOINT_INTERVAL: '100' });
+    const client = await connectClient(hub.mqttUrl);
+    // Thousands of commits: unchecked (automatic checkpoints are off), the log would only grow.
+    for (let i = 0; i < 3000; i++) await client.publishAsync(`wal/${i}`, Buffer.alloc(200, i % 256), { qos: 1, retain: true });
+    // Frames in the log, read from the WAL index header (mxFrame, SQLite's wal.c) rather than through a
+    // connection, which would checkpoint by itself.
+    const shm = `${databaseFile(loadConfig({ env: { HEARTH_DATA_DIR: hub.dataDir }, cwd: hub.dataDir }))}-shm`;
+    const frames = async () => {
+      await client.publishAsync('wal/probe', 'x', { qos: 1, retain: true });
+      return readFileSync(shm).readUInt32LE(16);
+    };
+    expect(await frames()).toBeGreaterThan(0);
+    // After a checkpoint, the next commit starts the log from its beginning: a few frames, not thousands.
+    await expect.poll(frames, { timeout: 5000, interval: 150 }).toBeLessThan(50);
+    await client.endAsync();
+    await hub.close();
+    removeDataDir(hub.dataDir);
   });
 });

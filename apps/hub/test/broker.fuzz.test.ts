@@ -1,19 +1,11 @@
 import { connect, type Socket } from 'node:net';
+import { Random } from '@hearth/random';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, connectClient } from './support/mqtt-client.js';
 import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// Seeded, so a failing run replays with HEARTH_FUZZ_SEED set to the seed in the test name.
 const SEED = Number(process.env.HEARTH_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const CONNECTIONS = 3000;
 const PARALLEL = 60;
@@ -22,25 +14,23 @@ const validConnect = mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', p
 const validPublish = mqttPacket.generate({ cmd: 'publish', topic: 'fuzz/topic', payload: Buffer.from('x'), qos: 1, messageId: 7, retain: false, dup: false });
 
 /** One hostile byte sequence: random bytes, a mutated or truncated real packet, or a lying length. */
-function malformed(rand: () => number): Buffer {
-  const pick = Math.floor(rand() * 6);
-  const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
-  switch (pick) {
+function malformed(rand: Random): Buffer {
+  switch (rand.below(6)) {
     case 0:
-      return bytes(1 + Math.floor(rand() * 64));
+      return rand.bytes(1 + rand.below(64));
     case 1: {
       const packet = Buffer.from(validConnect);
-      for (let i = 0; i < 1 + rand() * 4; i++) packet[Math.floor(rand() * packet.length)] = Math.floor(rand() * 256);
+      for (let i = 0; i < 1 + rand.next() * 4; i++) packet[rand.below(packet.length)] = rand.below(256);
       return packet;
     }
     case 2:
-      return validConnect.subarray(0, 1 + Math.floor(rand() * (validConnect.length - 1)));
+      return validConnect.subarray(0, 1 + rand.below(validConnect.length - 1));
     case 3: // a real CONNECT, then a PUBLISH with reserved QoS 3
       return Buffer.concat([validConnect, Buffer.from([0x36]), validPublish.subarray(1)]);
     case 4: // remaining length far over the packet size limit
       return Buffer.from([0x30, 0xff, 0xff, 0xff, 0x7f, 0x00]);
     default: // a real CONNECT, then random bytes
-      return Buffer.concat([validConnect, bytes(1 + Math.floor(rand() * 32))]);
+      return Buffer.concat([validConnect, rand.bytes(1 + rand.below(32))]);
   }
 }
 
@@ -70,7 +60,7 @@ describe(`broker under malformed traffic (seed ${SEED})`, () => {
     await sub.subscribeAsync('steady/#', { qos: 1 });
     const pub = await connectClient(hub.mqttUrl, { clientId: 'steady-pub' });
 
-    const rand = random(SEED);
+    const rand = new Random(SEED);
     const hostile = (async () => {
       for (let sent = 0; sent < CONNECTIONS; sent += PARALLEL) {
         await Promise.all(Array.from({ length: PARALLEL }, () => sendAndClose(hub.mqtt!.port, malformed(rand))));

@@ -1,26 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/commands.js';
 import { loadConfig } from '../src/config/load-config.js';
+import { hearth } from './support/hearth-cli.js';
 import { collect, connectClient } from './support/mqtt-client.js';
 import { removeDataDir, startTestHub, tempDataDir } from './support/test-hub.js';
-
-/** The checked-in bin shim, as `npx hearth` runs it; it loads the compiled CLI (`npm test` builds first). */
-const BIN = fileURLToPath(new URL('../bin/hearth.js', import.meta.url));
-
-function hearth(args: string[], dataDir: string, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, HEARTH_DATA_DIR: dataDir, HEARTH_LOG_LEVEL: 'silent' }, cwd: dataDir });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  child.stdin.end(stdin);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('the hearth CLI', () => {
   it('has --help on every command', async () => {

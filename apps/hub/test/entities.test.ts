@@ -2,6 +2,7 @@ import type { EntityDto, ServerMessage } from '@hearth/api-types';
 import type { MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Accounts } from '../src/auth/accounts.js';
 import { collect, connectClient } from './support/mqtt-client.js';
 import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
 
@@ -198,6 +199,23 @@ describe('devices and entities from MQTT', () => {
     await expect.poll(async () => json(hub.api(`/api/entities/${meter.id}`))).toMatchObject({ state: 1850, unit: 'W', available: true, attributes: { energy: 3.705, voltage: 231, current: 8.1 } });
   });
 
+  it('does not also take a device that announces itself for a profile device, whichever comes first', async () => {
+    const announced = (name: string) =>
+      device.publishAsync(`homeassistant/switch/${name}/config`, JSON.stringify({ name: `${name} plug`, unique_id: `${name}-relay`, stat_t: `stat/${name}/POWER`, cmd_t: `cmnd/${name}/POWER` }), { qos: 1, retain: true });
+    const ofDevice = async (name: string) => (await entities()).filter((e) => e.deviceId === `tasmota-plug/${name}` || e.uniqueId === `${name}-relay`).map((e) => e.uniqueId);
+    // Announced first: its telemetry does not make a second, profile-made device.
+    await announced('dryer');
+    await expect.poll(() => ofDevice('dryer')).toEqual(['dryer-relay']);
+    await device.publishAsync('tele/dryer/LWT', 'Online', { qos: 1, retain: true });
+    await device.publishAsync('tele/fridge/LWT', 'Online', { qos: 1, retain: true }); // a marker: profiles have seen it
+    await expect.poll(async () => (await entities()).some((e) => e.deviceId === 'tasmota-plug/fridge')).toBe(true);
+    expect(await ofDevice('dryer')).toEqual(['dryer-relay']);
+    // Profile-made first: the announcement replaces it.
+    await announced('fridge');
+    await expect.poll(() => ofDevice('fridge')).toEqual(['fridge-relay']);
+    expect((await json(hub.api('/api/devices'))).some((d: { id: string }) => d.id === 'tasmota-plug/fridge')).toBe(false);
+  });
+
   it('builds entities from a Homie v4 device tree and commands its settable properties on /set', async () => {
     const homie: Array<[string, string]> = [
       ['homie/kitchen-light/$homie', '4.0.0'],
@@ -246,5 +264,44 @@ describe('a restart', () => {
     expect(after).toEqual(before);
     await second.close();
     removeDataDir(first.dataDir);
+  });
+});
+
+describe('people restricted to areas', () => {
+  it('see, command and receive live only the entities of their areas', async () => {
+    const hub = await startTestHub();
+    const device = await connectClient(hub.mqttUrl);
+    const sensor = (id: string, name: string) =>
+      device.publishAsync(`homeassistant/sensor/${id}/config`, JSON.stringify({ name, unique_id: id, state_topic: `${id}/state` }), { qos: 1, retain: true });
+    await sensor('bed', 'Bed moisture');
+    await sensor('lounge', 'Lounge temperature');
+    await device.publishAsync('homeassistant/switch/pump/config', JSON.stringify({ name: 'Pump', unique_id: 'pump', state_topic: 'pump/state', command_topic: 'pump/set' }), { qos: 1, retain: true });
+    await expect.poll(async () => (await json(hub.api('/api/entities'))).length).toBe(3);
+    for (const [id, area] of [['sensor.bed_moisture', 'Garden'], ['switch.pump', 'Garden'], ['sensor.lounge_temperature', 'Lounge']]) {
+      expect((await hub.api(`/api/entities/${id}`, { method: 'PATCH', body: { area } })).status).toBe(200);
+    }
+    await hub.app.get(Accounts).addUser({ username: 'gardener', password: 'gardener-password', role: 'user', areas: ['Garden'] });
+    const { token } = await json(fetch(`${hub.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'gardener', password: 'gardener-password' }) }));
+    const asGardener = { authorization: `Bearer ${token}` };
+
+    expect((await json(hub.api('/api/entities', { headers: asGardener }))).map((e: EntityDto) => e.id).sort()).toEqual(['sensor.bed_moisture', 'switch.pump']);
+    expect((await hub.api('/api/entities/sensor.lounge_temperature', { headers: asGardener })).status).toBe(404);
+    expect((await hub.api('/api/history/sensor.lounge_temperature', { headers: asGardener })).status).toBe(404);
+    expect((await hub.api('/api/entities/switch.pump/command', { body: { on: true }, headers: asGardener })).status).toBe(202);
+    expect((await hub.api('/api/topics/unmapped', { headers: asGardener })).status).toBe(403);
+
+    const socket = new WebSocket(`ws://127.0.0.1:${hub.http!.port}/ws`, { headers: asGardener });
+    const messages: ServerMessage[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
+    await expect.poll(() => messages.length).toBeGreaterThan(0);
+    expect((messages[0] as { entities: EntityDto[] }).entities.map((e) => e.id).sort()).toEqual(['sensor.bed_moisture', 'switch.pump']);
+    await device.publishAsync('lounge/state', '21', { qos: 1 });
+    await device.publishAsync('bed/state', '35', { qos: 1 });
+    await expect.poll(() => messages.filter((m) => m.type === 'state').map((m) => (m as { entity: EntityDto }).entity.id)).toContain('sensor.bed_moisture');
+    expect(messages.some((m) => m.type === 'state' && m.entity.id === 'sensor.lounge_temperature')).toBe(false);
+    socket.close();
+    await device.endAsync();
+    await hub.close();
+    removeDataDir(hub.dataDir);
   });
 });

@@ -15,6 +15,9 @@ const USAGE = `Usage: hearth-simulator [options]
 Simulated devices for a Hearth hub (or any MQTT broker and MQTT-SN gateway).
 
   --mqtt <url>               MQTT broker (default mqtt://127.0.0.1:1883)
+  --username <name>          MQTT username for every device (on a Hearth hub: an admin, or a
+                             device credential whose ACL covers the devices' topics)
+  --password <password>      its password
   --sn-udp <host:port>       MQTT-SN gateway on UDP for the UDP garden sensors (e.g. 127.0.0.1:1884)
   --sn-search <host:port>    where UDP sensors send SEARCHGW (default: the --sn-udp address)
   --sn-serial <path>         serial line of the hub's MQTT-SN gateway (a pty end from socat)
@@ -45,6 +48,8 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         mqtt: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+        username: { type: 'string' },
+        password: { type: 'string' },
         'sn-udp': { type: 'string' },
         'sn-search': { type: 'string' },
         'sn-serial': { type: 'string' },
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
     clock: new ScaledClock(timeScale),
     environment: new Environment({ utcOffsetMinutes: -new Date().getTimezoneOffset() }),
     devices,
-    mqtt: connectTo(values.mqtt),
+    mqtt: (options) => connectTo(values.mqtt)({ ...options, username: values.username, password: values.password }),
     snUdp,
     snSerial: line ? { line, mode } : undefined,
   });

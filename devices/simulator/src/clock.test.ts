@@ -1,24 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, ScaledClock } from './clock.js';
-import { Random } from './random.js';
-
-describe('Random', () => {
-  it('repeats a sequence for a seed and differs between seeds', () => {
-    const draw = (seed: number) => Array.from({ length: 5 }, ((r) => () => r.next())(new Random(seed)));
-    expect(draw(42)).toEqual(draw(42));
-    expect(draw(42)).not.toEqual(draw(43));
-    expect(draw(42).every((x) => x >= 0 && x < 1)).toBe(true);
-  });
-
-  it('forks streams that do not depend on what other streams drew', () => {
-    const a = new Random(1);
-    const b = new Random(1);
-    a.fork('kitchen').next();
-    b.next();
-    expect(a.fork('garden').next()).toBe(b.fork('garden').next());
-    expect(a.fork('garden').next()).not.toBe(a.fork('kitchen').next());
-  });
-});
 
 describe('ManualClock', () => {
   it('runs due timers in time order, each at its own instant, and skips cancelled ones', () => {

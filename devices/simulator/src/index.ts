@@ -8,7 +8,7 @@ export { GardenSensor, type GardenSensorSpec, GatewayLostError, type SensorTimin
 export { HomieThermostat, type ThermostatSpec } from './homie.js';
 export { DEMO_HOUSE } from './house.js';
 export { HA_STATUS_TOPIC, type MqttConnect, MqttDevice, type SimContext, connectTo } from './mqtt-device.js';
-export { Random } from './random.js';
+export { Random } from '@hearth/random';
 export { type DeviceKind, type DeviceSpec, Simulator, type SimulatorOptions, type Skipped, defaultAddress64 } from './simulator.js';
 export { HouseMeter, type MeterSpec, type SwitchSpec, TasmotaSwitch } from './tasmota.js';
 export { DoorSensor, MotionSensor } from './zigbee.js';

@@ -1,7 +1,7 @@
+import type { Random } from '@hearth/random';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, Timer } from './clock.js';
 import type { Environment } from './environment.js';
-import type { Random } from './random.js';
 
 /** Opens one MQTT connection; a demo inside the hub can hand in one that uses an in-process stream. */
 export type MqttConnect = (options: IClientOptions) => MqttClient;

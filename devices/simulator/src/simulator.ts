@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { Random } from '@hearth/random';
 import type { Clock } from './clock.js';
 import { Environment } from './environment.js';
 import { type SnLink, RawSerialLink, UdpLink, type UdpAddress, XbeeCoordinator } from './garden/links.js';
@@ -6,7 +7,6 @@ import { type GardenSensorSpec, GardenSensor, type SensorTiming } from './garden
 import type { DeviceDescription } from './home-assistant.js';
 import { HomieThermostat, type ThermostatSpec } from './homie.js';
 import type { MqttConnect, MqttDevice, SimContext } from './mqtt-device.js';
-import { Random } from './random.js';
 import { HouseMeter, type MeterSpec, type SwitchSpec, TasmotaSwitch } from './tasmota.js';
 import { DoorSensor, MotionSensor } from './zigbee.js';
 

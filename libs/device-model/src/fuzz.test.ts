@@ -1,14 +1,15 @@
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Random } from '@hearth/random';
 import { describe, expect, it } from 'vitest';
 import { encodeCommand, type EntityCommand } from './command.js';
 import { ENTITY_KINDS, type EntityDefinition } from './definition.js';
 import * as esphome from './fixtures/esphome.js';
+import { mutateText, randomText } from './fixtures/fuzz-text.js';
 import * as docs from './fixtures/home-assistant-docs.js';
 import { kitchenLight, superCar } from './fixtures/homie.js';
 import type { FixtureMessage } from './fixtures/message.js';
-import { Random } from './fixtures/random.js';
 import * as shelly from './fixtures/shelly.js';
 import * as tasmota from './fixtures/tasmota.js';
 import * as z2m from './fixtures/zigbee2mqtt.js';
@@ -61,7 +62,7 @@ describe('fuzz', () => {
     const codes = new Set<string>();
     let rendered = 0;
     for (let i = 0; i < CASES * 2; i++) {
-      const source = i % 2 === 0 ? rnd.text(TEMPLATE_PIECES, 24) : rnd.mutate(rnd.pick(REAL_TEMPLATES), TEMPLATE_PIECES);
+      const source = i % 2 === 0 ? randomText(rnd, TEMPLATE_PIECES, 24) : mutateText(rnd, rnd.pick(REAL_TEMPLATES), TEMPLATE_PIECES);
       const compiled = compileTemplate(source);
       if (!compiled.ok) {
         codes.add(compiled.error.code);
@@ -90,8 +91,8 @@ describe('fuzz', () => {
     const kinds = new Set<string>();
     for (let i = 0; i < CASES; i++) {
       const fixture = rnd.pick(FIXTURES);
-      const text = rnd.chance(0.2) ? rnd.text(JSON_PIECES, 30) : rnd.mutate(fixture.payload.toString('utf8'), JSON_PIECES);
-      const topic = rnd.chance(0.1) ? rnd.mutate(fixture.topic, ['/', '+', '#', 'config', 'device', '']) : fixture.topic;
+      const text = rnd.chance(0.2) ? randomText(rnd, JSON_PIECES, 30) : mutateText(rnd, fixture.payload.toString('utf8'), JSON_PIECES);
+      const topic = rnd.chance(0.1) ? mutateText(rnd, fixture.topic, ['/', '+', '#', 'config', 'device', '']) : fixture.topic;
       const result = parseDiscovery(topic, Buffer.from(text), topic.startsWith('garage') ? 'garage_homeassistant' : 'homeassistant');
       kinds.add(result.kind);
       if (result.kind !== 'definitions') {
@@ -117,8 +118,8 @@ describe('fuzz', () => {
     let reported = 0;
     for (let i = 0; i < CASES; i++) {
       const base = rnd.pick(messages);
-      const topic = rnd.chance(0.3) ? rnd.mutate(base.topic, pieces) : base.topic;
-      const payload = rnd.chance(0.5) ? rnd.mutate(base.payload.toString('utf8'), pieces) : base.payload.toString('utf8');
+      const topic = rnd.chance(0.3) ? mutateText(rnd, base.topic, pieces) : base.topic;
+      const payload = rnd.chance(0.5) ? mutateText(rnd, base.payload.toString('utf8'), pieces) : base.payload.toString('utf8');
       for (const event of collector.feed(topic, Buffer.from(payload))) {
         if (event.kind !== 'definitions') continue;
         reported++;
@@ -135,7 +136,7 @@ describe('fuzz', () => {
     const pieces = ['{device}', ':', '- ', '  ', '\n', '"', '{', '}', '[', ']', 'kind: light', 'jsonPath', '{{', '&a', '*a', '!!binary'];
     let valid = 0;
     for (let i = 0; i < CASES / 5; i++) {
-      const result = parseProfile(rnd.mutate(rnd.pick(sources), pieces), 'fuzz.yaml');
+      const result = parseProfile(mutateText(rnd, rnd.pick(sources), pieces), 'fuzz.yaml');
       if (result.ok) valid++;
       else expect(result.errors.length).toBeGreaterThan(0);
     }

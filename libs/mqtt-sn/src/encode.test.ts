@@ -2,17 +2,7 @@ import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { encode, SnEncodeError } from './encode.js';
 import type { SnMessage } from './messages.js';
-
-const publish = (over: Partial<Extract<SnMessage, { type: 'publish' }>>): SnMessage => ({
-  type: 'publish',
-  dup: false,
-  qos: 0,
-  retain: false,
-  topic: { topicIdType: 'normal', topicId: 1 },
-  msgId: 0,
-  payload: Buffer.alloc(0),
-  ...over,
-});
+import { publishMessage } from './test-vectors.js';
 
 // [what is wrong, message, part of the expected error message]
 const unencodable: [string, SnMessage, string][] = [
@@ -21,17 +11,17 @@ const unencodable: [string, SnMessage, string][] = [
   ['a negative GwId', { type: 'gwinfo', gwId: -1 }, 'GwId must be an integer from 0 to 255'],
   [
     'a short topic name that is not 2 bytes',
-    publish({ topic: { topicIdType: 'short', topicName: 'abc' } }),
+    publishMessage({ topic: { topicIdType: 'short', topicName: 'abc' } }),
     'short topic name "abc" is 3 bytes',
   ],
-  ['QoS -1 to a normal topic id', publish({ qos: -1 }), 'QoS -1 needs a predefined or short topic id'],
+  ['QoS -1 to a normal topic id', publishMessage({ qos: -1 }), 'QoS -1 needs a predefined or short topic id'],
   ['a REGISTER of TopicId 0xFFFF', { type: 'register', topicId: 0xffff, msgId: 1, topicName: 'a' }, 'TopicId 0xFFFF'],
   [
     'a forwarder radius beyond the 2 Ctrl bits',
     { type: 'encapsulated', radius: 4, wirelessNodeId: Buffer.alloc(2), message: { type: 'pingresp' } },
     'Radius must be an integer from 0 to 3',
   ],
-  ['a frame over 65535 bytes', publish({ payload: Buffer.alloc(0xffff) }), 'exceeds the 65535-byte maximum'],
+  ['a frame over 65535 bytes', publishMessage({ payload: Buffer.alloc(0xffff) }), 'exceeds the 65535-byte maximum'],
 ];
 
 describe('encode refuses', () => {

@@ -3,19 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { decode } from './decode.js';
 import { encode } from './encode.js';
 import { SnStreamFramer } from './framer.js';
-import { fromHex } from './test-vectors.js';
+import { fromHex, publishMessage } from './test-vectors.js';
 
 const CONNECT = '0a 04 0c 01 07 08 74 65 73 74';
 const CONNACK = '03 05 00';
-const LONG_PUBLISH = encode({
-  type: 'publish',
-  dup: false,
-  qos: 0,
-  retain: false,
-  topic: { topicIdType: 'normal', topicId: 1 },
-  msgId: 0,
-  payload: Buffer.alloc(300, 0xaa),
-});
+const LONG_PUBLISH = encode(publishMessage({ payload: Buffer.alloc(300, 0xaa) }));
 
 /** Pushes each chunk in turn and records what the framer hands out. */
 function run(chunks: (string | Buffer)[], maxFrameLength?: number) {

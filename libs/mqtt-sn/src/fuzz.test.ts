@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { Random } from '@hearth/random';
 import { describe, expect, it } from 'vitest';
 import { MSG_TYPE_NAMES, type SnReturnCode } from './constants.js';
 import { decode } from './decode.js';
@@ -10,85 +11,46 @@ import type { SnMessage, SnPlainMessage, SnQosLevel } from './messages.js';
 const SEED = Number(process.env.MQTT_SN_FUZZ_SEED ?? 0x5eed);
 const CASES = 10_000;
 
-/** mulberry32: a small, fast, seedable PRNG. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Random {
-  private readonly next: () => number;
-
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-
-  bytes(n: number): Buffer {
-    const out = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) out[i] = this.int(256);
-    return out;
-  }
-
-  /** Short text mixing ASCII, topic wildcards and multi-byte characters. */
-  text(maxChars: number): string {
-    return Array.from({ length: this.int(maxChars + 1) }, () => this.pick(['a', 'z', '0', '/', '+', '#', 'é', '°', '温'])).join('');
-  }
+/** Short text mixing ASCII, topic wildcards and multi-byte characters. */
+function text(rnd: Random, maxChars: number): string {
+  return Array.from({ length: rnd.below(maxChars + 1) }, () => rnd.pick(['a', 'z', '0', '/', '+', '#', 'é', '°', '温'])).join('');
 }
 
 /** A random valid message of any type, sometimes long enough for the 3-byte length. */
 function randomMessage(rnd: Random): SnMessage {
   const plain = randomPlainMessage(rnd);
   return rnd.chance(0.1)
-    ? { type: 'encapsulated', radius: rnd.int(4), wirelessNodeId: rnd.bytes(rnd.int(9)), message: plain }
+    ? { type: 'encapsulated', radius: rnd.below(4), wirelessNodeId: rnd.bytes(rnd.below(9)), message: plain }
     : plain;
 }
 
 function randomPlainMessage(rnd: Random): SnPlainMessage {
-  const u8 = () => rnd.int(0x100);
-  const u16 = () => rnd.int(0x10000);
+  const u8 = () => rnd.below(0x100);
+  const u16 = () => rnd.below(0x10000);
   const qos = (): SnQosLevel => rnd.pick([0, 1, 2] as const);
   const returnCode = (): SnReturnCode => rnd.pick([0, 1, 2, 3] as const);
-  const data = () => rnd.bytes(rnd.chance(0.05) ? 250 + rnd.int(150) : rnd.int(60));
+  const data = () => rnd.bytes(rnd.chance(0.05) ? 250 + rnd.below(150) : rnd.below(60));
   // 2 bytes of UTF-8: two ASCII characters or one 2-byte character.
-  const shortName = () => (rnd.chance(0.5) ? String.fromCharCode(0x20 + rnd.int(95), 0x20 + rnd.int(95)) : rnd.pick(['é', '°', 'ß']));
+  const shortName = () => (rnd.chance(0.5) ? String.fromCharCode(0x20 + rnd.below(95), 0x20 + rnd.below(95)) : rnd.pick(['é', '°', 'ß']));
   const subscribeTopic = () =>
     rnd.pick([
-      { topicIdType: 'normal', topicName: rnd.text(20) },
+      { topicIdType: 'normal', topicName: text(rnd, 20) },
       { topicIdType: 'predefined', topicId: u16() },
       { topicIdType: 'short', topicName: shortName() },
     ] as const);
-  const will = () => (rnd.chance(0.2) ? null : { topic: rnd.text(20), qos: qos(), retain: rnd.chance(0.5) });
+  const will = () => (rnd.chance(0.2) ? null : { topic: text(rnd, 20), qos: qos(), retain: rnd.chance(0.5) });
 
   const generators: (() => SnPlainMessage)[] = [
     () => ({ type: 'advertise', gwId: u8(), duration: u16() }),
     () => ({ type: 'searchgw', radius: u8() }),
-    () => (rnd.chance(0.5) ? { type: 'gwinfo', gwId: u8() } : { type: 'gwinfo', gwId: u8(), gwAdd: rnd.bytes(1 + rnd.int(8)) }),
-    () => ({ type: 'connect', will: rnd.chance(0.5), cleanSession: rnd.chance(0.5), duration: u16(), clientId: rnd.text(23) }),
+    () => (rnd.chance(0.5) ? { type: 'gwinfo', gwId: u8() } : { type: 'gwinfo', gwId: u8(), gwAdd: rnd.bytes(1 + rnd.below(8)) }),
+    () => ({ type: 'connect', will: rnd.chance(0.5), cleanSession: rnd.chance(0.5), duration: u16(), clientId: text(rnd, 23) }),
     () => ({ type: 'connack', returnCode: returnCode() }),
     () => ({ type: 'willtopicreq' }),
     () => ({ type: 'willtopic', will: will() }),
     () => ({ type: 'willmsgreq' }),
     () => ({ type: 'willmsg', willMsg: data() }),
-    () => ({ type: 'register', topicId: rnd.int(0xffff), msgId: u16(), topicName: rnd.text(30) }),
+    () => ({ type: 'register', topicId: rnd.below(0xffff), msgId: u16(), topicName: text(rnd, 30) }),
     () => ({ type: 'regack', topicId: u16(), msgId: u16(), returnCode: returnCode() }),
     () => {
       const qosLevel = rnd.pick([-1, 0, 1, 2] as const);
@@ -107,7 +69,7 @@ function randomPlainMessage(rnd: Random): SnPlainMessage {
     () => ({ type: 'suback', qos: qos(), topicId: u16(), msgId: u16(), returnCode: returnCode() }),
     () => ({ type: 'unsubscribe', msgId: u16(), topic: subscribeTopic() }),
     // An empty ClientId or GwAdd is indistinguishable from an absent one on the wire.
-    () => (rnd.chance(0.5) ? { type: 'pingreq' } : { type: 'pingreq', clientId: 'c' + rnd.text(22) }),
+    () => (rnd.chance(0.5) ? { type: 'pingreq' } : { type: 'pingreq', clientId: 'c' + text(rnd, 22) }),
     () => ({ type: 'pingresp' }),
     () => (rnd.chance(0.5) ? { type: 'disconnect' } : { type: 'disconnect', duration: u16() }),
     () => ({ type: 'willtopicupd', will: will() }),
@@ -120,7 +82,7 @@ function randomPlainMessage(rnd: Random): SnPlainMessage {
 
 /** Random bytes; half of them behind a plausible header so decoding reaches the message bodies. */
 function randomFrame(rnd: Random): Buffer {
-  const body = rnd.bytes(rnd.int(24));
+  const body = rnd.bytes(rnd.below(24));
   if (rnd.chance(0.5)) return body;
   const type = rnd.pick([...MSG_TYPE_NAMES.keys()]);
   return Buffer.concat([Buffer.from([body.length + 2, type]), body]);
@@ -129,14 +91,14 @@ function randomFrame(rnd: Random): Buffer {
 /** One to three random edits: flip a bit, overwrite, insert or delete a byte, truncate, or append. */
 function mutate(rnd: Random, frame: Buffer): Buffer {
   let out = Buffer.from(frame);
-  for (let edits = 1 + rnd.int(3); edits > 0; edits--) {
-    const at = rnd.int(out.length + 1);
-    switch (rnd.int(6)) {
+  for (let edits = 1 + rnd.below(3); edits > 0; edits--) {
+    const at = rnd.below(out.length + 1);
+    switch (rnd.below(6)) {
       case 0:
-        if (at < out.length) out[at] ^= 1 << rnd.int(8);
+        if (at < out.length) out[at] ^= 1 << rnd.below(8);
         break;
       case 1:
-        if (at < out.length) out[at] = rnd.int(256);
+        if (at < out.length) out[at] = rnd.below(256);
         break;
       case 2:
         out = Buffer.concat([out.subarray(0, at), rnd.bytes(1), out.subarray(at)]);
@@ -148,7 +110,7 @@ function mutate(rnd: Random, frame: Buffer): Buffer {
         out = out.subarray(0, at);
         break;
       case 5:
-        out = Buffer.concat([out, rnd.bytes(1 + rnd.int(4))]);
+        out = Buffer.concat([out, rnd.bytes(1 + rnd.below(4))]);
         break;
     }
   }
@@ -157,7 +119,7 @@ function mutate(rnd: Random, frame: Buffer): Buffer {
 
 /** Cuts `stream` at up to four random places. */
 function randomChunks(rnd: Random, stream: Buffer): Buffer[] {
-  const cuts = Array.from({ length: rnd.int(5) }, () => rnd.int(stream.length + 1)).sort((a, b) => a - b);
+  const cuts = Array.from({ length: rnd.below(5) }, () => rnd.below(stream.length + 1)).sort((a, b) => a - b);
   return [0, ...cuts].map((start, i) => stream.subarray(start, i < cuts.length ? cuts[i] : stream.length));
 }
 
@@ -199,7 +161,7 @@ describe('fuzz', () => {
     const rnd = new Random(SEED);
     let resyncsChecked = 0;
     for (let i = 0; i < CASES; i++) {
-      const garbage = rnd.bytes(1 + rnd.int(16));
+      const garbage = rnd.bytes(1 + rnd.below(16));
       const frame = encode(randomMessage(rnd));
       const stream = Buffer.concat([garbage, frame]);
       const frames: Buffer[] = [];

@@ -3,10 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ReturnCode, TopicId } from './constants.js';
 import { decode } from './decode.js';
 import { encode } from './encode.js';
-import type { SnPublish } from './messages.js';
-import { describeVectors } from './test-vectors.js';
-
-const longPayload = Buffer.alloc(300, 0xaa);
+import { describeVectors, publishMessage } from './test-vectors.js';
 
 describeVectors('registration and publishing', [
   {
@@ -93,15 +90,7 @@ describeVectors('registration and publishing', [
   },
   {
     name: 'PUBLISH over 255 bytes, with the 3-byte length',
-    message: {
-      type: 'publish',
-      dup: false,
-      qos: 0,
-      retain: false,
-      topic: { topicIdType: 'normal', topicId: 1 },
-      msgId: 0,
-      payload: longPayload,
-    },
+    message: publishMessage({ payload: Buffer.alloc(300, 0xaa) }), // QoS 0 to normal topic id 1, MsgId 0
     bytes: [
       '01 01 35', //           Length: 3-byte form, 309
       '0c', //                 MsgType PUBLISH
@@ -152,26 +141,18 @@ describeVectors('registration and publishing', [
 ]);
 
 describe('length form', () => {
-  const publish = (payloadSize: number): SnPublish => ({
-    type: 'publish',
-    dup: false,
-    qos: 0,
-    retain: false,
-    topic: { topicIdType: 'normal', topicId: 1 },
-    msgId: 0,
-    payload: Buffer.alloc(payloadSize),
-  });
+  const withPayload = (size: number) => publishMessage({ payload: Buffer.alloc(size) });
 
   it('keeps the 1-byte length up to 255 bytes', () => {
-    const frame = encode(publish(248));
+    const frame = encode(withPayload(248));
     expect(frame.length).toBe(255);
     expect(frame.subarray(0, 2).toString('hex')).toBe('ff0c');
   });
 
   it('switches to the 3-byte length from 256 bytes, which makes the frame 258', () => {
-    const frame = encode(publish(249));
+    const frame = encode(withPayload(249));
     expect(frame.length).toBe(258);
     expect(frame.subarray(0, 4).toString('hex')).toBe('0101020c');
-    expect(decode(frame)).toEqual({ ok: true, message: publish(249) });
+    expect(decode(frame)).toEqual({ ok: true, message: withPayload(249) });
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decode } from './decode.js';
 import { encode } from './encode.js';
 import { SnStreamFramer } from './framer.js';
-import type { SnMessage } from './messages.js';
+import type { SnMessage, SnPublish } from './messages.js';
 
 export interface CodecVector {
   name: string;
@@ -15,6 +15,20 @@ export interface CodecVector {
 
 export function fromHex(...parts: string[]): Buffer {
   return Buffer.from(parts.join('').replaceAll(' ', ''), 'hex');
+}
+
+/** A QoS 0 PUBLISH to normal topic id 1, MsgId 0, empty payload; `fields` replaces any of them. */
+export function publishMessage(fields: Partial<Omit<SnPublish, 'type'>> = {}): SnPublish {
+  return {
+    type: 'publish',
+    dup: false,
+    qos: 0,
+    retain: false,
+    topic: { topicIdType: 'normal', topicId: 1 },
+    msgId: 0,
+    payload: Buffer.alloc(0),
+    ...fields,
+  };
 }
 
 /** Turns each vector into decode, encode and framer round-trip tests. */

@@ -1,3 +1,4 @@
+import { Random } from '@hearth/random';
 import { describe, expect, it } from 'vitest';
 import { decodeFrameData, encodeFrame } from './codec.js';
 import { type ApiMode, ESCAPE, FrameType, START_DELIMITER, XOFF, XON } from './constants.js';
@@ -5,19 +6,6 @@ import type { XbeeFrame } from './frames.js';
 import { recordingDecoder } from './test-support.js';
 
 // Seeded so a failure replays exactly; change the seed in the test name to explore other inputs.
-function mulberry32(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Random = ReturnType<typeof mulberry32>;
-const int = (random: Random, below: number): number => Math.floor(random() * below);
-const pick = <T>(random: Random, items: readonly T[]): T => items[int(random, items.length)];
 
 const RESERVED = [START_DELIMITER, ESCAPE, XON, XOFF];
 const KNOWN_TYPES: readonly number[] = Object.values(FrameType);
@@ -25,17 +13,17 @@ const KNOWN_TYPES: readonly number[] = Object.values(FrameType);
 /** Random bytes, one in four a reserved byte so escaping and framing paths get exercised. */
 function bytes(random: Random, length: number): Buffer {
   const out = Buffer.allocUnsafe(length);
-  for (let i = 0; i < length; i++) out[i] = random() < 0.25 ? pick(random, RESERVED) : int(random, 256);
+  for (let i = 0; i < length; i++) out[i] = random.chance(0.25) ? random.pick(RESERVED) : random.below(256);
   return out;
 }
 
 function randomFrame(random: Random): XbeeFrame {
-  const u8 = () => int(random, 0x100);
-  const u16 = () => int(random, 0x10000);
+  const u8 = () => random.below(0x100);
+  const u16 = () => random.below(0x10000);
   const address64 = () => bytes(random, 8).toString('hex');
   const command = () => bytes(random, 2).toString('latin1');
-  const data = bytes(random, int(random, 40));
-  switch (int(random, 7)) {
+  const data = bytes(random, random.below(40));
+  switch (random.below(7)) {
     case 0:
       return { type: 'receivePacket', source64: address64(), source16: u16(), options: u8(), data };
     case 1:
@@ -74,11 +62,11 @@ function randomFrame(random: Random): XbeeFrame {
 /** Flip bits, delete, insert and duplicate bytes: damage a serial line can plausibly do. */
 function mutate(random: Random, input: Buffer): Buffer {
   let out = Buffer.from(input);
-  for (let n = 1 + int(random, 4); n > 0 && out.length > 0; n--) {
-    const at = int(random, out.length);
-    switch (int(random, 4)) {
+  for (let n = 1 + random.below(4); n > 0 && out.length > 0; n--) {
+    const at = random.below(out.length);
+    switch (random.below(4)) {
       case 0:
-        out[at] ^= 1 << int(random, 8);
+        out[at] ^= 1 << random.below(8);
         break;
       case 1:
         out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1)]);
@@ -87,7 +75,7 @@ function mutate(random: Random, input: Buffer): Buffer {
         out = Buffer.concat([out.subarray(0, at), bytes(random, 1), out.subarray(at)]);
         break;
       case 3:
-        out = Buffer.concat([out.subarray(0, at), out.subarray(at, at + int(random, 8)), out.subarray(at)]);
+        out = Buffer.concat([out.subarray(0, at), out.subarray(at, at + random.below(8)), out.subarray(at)]);
         break;
     }
   }
@@ -98,7 +86,7 @@ function mutate(random: Random, input: Buffer): Buffer {
 function chunks(random: Random, input: Buffer): Buffer[] {
   const out: Buffer[] = [];
   for (let at = 0; at < input.length; ) {
-    const size = 1 + int(random, 24);
+    const size = 1 + random.below(24);
     out.push(input.subarray(at, at + size));
     at += size;
   }
@@ -109,13 +97,13 @@ const frameData = (frame: XbeeFrame): Buffer => encodeFrame(frame, 1).subarray(3
 
 describe('XbeeFrameDecoder fuzzing', () => {
   it('never throws on 10,000 random and mutated inputs, and every frame it emits re-encodes to itself (seed 0x5eed0001)', () => {
-    const random = mulberry32(0x5eed0001);
+    const random = new Random(0x5eed0001);
     for (let i = 0; i < 10_000; i++) {
       const apiMode: ApiMode = i % 2 === 0 ? 1 : 2;
       const input =
-        random() < 0.3
-          ? bytes(random, int(random, 300))
-          : mutate(random, Buffer.concat(Array.from({ length: 1 + int(random, 4) }, () => encodeFrame(randomFrame(random), apiMode))));
+        random.chance(0.3)
+          ? bytes(random, random.below(300))
+          : mutate(random, Buffer.concat(Array.from({ length: 1 + random.below(4) }, () => encodeFrame(randomFrame(random), apiMode))));
 
       expect(() => decodeFrameData(input)).not.toThrow();
       const { decoder, frames, drops } = recordingDecoder({ apiMode });
@@ -130,14 +118,14 @@ describe('XbeeFrameDecoder fuzzing', () => {
   it.each([1, 2] as const)(
     'AP=%i: recovers every frame interleaved with garbage that holds no 0x7E (seed 0x5eed0002)',
     (apiMode) => {
-      const random = mulberry32(0x5eed0002);
+      const random = new Random(0x5eed0002);
       const garbage = (): Buffer => {
-        const out = bytes(random, int(random, 20));
+        const out = bytes(random, random.below(20));
         for (let i = 0; i < out.length; i++) if (out[i] === START_DELIMITER) out[i] = ESCAPE;
         return out;
       };
       for (let stream = 0; stream < 500; stream++) {
-        const sent = Array.from({ length: 1 + int(random, 8) }, () => randomFrame(random));
+        const sent = Array.from({ length: 1 + random.below(8) }, () => randomFrame(random));
         const parts = [garbage()];
         for (const frame of sent) parts.push(encodeFrame(frame, apiMode), garbage());
         const input = Buffer.concat(parts);

@@ -201,7 +201,8 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
   /** Starts the MQTT-over-TCP listener; resolves with its address, or null when the port is `off`. */
   async listenTcp(): Promise<ListenerAddress | null> {
     if (this.mqtt.port === null) return null;
-    const server = createServer({ highWaterMark: this.socketHighWaterMark }, (socket) => this.accept(socket, socket, 'mqtt'));
+    // noDelay: small MQTT packets must not wait for Nagle's algorithm (40 ms stalls with delayed ACKs).
+    const server = createServer({ highWaterMark: this.socketHighWaterMark, noDelay: true }, (socket) => this.accept(socket, socket, 'mqtt'));
     this.tcpServer = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -278,22 +279,33 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
   }
 
   async subscribe(filter: string, handler: BusHandler, { retained = false } = {}): Promise<() => Promise<void>> {
-    const hand = (packet: AedesPublishPacket | PublishPacket, retain: boolean) => {
-      try {
-        handler({ topic: packet.topic, payload: packet.payload as Buffer, qos: packet.qos, retain });
-      } catch (error) {
-        this.log.error({ err: error, topic: packet.topic }, 'in-process subscriber failed');
-      }
-    };
     const deliver = (packet: AedesPublishPacket, done: () => void) => {
-      hand(packet, packet.retain);
+      this.hand(handler, packet, packet.retain);
       done();
     };
     await new Promise<void>((resolve) => this.aedes.subscribe(filter, deliver, resolve));
-    if (retained) {
-      for await (const packet of this.persistence.createRetainedStreamCombi([filter])) hand(packet as PublishPacket, true);
-    }
+    if (retained) await this.handRetained(filter, handler);
     return () => new Promise<void>((resolve) => this.aedes.unsubscribe(filter, deliver, resolve));
+  }
+
+  async tap(handler: BusHandler, { retained = false } = {}): Promise<() => void> {
+    const listener = (packet: AedesPublishPacket) => this.hand(handler, packet, packet.retain);
+    this.aedes.on('publish', listener);
+    if (retained) await this.handRetained('#', handler);
+    return () => this.aedes.off('publish', listener);
+  }
+
+  private async handRetained(filter: string, handler: BusHandler): Promise<void> {
+    for await (const packet of this.persistence.createRetainedStreamCombi([filter])) this.hand(handler, packet as PublishPacket, true);
+  }
+
+  /** In-process handlers run on the broker's path: one that throws is logged, never takes the broker down. */
+  private hand(handler: BusHandler, packet: AedesPublishPacket | PublishPacket, retain: boolean): void {
+    try {
+      handler({ topic: packet.topic, payload: packet.payload as Buffer, qos: packet.qos, retain });
+    } catch (error) {
+      this.log.error({ err: error, topic: packet.topic }, 'in-process subscriber failed');
+    }
   }
 
   /** Before the database closes (onApplicationShutdown): the last batch of broker writes must commit. */

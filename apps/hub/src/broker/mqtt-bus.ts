@@ -24,4 +24,11 @@ export abstract class MqttBus {
    * matching the filter are handed over first, as a network client would receive them.
    */
   abstract subscribe(filter: string, handler: BusHandler, options?: { retained?: boolean }): Promise<() => Promise<void>>;
+
+  /**
+   * Every message the broker publishes, as it publishes it ($SYS included), without a subscription:
+   * a hub part that looks at all traffic (the entity mapper) does not take a share of the broker's
+   * delivery queue, which under load is what costs. With `retained`, the stored ones come first.
+   */
+  abstract tap(handler: BusHandler, options?: { retained?: boolean }): Promise<() => void>;
 }

@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface Invocation {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | string[] | boolean | undefined>;
   positionals: string[];
 }
 
@@ -24,10 +24,11 @@ export interface Command {
 export class UsageError extends Error {}
 
 export function helpOf(command: Command): string {
-  const specs: Options = { ...command.options, help: describe({ type: 'boolean' }, 'show this help') };
-  const options = Object.entries(specs).map(
-    ([name, spec]) => `  --${`${name}${spec.type === 'string' ? ' <value>' : ''}`.padEnd(18)}${(spec as { description?: string }).description ?? ''}`,
-  );
+  const specs: Options = { ...command.options, help: describe({ type: 'boolean', short: 'h' }, 'show this help') };
+  const options = Object.entries(specs).map(([name, spec]) => {
+    const flags = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ' <value>' : ''}`;
+    return `  ${flags.padEnd(24)}${(spec as { description?: string }).description ?? ''}`;
+  });
   return [`usage: hearth ${command.name} ${command.args.join(' ')}`.trimEnd(), '', command.summary, ...(command.details ? ['', ...command.details] : []), '', 'options:', ...options, ''].join('\n');
 }
 

@@ -2,9 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Role } from '../auth/users.repository.js';
 import type { HubConfig } from '../config/config.schema.js';
 import { describe, UsageError, type Command } from './command.js';
-import { readPassword, withAccounts } from './io.js';
-
-const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+import { databaseCommands } from './database-commands.js';
+import { print, readPassword, withAccounts } from './io.js';
+import { mqttCommands } from './mqtt-commands.js';
+import { startCommand } from './start-command.js';
 
 const role = (value: unknown): Role => {
   if (value === 'admin' || value === 'user') return value;
@@ -24,9 +25,12 @@ const table = (rows: object[]): string => {
   return [columns, ...cells].map((line) => line.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 };
 
-/** Every `hearth` command but `help`; each works on the database in HEARTH_DATA_DIR, also while the hub runs. */
+/** Every `hearth` command but `help`; those on the database in HEARTH_DATA_DIR work while the hub runs (but `restore`). */
 export function commands(config: HubConfig): Command[] {
   return [
+    startCommand(config),
+    ...mqttCommands(config),
+    ...databaseCommands(config),
     {
       name: 'user add',
       summary: 'Create a person who signs in to the dashboard and API.',

@@ -5,6 +5,8 @@ import { SessionsRepository } from '../auth/sessions.repository.js';
 import { UsersRepository } from '../auth/users.repository.js';
 import type { HubConfig } from '../config/config.schema.js';
 
+export const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
 /**
  * Runs `work` on the database in HEARTH_DATA_DIR, migrated, exactly as the hub opens it (WAL), so it
  * is safe beside a running hub; the hub notices credential changes within a second.

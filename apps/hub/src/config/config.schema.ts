@@ -128,6 +128,9 @@ export const configSchema = {
     ),
     maxTopics: key('HEARTH_SN_MAX_TOPICS', int(1, 65_533), 1000, 'topic ids registered per client'),
   },
+  database: {
+    checkpointInterval: key('HEARTH_DB_CHECKPOINT_INTERVAL', int(50), 5000, 'milliseconds between WAL checkpoints (run off the event loop)'),
+  },
   dataDir: key('HEARTH_DATA_DIR', text, './data', 'directory of the SQLite database and everything else durable'),
   demo: {
     enabled: key('HEARTH_DEMO', bool, false, 'start with simulated devices (lights, plugs, meter, sensors, garden) attached; also `--demo`'),

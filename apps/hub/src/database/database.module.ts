@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { migrations } from '@hearth/migrations';
@@ -7,9 +7,12 @@ import type { Database } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
+import { databaseFile } from './database-file.js';
 import { SQLITE } from './database.tokens.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
-export const databaseFile = (config: HubConfig): string => join(resolve(config.dataDir), 'hearth.db');
+export { databaseFile };
+
 
 /** How the hub (and the `hearth` CLI, beside a running hub) opens the database: WAL, migrated. */
 export function dataSourceOptions(config: HubConfig) {
@@ -19,9 +22,10 @@ export function dataSourceOptions(config: HubConfig) {
     database: databaseFile(config),
     enableWAL: true,
     // WAL + NORMAL survives a killed process (commits are in the OS before they return);
-    // only a power cut can lose the last transactions.
+    // only a power cut can lose the last transactions. Checkpoints run in WalCheckpointer's worker.
     prepareDatabase: (db: Database) => {
       db.pragma('synchronous = NORMAL');
+      db.pragma('wal_autocheckpoint = 0');
       db.pragma('busy_timeout = 5000');
     },
     migrations,
@@ -41,6 +45,7 @@ export function dataSourceOptions(config: HubConfig) {
     }),
   ],
   providers: [
+    WalCheckpointer,
     {
       provide: SQLITE,
       inject: [DataSource],

@@ -21,7 +21,7 @@ import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { findUp } from '../paths.js';
 import { DevicesRepository, type DeviceRecord, type EntityState, type StoredEntity } from './devices.repository.js';
-import { EntityRegistry } from './entity-registry.js';
+import { EntityRegistry, topicsOf } from './entity-registry.js';
 import { manualDefinition } from './manual-definition.js';
 import { UnmappedTopics } from './unmapped-topics.js';
 
@@ -53,7 +53,7 @@ export class EntitiesService implements OnApplicationBootstrap, OnApplicationShu
   private readonly revealed = new Set<string>();
   /** What each availability topic of an entity last said, for availability modes `all` and `any`. */
   private readonly availability = new Map<string, Map<string, boolean>>();
-  private unsubscribe?: () => Promise<void>;
+  private untap?: () => void;
 
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -71,14 +71,14 @@ export class EntitiesService implements OnApplicationBootstrap, OnApplicationShu
     for (const entity of this.repository.loadEntities()) this.registry.add(entity);
     for (const [id, state] of this.repository.loadStates()) this.states.set(id, state);
     this.profiles = await this.readProfiles();
-    this.unsubscribe = await this.bus.subscribe('#', (message) => this.receive(message), { retained: true });
+    this.untap = await this.bus.tap((message) => this.receive(message), { retained: true });
     // Devices that announce themselves re-send their discovery when Home Assistant (here: Hearth) comes online.
     await this.bus.publish(`${this.config.devices.discoveryPrefix}/status`, 'online', { retain: true });
     this.log.info({ entities: this.registry.size, profiles: this.profiles.length }, 'entities loaded');
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.unsubscribe?.();
+  onApplicationShutdown(): void {
+    this.untap?.();
   }
 
   private async readProfiles(): Promise<DeviceProfile[]> {
@@ -132,7 +132,26 @@ export class EntitiesService implements OnApplicationBootstrap, OnApplicationShu
       const key = `${match.profileId}/${match.deviceId}`;
       if (this.revealed.has(key)) continue;
       this.revealed.add(key);
+      // A device that announces itself (discovery, Homie) is not also taken for a profile's device.
+      if (match.definitions.some((d) => this.announcedElsewhere(d))) continue;
       this.register(match.definitions, `profile ${match.profileId}`);
+    }
+  }
+
+  private announcedElsewhere(definition: EntityDefinition): boolean {
+    return topicsOf(definition).some((topic) => this.registry.listening(topic)?.some((e) => e.definition.source !== 'profile'));
+  }
+
+  /** Profile-made devices sharing a topic with an announced entity: the announcement wins, they go. */
+  private dropProfileTwins(definition: EntityDefinition): void {
+    const twins = new Set<string>();
+    for (const topic of topicsOf(definition)) {
+      for (const entity of this.registry.listening(topic) ?? []) {
+        if (entity.definition.source === 'profile' && entity.definition.device) twins.add(entity.definition.device.id);
+      }
+    }
+    for (const deviceId of twins) {
+      for (const entity of [...this.entitiesOf(deviceId)]) this.removeEntity(entity.definition.uniqueId);
     }
   }
 
@@ -149,6 +168,7 @@ export class EntitiesService implements OnApplicationBootstrap, OnApplicationShu
   private register(definitions: EntityDefinition[], origin: string): void {
     const now = Date.now();
     for (const definition of definitions) {
+      if (definition.source !== 'profile') this.dropProfileTwins(definition);
       if (definition.device) this.registerDevice(definition.device, now);
       const result = this.registry.upsert(definition);
       if (!result) continue;
@@ -241,8 +261,9 @@ export class EntitiesService implements OnApplicationBootstrap, OnApplicationShu
     return this.toDto(this.require(id));
   }
 
+  /** Devices with entities (one whose entities all went, e.g. a profile's twin of an announced device, is not listed). */
   listDevices(): DeviceDto[] {
-    return [...this.devices.values()].map((device) => ({
+    return [...this.devices.values()].filter((device) => !this.entitiesOf(device.id).next().done).map((device) => ({
       id: device.id,
       name: device.name,
       manufacturer: device.manufacturer ?? null,

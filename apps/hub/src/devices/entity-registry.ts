@@ -3,7 +3,7 @@ import { topicMatches, uniqueEntityId } from '@hearth/device-model';
 import type { StoredEntity } from './devices.repository.js';
 
 /** The topics an entity listens to: state, attributes and availability. */
-function topicsOf(definition: EntityDefinition): string[] {
+export function topicsOf(definition: EntityDefinition): string[] {
   const topics = new Set<string>();
   for (const source of [definition.state, ...(definition.extraStateSources ?? [])]) if (source) topics.add(source.topic);
   for (const attribute of definition.attributes) topics.add(attribute.topic);

@@ -2,6 +2,9 @@ import { Inject, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common'
 import { type OnGatewayConnection, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { EntityDto, ServerMessage } from '@hearth/api-types';
 import { WebSocket, type WebSocketServer as WsServer } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import { SessionsService, type AuthUser } from '../auth/sessions.service.js';
+import { inAreas } from '../devices/areas.js';
 import { EntitiesService } from '../devices/entities.service.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
@@ -14,11 +17,14 @@ const MAX_BUFFERED = 1024 * 1024;
 export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnModuleDestroy {
   @WebSocketServer() private readonly server!: WsServer;
   private readonly log: Logger;
+  /** Clients of people restricted to areas, who get only those areas' entities. */
+  private readonly restricted = new WeakMap<WebSocket, AuthUser>();
   private readonly onState = (entity: EntityDto) => this.broadcast({ type: 'state', entity });
   private readonly onRemoved = (id: string) => this.broadcast({ type: 'removed', id });
 
   constructor(
     private readonly entities: EntitiesService,
+    private readonly sessions: SessionsService,
     @Inject(ROOT_LOGGER) root: Logger,
   ) {
     this.log = root.child({ module: 'realtime' });
@@ -34,14 +40,23 @@ export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnMod
     this.entities.events.off('removed', this.onRemoved);
   }
 
-  handleConnection(client: WebSocket): void {
-    this.send(client, JSON.stringify({ type: 'snapshot', entities: this.entities.listEntities() } satisfies ServerMessage));
+  handleConnection(client: WebSocket, request: IncomingMessage): void {
+    // The upgrade was already refused without a session (guardUpgrades); here only its areas matter.
+    const credentials = this.sessions.credentials(request);
+    const user = credentials && this.sessions.resolve(credentials.token)?.user;
+    if (user?.areas) this.restricted.set(client, user);
+    const entities = this.entities.listEntities().filter((entity) => inAreas(user, entity.area));
+    this.send(client, JSON.stringify({ type: 'snapshot', entities } satisfies ServerMessage));
   }
 
   private broadcast(message: ServerMessage): void {
     if (this.server.clients.size === 0) return;
     const text = JSON.stringify(message);
-    for (const client of this.server.clients) this.send(client, text);
+    for (const client of this.server.clients) {
+      const user = this.restricted.get(client);
+      if (user && message.type === 'state' && !inAreas(user, message.entity.area)) continue;
+      this.send(client, text);
+    }
   }
 
   private send(client: WebSocket, text: string): void {

@@ -1,6 +1,6 @@
+import { Random } from '@hearth/random';
 import { describe, expect, it } from 'vitest';
 import { Environment } from '../environment.js';
-import { Random } from '../random.js';
 import { GardenModel } from './model.js';
 import { batteryPercent, formatTenths, predefinedTopicsCsv, readingPayload } from './protocol.js';
 

@@ -1,5 +1,5 @@
+import type { Random } from '@hearth/random';
 import type { Environment } from '../environment.js';
-import type { Random } from '../random.js';
 import { BATTERY_FULL_MV, type Readings } from './protocol.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,7 +1,7 @@
+import { Random } from '@hearth/random';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { Environment } from '../environment.js';
-import { Random } from '../random.js';
 import { UdpLink } from './links.js';
 import { GardenSensor, type GardenSensorSpec } from './sensor.js';
 import { type ScriptedGateway, udpGateway } from './test-gateway.js';
