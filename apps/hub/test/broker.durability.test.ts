@@ -56,7 +56,7 @@ describe('persistent sessions and retained messages survive a restart', () => {
     await sub.subscribeAsync('meter/#', { qos: 1 });
     await sub.endAsync();
     const pub = await connectClient(url);
-    const acked = [];
+    const acked: string[] = [];
     for (let i = 0; i < 300; i++) {
       await pub.publishAsync('meter/house/power', String(i), { qos: i % 2 ? 1 : 2 });
       acked.push(String(i));
@@ -70,7 +70,11 @@ describe('persistent sessions and retained messages survive a restart', () => {
     children.push(second);
     const back = await connectClient(`mqtt://127.0.0.1:${second.mqttPort}`, persistentSubscriber);
     const inbox = collect(back);
-    const messages = await inbox.waitFor(301);
+    // A generous wait: under a full parallel test run the restarted hub replays 301 messages slowly.
+    const messages = await inbox.waitFor(301, 20_000).catch((error: Error) => {
+      const seen = new Set(inbox.messages.map((m) => m.payload));
+      throw new Error(`${error.message.slice(0, 40)}; missing ${JSON.stringify(acked.filter((a) => !seen.has(a)))}`);
+    });
     await new Promise((resolve) => setTimeout(resolve, 200)); // let any duplicate show up too
     // MQTT.js hands QoS 2 messages over at PUBREL and QoS 1 at PUBLISH, so they interleave: compare as sets.
     // QoS 1 is at-least-once: a message acknowledged just before the kill may come twice; QoS 2 never.

@@ -53,7 +53,7 @@ describe('demo mode', () => {
   it('npm run simulate signs in to a hub with --username/--password', async () => {
     const hub = await hubWithAdmin([], cleanup);
     const simulator = spawn(process.execPath, [SIMULATOR_CLI, '--mqtt', `mqtt://127.0.0.1:${hub.mqttPort}`, '--username', ADMIN.username, '--password', ADMIN.password, '--devices', 'kitchen_light'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanup.push(() => simulator.kill());
+    cleanup.push(() => simulator.kill('SIGKILL'));
     let output = '';
     simulator.stdout.on('data', (chunk) => (output += chunk));
     simulator.stderr.on('data', (chunk) => (output += chunk));

@@ -115,6 +115,8 @@ async function main(): Promise<void> {
   for (const { id, reason } of sim.skipped) process.stdout.write(`skipped ${id}: ${reason}\n`);
 
   const shutdown = async () => {
+    // A broker that is gone cannot take the devices' goodbyes: do not wait for it for ever.
+    setTimeout(() => process.exit(0), 3000).unref();
     await sim.stop();
     line?.close();
     process.exit(0);
