@@ -218,16 +218,18 @@ function fillCommand(command: CommandTarget, fill: (topic: string) => string): C
 }
 
 const DEVICE_ID = '[^/+#]+';
-const patternCache = new Map<string, RegExp>();
+const patternCache = new Map<string, { prefix: string; regex: RegExp }>();
 
 function matchPattern(pattern: string, topic: string): string | undefined {
-  let regex = patternCache.get(pattern);
-  if (!regex) {
-    const [before, after] = pattern.split(DEVICE_PLACEHOLDER).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    regex = new RegExp(`^${before}(${DEVICE_ID})${after}$`);
-    patternCache.set(pattern, regex);
+  let compiled = patternCache.get(pattern);
+  if (!compiled) {
+    const [before, after] = pattern.split(DEVICE_PLACEHOLDER);
+    const escape = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    compiled = { prefix: before, regex: new RegExp(`^${escape(before)}(${DEVICE_ID})${escape(after)}$`) };
+    patternCache.set(pattern, compiled);
   }
-  return regex.exec(topic)?.[1];
+  // Every message passes here: most topics fail on the literal start, without running the regex.
+  return topic.startsWith(compiled.prefix) ? compiled.regex.exec(topic)?.[1] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------

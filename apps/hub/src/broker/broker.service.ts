@@ -13,8 +13,12 @@ import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { BrokerStats } from './broker-stats.js';
 import { duplexPair } from './duplex-pair.js';
+import { createMessageQueue } from './message-queue.js';
 import { MqttBus, type BusHandler, type PublishOptions } from './mqtt-bus.js';
 import { SqlitePersistence } from './sqlite-persistence.js';
+
+/** Aedes' default: deliveries in progress at once before publishes wait in the message queue. */
+const AEDES_CONCURRENCY = 100;
 
 /** Errors that are the network's doing, not a client speaking bad MQTT. */
 const isTransportError = (error: Error & { code?: string }): boolean =>
@@ -70,6 +74,8 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
     const { stats, mqtt } = this;
     this.persistence = new SqlitePersistence({ db: this.db, maxQueued: mqtt.maxQueued, onDropped: () => stats.publishDropped++ });
     this.aedes = await Aedes.createBroker({
+      mq: createMessageQueue(AEDES_CONCURRENCY),
+      concurrency: AEDES_CONCURRENCY,
       persistence: this.persistence,
       maximumPacketSize: mqtt.maxPacketSize,
       receiveMaximum: mqtt.maxInflight,
