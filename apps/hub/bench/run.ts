@@ -150,10 +150,28 @@ async function main(): Promise<number> {
     const command = viaNpm ? ['npm run bench', ...(args.length ? ['--', ...args] : [])].join(' ') : ['node apps/hub/dist/bench/run.js', ...args].join(' ');
     const ran = results.filter((result) => !result.skipped).map((result) => result.name);
     const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    writeFileSync(DOC, renderDoc({ date, noise: machineNoise(results), command, machine: machine(ran), sizes, repeat, table, verdict, details: details(SCENARIOS, results) }));
+    const doc = renderDoc({ date, noise: machineNoise(results), command, machine: machine(ran), sizes, repeat, table, verdict, details: details(SCENARIOS, results) });
+    writeFileSync(DOC, `${doc.trimEnd()}\n${flags.only ? '' : companionBenches()}`);
     console.log(`\nwrote ${DOC}`);
   }
   return 0;
+}
+
+/** The other capabilities' benchmarks, each its own script: run in turn, their output kept as they print it. */
+const COMPANIONS = [
+  { title: 'Entities: 1,000 entities at 10,000 state messages/s, PUBLISH to WebSocket push', script: 'entities.js', target: 'p99 under 10 ms, every update stored' },
+  { title: 'MQTT-SN gateway: publishes/s through the gateway to an MQTT subscriber', script: 'mqtt-sn.js', target: 'over 11,000 publishes/s on the pty (XBee) path' },
+  { title: 'Dashboard: first render of Home in headless Chromium', script: 'dashboard.js', target: 'under 300 ms' },
+];
+
+function companionBenches(): string {
+  return COMPANIONS.map(({ title, script, target }) => {
+    console.log(`\n${title}`);
+    const run = spawnSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), script)], { encoding: 'utf8', timeout: 300_000 });
+    const output = `${run.stdout ?? ''}${run.status === 0 ? '' : `\n(exited ${run.status ?? run.signal}: ${(run.stderr ?? '').trim().split('\n').slice(-3).join(' / ')})`}`.trim();
+    console.log(output);
+    return `\n## ${title}\n\nTarget: ${target}. Command: \`node apps/hub/dist/bench/${script}\` (also run by \`npm run bench\`).\n\n\`\`\`\n${output}\n\`\`\`\n`;
+  }).join('');
 }
 
 // Every wait inside is bounded; this is the last resort against a hang.

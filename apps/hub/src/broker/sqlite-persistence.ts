@@ -458,7 +458,8 @@ export class SqlitePersistence {
    * committed; `published` removes it, and `takeJournal` hands back what a crash left in between.
    */
   needsJournal(packet: { qos: number; retain: boolean; topic: string }): boolean {
-    return packet.qos === 1 && (packet.retain || this.#trie.match(packet.topic).length > 0);
+    if (packet.qos !== 1) return false;
+    return packet.retain || (this.#trie.subscriptionsCount > 0 && this.#trie.match(packet.topic).length > 0);
   }
 
   journal(clientId: string, packet: object): Promise<void> {

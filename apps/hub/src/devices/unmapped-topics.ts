@@ -4,7 +4,7 @@ const PAYLOAD_PREVIEW = 256;
 // Enough bytes for 256 characters of UTF-8.
 const PAYLOAD_BYTES = PAYLOAD_PREVIEW * 4;
 
-/** Topics no entity listens to, so a person can adopt them; the least recently seen are forgotten first. */
+/** Topics no entity listens to, so a person can adopt them; past the capacity, the least recently seen go. */
 export class UnmappedTopics {
   // The payload is kept as bytes and turned into text only when listed: this runs for every unmapped message.
   private readonly topics = new Map<string, { lastPayload: Buffer; count: number; lastSeen: number }>();
@@ -13,13 +13,28 @@ export class UnmappedTopics {
 
   seen(topic: string, payload: Buffer, now: number): void {
     if (this.capacity === 0) return;
-    const known = this.topics.get(topic);
     // A copy of the start only, so a large payload is not kept alive by its preview.
     const lastPayload = payload.length <= PAYLOAD_BYTES ? payload : Buffer.from(payload.subarray(0, PAYLOAD_BYTES));
-    // Re-inserting keeps the Map in least-recently-seen order, so the first key is the one to evict.
-    this.topics.delete(topic);
-    this.topics.set(topic, { lastPayload, count: (known?.count ?? 0) + 1, lastSeen: now });
-    if (this.topics.size > this.capacity) this.topics.delete(this.topics.keys().next().value as string);
+    const known = this.topics.get(topic);
+    if (known) {
+      // Updated in place: this runs for every unmapped message, so the order is only refreshed on eviction.
+      known.lastPayload = lastPayload;
+      known.count++;
+      known.lastSeen = now;
+      return;
+    }
+    this.topics.set(topic, { lastPayload, count: 1, lastSeen: now });
+    if (this.topics.size > this.capacity) this.evictLeastRecent();
+  }
+
+  /** Forgets the least recently seen topic (a scan, but only when a new topic arrives at capacity). */
+  private evictLeastRecent(): void {
+    let oldest: string | undefined;
+    let oldestSeen = Infinity;
+    for (const [topic, { lastSeen }] of this.topics) {
+      if (lastSeen < oldestSeen) [oldest, oldestSeen] = [topic, lastSeen];
+    }
+    if (oldest !== undefined) this.topics.delete(oldest);
   }
 
   forget(topic: string): void {
