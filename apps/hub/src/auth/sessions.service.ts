@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HubConfig } from '../config/config.schema.js';
@@ -51,6 +52,8 @@ const TOUCH_EVERY_MS = 60_000;
 /** Server-side sessions: login (throttled), resolving a token to its person, logout. */
 @Injectable()
 export class SessionsService {
+  /** Sessions ended by logout, for connections that outlive their request (the realtime WebSocket). */
+  readonly ended = new EventEmitter<{ logout: [string] }>();
   private readonly log: Logger;
   private readonly throttle: FailureThrottle;
   private readonly ttlMs: number;
@@ -115,7 +118,9 @@ export class SessionsService {
 
   /** Ends the session server-side; false if it was not live (already logged out: a replayed token). */
   logout(token: string): boolean {
-    return this.sessions.delete(tokenHash(token));
+    const ended = this.sessions.delete(tokenHash(token));
+    if (ended) this.ended.emit('logout', token);
+    return ended;
   }
 
   /** The bearer token, else the session cookie, of a request (HTTP or a WebSocket upgrade). */

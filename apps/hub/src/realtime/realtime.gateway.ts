@@ -9,6 +9,10 @@ import { EntitiesService } from '../devices/entities.service.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 
+/** WebSocket close code for "your session ended" (4000-4999 are the application's). */
+const SESSION_ENDED = 4401;
+const SESSION_CHECK_MS = 30_000;
+
 /** A client this far behind (bytes not yet sent) is dropped; it resyncs from a fresh snapshot on reconnect. */
 const MAX_BUFFERED = 1024 * 1024;
 
@@ -19,6 +23,12 @@ export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnMod
   private readonly log: Logger;
   /** Clients of people restricted to areas, who get only those areas' entities. */
   private readonly restricted = new WeakMap<WebSocket, AuthUser>();
+  /** Each client's session token: its connection ends with the session (logout, expiry, removal). */
+  private readonly tokens = new Map<WebSocket, string>();
+  private sessionCheck?: NodeJS.Timeout;
+  private readonly onLogout = (token: string) => {
+    for (const [client, clientToken] of this.tokens) if (clientToken === token) this.end(client);
+  };
   private readonly onState = (entity: EntityDto) => this.broadcast({ type: 'state', entity });
   private readonly onRemoved = (id: string) => this.broadcast({ type: 'removed', id });
 
@@ -33,11 +43,24 @@ export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnMod
   onModuleInit(): void {
     this.entities.events.on('state', this.onState);
     this.entities.events.on('removed', this.onRemoved);
+    this.sessions.ended.on('logout', this.onLogout);
+    // Expired or removed sessions have no event: check the open connections now and then.
+    this.sessionCheck = setInterval(() => {
+      for (const [client, token] of this.tokens) if (!this.sessions.resolve(token)) this.end(client);
+    }, SESSION_CHECK_MS);
+    this.sessionCheck.unref();
   }
 
   onModuleDestroy(): void {
     this.entities.events.off('state', this.onState);
     this.entities.events.off('removed', this.onRemoved);
+    this.sessions.ended.off('logout', this.onLogout);
+    clearInterval(this.sessionCheck);
+  }
+
+  private end(client: WebSocket): void {
+    this.tokens.delete(client);
+    client.close(SESSION_ENDED, 'session ended');
   }
 
   handleConnection(client: WebSocket, request: IncomingMessage): void {
@@ -45,6 +68,10 @@ export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnMod
     const credentials = this.sessions.credentials(request);
     const user = credentials && this.sessions.resolve(credentials.token)?.user;
     if (user?.areas) this.restricted.set(client, user);
+    if (credentials) {
+      this.tokens.set(client, credentials.token);
+      client.once('close', () => this.tokens.delete(client));
+    }
     const entities = this.entities.listEntities().filter((entity) => inAreas(user, entity.area));
     this.send(client, JSON.stringify({ type: 'snapshot', entities } satisfies ServerMessage));
   }
