@@ -207,8 +207,8 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
   /** Starts the MQTT-over-TCP listener; resolves with its address, or null when the port is `off`. */
   async listenTcp(): Promise<ListenerAddress | null> {
     if (this.mqtt.port === null) return null;
-    // noDelay: small MQTT packets must not wait for Nagle's algorithm (40 ms stalls with delayed ACKs).
-    const server = createServer({ highWaterMark: this.socketHighWaterMark, noDelay: true }, (socket) => this.accept(socket, socket, 'mqtt'));
+    // Nagle's algorithm batches small packets (more messages/s) but can hold one back up to 40 ms.
+    const server = createServer({ highWaterMark: this.socketHighWaterMark, noDelay: this.mqtt.tcpNoDelay }, (socket) => this.accept(socket, socket, 'mqtt'));
     this.tcpServer = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
