@@ -4,6 +4,7 @@ import { ReturnCode, type SnMessage } from '@hearth/mqtt-sn';
 import type { Database } from 'better-sqlite3';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Accounts } from '../src/auth/accounts.js';
 import { SQLITE } from '../src/database/database.tokens.js';
 import { MqttSnService } from '../src/mqtt-sn/mqtt-sn.service.js';
 import { collect, connectClient } from './support/mqtt-client.js';
@@ -240,6 +241,35 @@ describe('MQTT-SN gateway limits and predefined topics', () => {
     awake.close();
     sleeper.close();
     await watcher.endAsync();
+    await hub.close();
+    removeDataDir(dataDir);
+  });
+
+  it('lists the predefined topic ids from the file and the database to admins (GET /api/mqtt-sn/predefined)', async () => {
+    const dataDir = tempDataDir();
+    const csv = join(dataDir, 'predefined.csv');
+    writeFileSync(csv, 'clientId,topicName,topicId\n*,house/alarm,1\ngarden-1,garden/bed1/moisture,10\ngarden-1,garden/bed1,temp,11\n');
+    let hub = await startTestHub({ HEARTH_SN_PREDEFINED: csv }, dataDir);
+    // Rows in the database are loaded at start; the file wins where both give a client the same id.
+    const insert = hub.app.get<Database>(SQLITE).prepare(`INSERT INTO sn_predefined_topic (client_id, topic_id, topic_name) VALUES (?, ?, ?)`);
+    insert.run('*', 2, 'house/doorbell');
+    insert.run('garden-1', 10, 'overridden/by/the/file');
+    await hub.close();
+    hub = await startTestHub({ HEARTH_SN_PREDEFINED: csv }, dataDir);
+
+    const response = await hub.api('/api/mqtt-sn/predefined');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([
+      { clientId: '*', topicName: 'house/alarm', topicId: 1 },
+      { clientId: '*', topicName: 'house/doorbell', topicId: 2 },
+      { clientId: 'garden-1', topicName: 'garden/bed1/moisture', topicId: 10 },
+      { clientId: 'garden-1', topicName: 'garden/bed1,temp', topicId: 11 },
+    ]);
+    await hub.app.get(Accounts).addUser({ username: 'bob', password: 'bob-password', role: 'user', areas: null });
+    const login = await hub.api('/api/auth/login', { body: { username: 'bob', password: 'bob-password' }, headers: { authorization: '' } });
+    const { token } = (await login.json()) as { token: string };
+    expect((await hub.api('/api/mqtt-sn/predefined', { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
+    expect((await hub.api('/api/mqtt-sn/predefined', { headers: { authorization: '' } })).status).toBe(401);
     await hub.close();
     removeDataDir(dataDir);
   });

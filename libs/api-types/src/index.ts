@@ -85,3 +85,54 @@ export type ServerMessage =
   | { type: 'snapshot'; entities: EntityDto[] }
   | { type: 'state'; entity: EntityDto }
   | { type: 'removed'; id: string };
+
+/** Where the house is, for sunrise/sunset; `timezone` is an IANA name (`Europe/Amsterdam`), the hub's own when absent. */
+export interface LocationSettings {
+  latitude: number;
+  longitude: number;
+  timezone?: string;
+}
+
+/** What a kWh costs, for energy costs; `currency` is a 3-letter code (`EUR`). */
+export interface TariffSettings {
+  pricePerKwh: number;
+  currency: string;
+}
+
+/** `GET`/`PUT /api/settings`: null is "not set". */
+export interface HubSettings {
+  location: LocationSettings | null;
+  tariff: TariffSettings | null;
+}
+
+export type Role = 'admin' | 'user';
+
+/** A person, as `GET /api/users` lists them; `areas` null is every area. */
+export interface UserDto {
+  username: string;
+  role: Role;
+  areas: string[] | null;
+  createdAt: string;
+}
+
+/** Body of `POST /api/users`. */
+export interface CreateUserRequest {
+  username: string;
+  password: string;
+  role: Role;
+  areas?: string[] | null;
+}
+
+/** Body of `PATCH /api/users/:username`; the last admin keeps the role. */
+export interface UpdateUserRequest {
+  role?: Role;
+  areas?: string[] | null;
+  password?: string;
+}
+
+/** A topic id the MQTT-SN gateway knows in advance (`GET /api/mqtt-sn/predefined`); clientId `*` is every client. */
+export interface SnPredefinedTopicDto {
+  clientId: string;
+  topicName: string;
+  topicId: number;
+}

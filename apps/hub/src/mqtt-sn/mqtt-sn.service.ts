@@ -92,6 +92,11 @@ export class MqttSnService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.udpAddress;
   }
 
+  /** What the gateway resolves predefined topic ids with: HEARTH_SN_PREDEFINED and the database's, as loaded at start. */
+  predefinedTopics(): SnPredefinedTopic[] {
+    return this.gateway.predefinedTopics();
+  }
+
   health(): MqttSnHealth {
     const serial = this.serial && this.sn.serial !== null
       ? { path: this.sn.serial, mode: this.sn.serialMode, open: this.serial.open, framesDropped: this.serial.dropped }

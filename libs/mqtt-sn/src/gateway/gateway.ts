@@ -196,6 +196,11 @@ export class SnGateway {
     this.maxInflight = options.maxInflight ?? 20;
   }
 
+  /** The predefined topic ids in use: the store's and the configured ones (which win), as loaded at start. */
+  predefinedTopics(): SnPredefinedTopic[] {
+    return this.predefined.list();
+  }
+
   addLink(link: SnLink): void {
     this.links.set(link.name, link);
   }

@@ -77,6 +77,17 @@ describe('SnGateway publishes from clients', () => {
     expect(f.to('a')).toEqual([{ type: 'puback', topicId: 0x6162, msgId: 5, returnCode: ReturnCode.ACCEPTED }]);
   });
 
+  it('lists the predefined ids in use: the store\'s and the configured ones, which win', async () => {
+    const f = await fixture({ predefined: [{ clientId: 's', topicId: 2, topicName: 'garden/s/soil' }, { clientId: 'a', topicId: 5, topicName: 'a/x' }] }, {
+      ...(await fixture({ predefined: PREDEFINED })),
+    });
+    expect(f.gateway.predefinedTopics()).toEqual([
+      { clientId: '*', topicId: 1, topicName: 'house/alarm' },
+      { clientId: 'a', topicId: 5, topicName: 'a/x' },
+      { clientId: 's', topicId: 2, topicName: 'garden/s/soil' },
+    ]);
+  });
+
   it('takes QoS -1 publishes from clients that never connected, to predefined and short topics only', async () => {
     const f = await fixture({ predefined: PREDEFINED });
     await f.from('x', publish(1, 'smoke', -1, 0, { type: 'predefined' }));

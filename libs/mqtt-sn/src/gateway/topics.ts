@@ -52,12 +52,20 @@ export class TopicRegistry {
 export class PredefinedTopics {
   private readonly names = new Map<string, string>();
   private readonly ids = new Map<string, number>();
+  /** Each (clientId, topicId) once; a later entry replaces an earlier one. */
+  private readonly entries = new Map<string, SnPredefinedTopic>();
 
   constructor(topics: Iterable<SnPredefinedTopic>) {
     for (const { clientId, topicId, topicName } of topics) {
       this.names.set(`${clientId}\0${topicId}`, topicName);
       this.ids.set(`${clientId}\0${topicName}`, topicId);
+      this.entries.set(`${clientId}\0${topicId}`, { clientId, topicId, topicName });
     }
+  }
+
+  /** Every predefined id, by client ('*' first) then id. */
+  list(): SnPredefinedTopic[] {
+    return [...this.entries.values()].sort((a, b) => (a.clientId === b.clientId ? a.topicId - b.topicId : a.clientId < b.clientId ? -1 : 1));
   }
 
   name(clientId: string, topicId: number): string | undefined {

@@ -19,17 +19,18 @@ async function renderSettings(role: 'admin' | 'user', routes: Routes = {}) {
 }
 
 describe('SettingsPage', () => {
-  it('lists users and device credentials for an admin; location and tariff are a disabled form', async () => {
+  it('lists users and device credentials for an admin, who can edit location and tariff', async () => {
     await renderSettings('admin', {
       'GET /api/users': { body: [{ username: 'ada', role: 'admin', areas: null }, { username: 'kid', role: 'user', areas: ['Kids room'] }] },
       'GET /api/device-credentials': { body: [{ username: 'porch', topicPrefix: 'devices/porch', source: 'hearth', revokedAt: null, createdAt: 'x' }] },
+      'GET /api/settings': { body: { location: null, tariff: null } },
     });
     const users = screen.getByTestId('users');
     expect(await within(users).findByText('kid')).toBeTruthy();
     expect(users.textContent).toContain('user · Kids room');
     expect(await within(screen.getByTestId('mqtt-settings')).findByText('porch')).toBeTruthy();
     expect(screen.getByText('port 1884')).toBeTruthy();
-    expect(screen.getByLabelText('Latitude').matches(':disabled')).toBe(true);
+    await expect.poll(() => screen.getByLabelText('Latitude').matches(':disabled')).toBe(false);
   });
 
   it('says "not available yet" for routes this hub does not have', async () => {
@@ -37,11 +38,12 @@ describe('SettingsPage', () => {
     expect((await within(screen.getByTestId('users')).findByRole('note')).textContent).toBe('User accounts: not available yet on this hub.');
   });
 
-  it('shows a user only appearance and their account, and asks for nothing admin-only', async () => {
-    const { calls } = await renderSettings('user');
+  it('shows a user appearance, their account and location and tariff to read, and asks for nothing admin-only', async () => {
+    const { calls } = await renderSettings('user', { 'GET /api/settings': { body: { location: null, tariff: { pricePerKwh: 0.28, currency: 'EUR' } } } });
     expect(screen.getByText('ada')).toBeTruthy();
     expect(screen.queryByTestId('users')).toBeNull();
-    expect(screen.queryByTestId('place-settings')).toBeNull();
+    await expect.poll(() => (screen.getByLabelText('Currency') as HTMLInputElement).value).toBe('EUR');
+    expect(screen.getByLabelText('Currency').matches(':disabled')).toBe(true);
     expect(calls.map((call) => call.path)).not.toContain('/api/users');
   });
 

@@ -1,0 +1,53 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { HubSettings, LocationSettings, TariffSettings } from '@hearth/api-types';
+import { Type } from 'class-transformer';
+import { IsDefined, IsNumber, IsObject, IsOptional, IsTimeZone, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+
+export class LocationDto implements LocationSettings {
+  @ApiProperty({ minimum: -90, maximum: 90, example: 52.37 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-90)
+  @Max(90)
+  latitude!: number;
+
+  @ApiProperty({ minimum: -180, maximum: 180, example: 4.9 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-180)
+  @Max(180)
+  longitude!: number;
+
+  @ApiPropertyOptional({ description: "an IANA time zone; the hub's own when absent", example: 'Europe/Amsterdam' })
+  @IsOptional()
+  @IsTimeZone()
+  timezone?: string;
+}
+
+export class TariffDto implements TariffSettings {
+  @ApiProperty({ minimum: 0, example: 0.28 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  pricePerKwh!: number;
+
+  @ApiProperty({ description: 'a 3-letter currency code', example: 'EUR' })
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter code in capitals, e.g. EUR' })
+  currency!: string;
+}
+
+/** Body of `PUT /api/settings`: both keys, each an object or null ("not set"). */
+export class SettingsDto implements HubSettings {
+  @ApiProperty({ type: LocationDto, nullable: true })
+  @IsDefined({ message: 'location must be given (null when not set)' })
+  @ValidateIf((_, value) => value !== null)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => LocationDto)
+  location!: LocationDto | null;
+
+  @ApiProperty({ type: TariffDto, nullable: true })
+  @IsDefined({ message: 'tariff must be given (null when not set)' })
+  @ValidateIf((_, value) => value !== null)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TariffDto)
+  tariff!: TariffDto | null;
+}

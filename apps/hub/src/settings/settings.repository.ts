@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { HubSettings } from '@hearth/api-types';
+import type { Database, Statement } from 'better-sqlite3';
+import { SQLITE } from '../database/database.tokens.js';
+
+const UNSET: HubSettings = { location: null, tariff: null };
+
+/** The house's settings in the `setting` table: a row per key, the value as JSON; a missing row is null. */
+@Injectable()
+export class SettingsRepository {
+  private readonly all: Statement;
+  private readonly replace: (settings: HubSettings) => void;
+
+  constructor(@Inject(SQLITE) db: Database) {
+    this.all = db.prepare('SELECT key, value FROM setting');
+    const put = db.prepare(
+      'INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    );
+    this.replace = db.transaction((settings: HubSettings) => {
+      const now = Date.now();
+      for (const key of Object.keys(UNSET) as Array<keyof HubSettings>) put.run(key, JSON.stringify(settings[key]), now);
+    });
+  }
+
+  read(): HubSettings {
+    const stored = new Map((this.all.all() as Array<{ key: string; value: string }>).map((row) => [row.key, JSON.parse(row.value) as unknown]));
+    return Object.fromEntries(Object.entries(UNSET).map(([key, unset]) => [key, stored.get(key) ?? unset])) as unknown as HubSettings;
+  }
+
+  /** Replaces every setting at once (one transaction) and answers what is now stored. */
+  write(settings: HubSettings): HubSettings {
+    this.replace(settings);
+    return this.read();
+  }
+}
