@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { Random } from '@hearth/random';
 import mqttPacket from 'mqtt-packet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collect, connectClient } from './support/mqtt-client.js';
-import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
+import { useTestHub } from './support/test-hub.js';
 
 // Seeded, so a failing run replays with HEARTH_FUZZ_SEED set to the seed in the test name.
 const SEED = Number(process.env.HEARTH_FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -45,14 +45,7 @@ function sendAndClose(port: number, data: Buffer): Promise<void> {
 }
 
 describe(`broker under malformed traffic (seed ${SEED})`, () => {
-  let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub({ HEARTH_MQTT_MAX_PACKET_SIZE: '65536', HEARTH_LOG_LEVEL: 'warn' });
-  });
-  afterAll(async () => {
-    await hub.close();
-    removeDataDir(hub.dataDir);
-  });
+  const hub = useTestHub({ HEARTH_MQTT_MAX_PACKET_SIZE: '65536', HEARTH_LOG_LEVEL: 'warn' });
 
   it(`stays up through ${CONNECTIONS} hostile connections while a subscriber loses nothing`, async () => {
     const sub = await connectClient(hub.mqttUrl, { clientId: 'steady-sub' });

@@ -1,9 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BrokerService } from '../src/broker/broker.service.js';
-import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
+import { type TestHub, useTestHub } from './support/test-hub.js';
 
 const run = promisify(execFile);
 const PAHO_CHECK = fileURLToPath(new URL('./clients/paho_check.py', import.meta.url));
@@ -32,14 +32,7 @@ function mosquittoSub(hub: TestHub, topic: string, args: string[], count: number
 }
 
 describe('interop with third-party clients', () => {
-  let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub();
-  });
-  afterAll(async () => {
-    await hub.close();
-    removeDataDir(hub.dataDir);
-  });
+  const hub = useTestHub();
 
   it.each(['mqttv31', 'mqttv311', 'mqttv5'])('mosquitto_pub and mosquitto_sub round-trip QoS 0, 1 and 2 over %s', async (version) => {
     const sub = mosquittoSub(hub, `mosq/${version}`, ['-V', version, '-q', '2'], 3);

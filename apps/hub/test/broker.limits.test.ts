@@ -1,19 +1,12 @@
 import { connect } from 'node:net';
 import mqttPacket from 'mqtt-packet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BrokerService } from '../src/broker/broker.service.js';
 import { collect, connectClient } from './support/mqtt-client.js';
-import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
+import { useTestHub } from './support/test-hub.js';
 
 describe('packet and client-id limits, $SYS, health', () => {
-  let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub({ HEARTH_MQTT_MAX_PACKET_SIZE: '1024', HEARTH_MQTT_SYS_INTERVAL: '1', HEARTH_MQTT_MAX_QUEUED: '5', HEARTH_MQTT_MAX_CLIENT_ID_LENGTH: '16' });
-  });
-  afterAll(async () => {
-    await hub.close();
-    removeDataDir(hub.dataDir);
-  });
+  const hub = useTestHub({ HEARTH_MQTT_MAX_PACKET_SIZE: '1024', HEARTH_MQTT_SYS_INTERVAL: '1', HEARTH_MQTT_MAX_QUEUED: '5', HEARTH_MQTT_MAX_CLIENT_ID_LENGTH: '16' });
 
   it('closes only the client that sends a packet over the size limit', async () => {
     const watcher = await connectClient(hub.mqttUrl);
@@ -108,14 +101,7 @@ describe('packet and client-id limits, $SYS, health', () => {
 });
 
 describe('connection limit', () => {
-  let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub({ HEARTH_MQTT_MAX_CONNECTIONS: '4' });
-  });
-  afterAll(async () => {
-    await hub.close();
-    removeDataDir(hub.dataDir);
-  });
+  const hub = useTestHub({ HEARTH_MQTT_MAX_CONNECTIONS: '4' });
 
   it('refuses connections over the connection limit and accepts again once one closes', async () => {
     const clients = await Promise.all(Array.from({ length: 4 }, () => connectClient(hub.mqttUrl)));

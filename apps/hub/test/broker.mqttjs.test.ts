@@ -1,17 +1,10 @@
 import { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collect, connectClient } from './support/mqtt-client.js';
-import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
+import { removeDataDir, startTestHub, useTestHub } from './support/test-hub.js';
 
 describe('embedded broker with MQTT.js', () => {
-  let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub();
-  });
-  afterAll(async () => {
-    await hub.close();
-    removeDataDir(hub.dataDir);
-  });
+  const hub = useTestHub();
 
   it.each([0, 1, 2] as const)('round-trips a QoS %i message', async (qos) => {
     const sub = await connectClient(hub.mqttUrl);

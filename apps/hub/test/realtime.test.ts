@@ -1,21 +1,14 @@
 import { Random } from '@hearth/random';
 import type { ServerMessage } from '@hearth/api-types';
 import { WebSocket } from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectClient } from './support/mqtt-client.js';
-import { removeDataDir, startTestHub, TEST_ADMIN, type TestHub } from './support/test-hub.js';
+import { TEST_ADMIN, useTestHub } from './support/test-hub.js';
 
 const SEED = Number(process.env.HEARTH_FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 describe('the realtime WebSocket /ws', () => {
-  let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub();
-  });
-  afterAll(async () => {
-    await hub.close();
-    removeDataDir(hub.dataDir);
-  });
+  const hub = useTestHub();
 
   const open = async (token: string): Promise<{ socket: WebSocket; messages: ServerMessage[]; closed: Promise<number> }> => {
     const socket = new WebSocket(`ws://127.0.0.1:${hub.http!.port}/ws`, { headers: { authorization: `Bearer ${token}` } });

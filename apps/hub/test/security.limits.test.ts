@@ -1,19 +1,12 @@
 import { connect, type Socket } from 'node:net';
 import mqttPacket from 'mqtt-packet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BrokerService } from '../src/broker/broker.service.js';
 import { collect, connectClient } from './support/mqtt-client.js';
-import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
+import { useTestHub } from './support/test-hub.js';
 
 describe('resource limits', () => {
-  let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub({ HEARTH_MQTT_MAX_CONNECTIONS_PER_IP: '5', HEARTH_MQTT_MAX_SUBSCRIPTIONS: '3', HEARTH_MQTT_MAX_BUFFERED: '1048576', HEARTH_LOG_LEVEL: 'info' });
-  });
-  afterAll(async () => {
-    await hub.close();
-    removeDataDir(hub.dataDir);
-  });
+  const hub = useTestHub({ HEARTH_MQTT_MAX_CONNECTIONS_PER_IP: '5', HEARTH_MQTT_MAX_SUBSCRIPTIONS: '3', HEARTH_MQTT_MAX_BUFFERED: '1048576', HEARTH_LOG_LEVEL: 'info' });
 
   it('refuses connections from one address beyond HEARTH_MQTT_MAX_CONNECTIONS_PER_IP', async () => {
     const clients = await Promise.all(Array.from({ length: 5 }, () => connectClient(hub.mqttUrl)));

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { Accounts } from '../../src/auth/accounts.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startHub, type RunningHub } from '../../src/hub.js';
@@ -82,3 +83,26 @@ export async function startTestHub(env: Record<string, string> = {}, dataDir = t
 }
 
 export const removeDataDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
+
+/**
+ * A hub for the tests of one describe block: started before them, closed and removed after them. The
+ * object returned stands for that hub (it forwards to it once started), so tests use it as they would
+ * the result of startTestHub().
+ */
+export function useTestHub(env: Record<string, string> = {}): TestHub {
+  let current: TestHub | undefined;
+  beforeAll(async () => {
+    current = await startTestHub(env);
+  });
+  afterAll(async () => {
+    if (!current) return;
+    await current.close();
+    removeDataDir(current.dataDir);
+  });
+  return new Proxy({} as TestHub, {
+    get: (_target, key) => {
+      if (!current) throw new Error('the test hub is used before beforeAll started it');
+      return Reflect.get(current, key);
+    },
+  });
+}
