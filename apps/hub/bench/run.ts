@@ -3,7 +3,9 @@
  * time, then a comparison table and docs/benchmarks.md.
  *
  *   --only=hub,aedes,mosquitto   run only these targets
- *   --quick                      small counts, a smoke run; does not write docs/benchmarks.md
+ *   --scenarios=fan-out,qos1     run only these scenarios
+ *   --quick                      small counts, a smoke run
+ * Only a full run (no --only, --scenarios or --quick) writes docs/benchmarks.md.
  *   --repeat=N                   runs per scenario and target, each on a fresh broker (default 3); the median is reported
  *
  * Exits 0 whatever the numbers are (a measurement, not a test); non-zero if a scenario could not complete.
@@ -79,13 +81,20 @@ function machine(ran: string[]): string[] {
 }
 
 async function main(): Promise<number> {
-  const { values: flags } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, repeat: { type: 'string', default: '3' } } });
+  const { values: flags } = parseArgs({ options: { only: { type: 'string' }, scenarios: { type: 'string' }, quick: { type: 'boolean', default: false }, repeat: { type: 'string', default: '3' } } });
   const only = flags.only?.split(',').map((name) => name.trim());
   const unknown = only?.filter((name) => !TARGETS.some((target) => target.name === name)) ?? [];
   if (unknown.length) {
     console.error(`unknown target(s) ${unknown.join(', ')}; known: ${TARGETS.map((target) => target.name).join(', ')}`);
     return 2;
   }
+  const chosen = flags.scenarios?.split(',').map((name) => name.trim());
+  const unknownScenarios = chosen?.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name)) ?? [];
+  if (unknownScenarios.length) {
+    console.error(`unknown scenario(s) ${unknownScenarios.join(', ')}; known: ${SCENARIOS.map((scenario) => scenario.name).join(', ')}`);
+    return 2;
+  }
+  const scenarios = SCENARIOS.filter((scenario) => !chosen || chosen.includes(scenario.name));
   const repeat = Number(flags.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) {
     console.error(`--repeat must be an integer from 1 to 10, not ${flags.repeat}`);
@@ -112,7 +121,7 @@ async function main(): Promise<number> {
   // Targets take turns within each repetition, so that a machine getting busier or quieter mid-run
   // affects all of them alike.
   const notStarted = new Map<Target, string>(); // a target that did not start once is not retried
-  for (const scenario of SCENARIOS) {
+  for (const scenario of scenarios) {
     const runs = new Map<Target, Run[]>(runnable.map((target) => [target, []]));
     const errors = new Map<Target, string>();
     for (let i = 0; i < repeat; i++) {
@@ -136,22 +145,22 @@ async function main(): Promise<number> {
   }
 
   const columns = TARGETS.map((target) => target.name);
-  const table = resultsTable(SCENARIOS, results, columns);
-  const verdict = hubVerdict(SCENARIOS, results);
+  const table = resultsTable(scenarios, results, columns);
+  const verdict = hubVerdict(scenarios, results);
   console.log(`\n${table}\n\nHub against bare Aedes (target: at most 10% cost):\n${verdict.join('\n')}\n\nLoad: ${machineNoise(results)}`);
 
   if (failures.length) {
     console.error(`\n${failures.length} failure(s); docs/benchmarks.md not written:\n${failures.map((failure) => `- ${failure}`).join('\n')}`);
     return 1;
   }
-  if (!flags.quick) {
+  if (!flags.quick && !flags.only && !flags.scenarios) {
     const args = process.argv.slice(2);
     const viaNpm = process.env.npm_lifecycle_event === 'bench';
     const command = viaNpm ? ['npm run bench', ...(args.length ? ['--', ...args] : [])].join(' ') : ['node apps/hub/dist/bench/run.js', ...args].join(' ');
     const ran = results.filter((result) => !result.skipped).map((result) => result.name);
     const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const doc = renderDoc({ date, noise: machineNoise(results), command, machine: machine(ran), sizes, repeat, table, verdict, details: details(SCENARIOS, results) });
-    writeFileSync(DOC, `${doc.trimEnd()}\n${flags.only ? '' : companionBenches()}`);
+    const doc = renderDoc({ date, noise: machineNoise(results), command, machine: machine(ran), sizes, repeat, table, verdict, details: details(scenarios, results) });
+    writeFileSync(DOC, `${doc.trimEnd()}\n${companionBenches()}`);
     console.log(`\nwrote ${DOC}`);
   }
   return 0;

@@ -1,35 +1,13 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BrokerService } from '../src/broker/broker.service.js';
-import { type TestHub, useTestHub } from './support/test-hub.js';
+import { mosquittoSub } from './support/mosquitto-sub.js';
+import { useTestHub } from './support/test-hub.js';
 
 const run = promisify(execFile);
 const PAHO_CHECK = fileURLToPath(new URL('./clients/paho_check.py', import.meta.url));
-
-/**
- * Runs mosquitto_sub on `topic/#` until it has printed `count` messages (-C), collecting its `-v` lines.
- * Readiness comes from the broker's own subscribe event: mosquitto_sub's piped stdout is block-buffered.
- */
-function mosquittoSub(hub: TestHub, topic: string, args: string[], count: number): { ready: Promise<void>; lines: Promise<string[]> } {
-  const broker = hub.app.get(BrokerService).broker;
-  const ready = new Promise<void>((resolve) => {
-    const onSubscribe = (subscriptions: Array<{ topic: string }>) => {
-      if (!subscriptions.some((s) => s.topic === `${topic}/#`)) return;
-      broker.off('subscribe', onSubscribe);
-      resolve();
-    };
-    broker.on('subscribe', onSubscribe);
-  });
-  const child = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(hub.mqtt!.port), '-C', String(count), '-W', '10', '-v', '-t', `${topic}/#`, ...args]);
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk));
-  const lines = new Promise<string[]>((resolve, reject) =>
-    child.on('exit', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`mosquitto_sub exited ${code}: ${out}`)))),
-  );
-  return { ready, lines };
-}
 
 describe('interop with third-party clients', () => {
   const hub = useTestHub();

@@ -2,7 +2,8 @@ import { connect, type Socket } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { BrokerService } from '../src/broker/broker.service.js';
-import { collect, connectClient } from './support/mqtt-client.js';
+import { mosquittoSub } from './support/mosquitto-sub.js';
+import { connectClient } from './support/mqtt-client.js';
 import { useTestHub } from './support/test-hub.js';
 
 describe('resource limits', () => {
@@ -38,20 +39,19 @@ describe('resource limits', () => {
     const stalledClosed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    const healthy = await connectClient(hub.mqttUrl, { clientId: 'healthy' });
-    const inbox = collect(healthy);
-    await healthy.subscribeAsync('flood/#', { qos: 0 });
-    const publisher = await connectClient(hub.mqttUrl, { clientId: 'flooder' });
     const count = 400;
+    const healthy = mosquittoSub(hub, 'flood', ['-i', 'healthy', '-F', '%t'], count);
+    await healthy.ready;
+    const publisher = await connectClient(hub.mqttUrl, { clientId: 'flooder' });
     const payload = Buffer.alloc(64 * 1024, 7); // 25 MiB in all: far beyond socket buffers and the 1 MiB limit
     const started = Date.now();
     for (let i = 0; i < count; i++) await publisher.publishAsync(`flood/${i}`, payload, { qos: 0 });
-    await inbox.waitFor(count, 15_000);
+    expect(await healthy.lines).toEqual(Array.from({ length: count }, (_, i) => `flood/${i}`));
     expect(Date.now() - started).toBeLessThan(15_000);
     stalled.resume(); // reading again, it finds the hub hung up on it
     await stalledClosed;
     expect(hub.logs.some((record) => record.msg === 'disconnected a client that stopped reading' && record.clientId === 'stalled')).toBe(true);
     expect(hub.app.get(BrokerService).stats.publishDropped).toBeGreaterThan(0);
-    await Promise.all([healthy.endAsync(), publisher.endAsync()]);
+    await publisher.endAsync();
   });
 });

@@ -16,6 +16,7 @@ import { duplexPair } from './duplex-pair.js';
 import { createMessageQueue } from './message-queue.js';
 import { MqttBus, type BusHandler, type PublishOptions } from './mqtt-bus.js';
 import { SqlitePersistence } from './sqlite-persistence.js';
+import { coalesceWrites } from './write-coalescing.js';
 
 /** Aedes' default: deliveries in progress at once before publishes wait in the message queue. */
 const AEDES_CONCURRENCY = 100;
@@ -272,6 +273,8 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
       this.stats.closedBytesSent += socket.bytesWritten;
     });
     stream.on('error', () => socket.destroy());
+    // Only network connections: what coalescing saves is write syscalls, which in-process ones do not make.
+    coalesceWrites(stream);
     this.aedes.handle(stream, request);
   }
 

@@ -11,6 +11,11 @@ export function duplexPair(): [Duplex, Duplex] {
         peer().push(chunk);
         callback();
       },
+      // Writes held back by a cork arrive on the other side as one chunk.
+      writev(chunks, callback) {
+        peer().push(Buffer.concat(chunks.map(({ chunk }) => chunk as Buffer)));
+        callback();
+      },
       final(callback) {
         peer().push(null);
         callback();
