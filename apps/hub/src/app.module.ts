@@ -10,6 +10,7 @@ import type { Logger } from './logging/logger.js';
 import { ROOT_LOGGER } from './logging/logger.token.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { MqttSnModule } from './mqtt-sn/mqtt-sn.module.js';
+import { RulesModule } from './rules/rules.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 
 /** Config and the root logger, available to every module. */
@@ -33,7 +34,7 @@ export class AppModule {
   static register(config: HubConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(config, logger), DatabaseModule, AuthModule, BrokerModule, MqttSnModule, HealthModule, DevicesModule, RealtimeModule, SettingsModule],
+      imports: [CoreModule.register(config, logger), DatabaseModule, AuthModule, BrokerModule, MqttSnModule, HealthModule, DevicesModule, RealtimeModule, SettingsModule, RulesModule],
     };
   }
 }

@@ -3,6 +3,8 @@
  * messages. Types only, so the dashboard bundles nothing from here.
  */
 
+import type { RuleDefinition, RuleStatus, RuleTrace } from '@hearth/rules';
+
 export type EntityKind = 'light' | 'switch' | 'power_meter' | 'sensor' | 'binary_sensor';
 
 /** `on`/`off` for lights, switches and binary sensors; a number or text for sensors and meters. */
@@ -135,4 +137,40 @@ export interface SnPredefinedTopicDto {
   clientId: string;
   topicName: string;
   topicId: number;
+}
+
+// The rule JSON is @hearth/rules' format (docs/rules.md); the API serves it as written.
+export type {
+  ActionDefinition,
+  ConditionDefinition,
+  RuleDefinition,
+  RuleMode,
+  RuleStatus,
+  RuleTrace,
+  RunResult,
+  StateValue as RuleStateValue,
+  SunEvent,
+  TriggerDefinition,
+  Weekday,
+} from '@hearth/rules';
+
+/** A rule as `GET /api/rules` lists it; `POST` and `PUT /api/rules/:id` take the `definition` alone. */
+export interface RuleDto {
+  id: string;
+  definition: RuleDefinition;
+  status: RuleStatus;
+  /** Why loop protection stopped it; null unless `stopped`. */
+  stoppedReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Body of `POST /api/rules/:id/run` (optional): `conditions: true` checks the conditions before the actions. */
+export interface RunRuleRequest {
+  conditions?: boolean;
+}
+
+/** One run of a rule, newest first from `GET /api/rules/:id/traces`. */
+export interface RuleTraceDto extends RuleTrace {
+  id: number;
 }

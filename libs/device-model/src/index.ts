@@ -23,6 +23,7 @@ export { decodeState, type DecodeStateResult, type EntityStateValue, type StateU
 export {
   compileTemplate,
   renderTemplate,
+  toText,
   DEFAULT_TEMPLATE_VARIABLES,
   type CompiledTemplate,
   type CompileResult,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { BadRequestException, Inject, Injectable, NotFoundException, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { DeviceDto, EntityCommand, EntityDto, HistoryPointDto, ManualEntityRequest, UnmappedTopicDto } from '@hearth/api-types';
+import type { DeviceDto, EntityDto, HistoryPointDto, ManualEntityRequest, UnmappedTopicDto } from '@hearth/api-types';
 import {
   decodeState,
   encodeCommand,
@@ -12,6 +12,7 @@ import {
   parseDiscovery,
   type DeviceInfo,
   type DeviceProfile,
+  type EntityCommand,
   type EntityDefinition,
 } from '@hearth/device-model';
 import { MqttBus, type BusMessage } from '../broker/mqtt-bus.js';
@@ -28,6 +29,8 @@ import { UnmappedTopics } from './unmapped-topics.js';
 export interface EntityEvents {
   state: [EntityDto];
   removed: [string];
+  /** A device's availability changed (device id, available). */
+  availability: [string, boolean];
 }
 
 const iso = (time: number | null): string | null => (time === null ? null : new Date(time).toISOString());
@@ -230,6 +233,7 @@ export class EntitiesService implements OnApplicationBootstrap, OnApplicationShu
       device.persistedSeen = now;
       this.store(this.repository.touchDevice(device.id, device.available, now));
     }
+    if (device.available !== wasAvailable) this.events.emit('availability', device.id, device.available);
   }
 
   private *entitiesOf(deviceId: string): Generator<StoredEntity> {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HubSettings } from '@hearth/api-types';
 import type { Database, Statement } from 'better-sqlite3';
@@ -8,6 +9,8 @@ const UNSET: HubSettings = { location: null, tariff: null };
 /** The house's settings in the `setting` table: a row per key, the value as JSON; a missing row is null. */
 @Injectable()
 export class SettingsRepository {
+  /** After every write, with what is now stored (the rules' sun schedules follow the location). */
+  readonly changed = new EventEmitter<{ changed: [HubSettings] }>();
   private readonly all: Statement;
   private readonly replace: (settings: HubSettings) => void;
 
@@ -30,6 +33,8 @@ export class SettingsRepository {
   /** Replaces every setting at once (one transaction) and answers what is now stored. */
   write(settings: HubSettings): HubSettings {
     this.replace(settings);
-    return this.read();
+    const stored = this.read();
+    this.changed.emit('changed', stored);
+    return stored;
   }
 }

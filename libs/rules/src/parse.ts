@@ -1,0 +1,406 @@
+import { compileTemplate, type EntityCommand } from '@hearth/device-model';
+import { parseCron } from './cron.js';
+import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleMode, StateValue, TriggerDefinition, Weekday } from './format.js';
+import { DAY, HOUR, parseClock, parseDuration, WEEKDAYS } from './time.js';
+
+export interface RuleError {
+  /** Where in the rule JSON, e.g. `triggers[0].entityId`; empty for the document itself. */
+  path: string;
+  message: string;
+}
+
+declare const checked: unique symbol;
+/** A rule as `parseRule` accepted it (defaults filled in); the only kind the engine takes. */
+export type Rule = RuleDefinition & { readonly [checked]: true };
+
+export type ParseRuleResult = { ok: true; rule: Rule } | { ok: false; errors: RuleError[] };
+
+/** Bounds on every list, string, duration and nesting level, so no rule costs unbounded work or memory. */
+export const RULE_LIMITS = {
+  triggers: 20,
+  /** Per list, nested ones included. */
+  conditions: 20,
+  actions: 50,
+  /** Triggers, conditions and actions of the whole rule. */
+  nodes: 200,
+  /** Levels of and/or/not/if inside one another. */
+  depth: 6,
+  name: 100,
+  description: 1000,
+  id: 200,
+  topic: 1024,
+  payload: 16_384,
+  message: 2000,
+  value: 200,
+  /** Values in a from/to/in list. */
+  values: 20,
+  forMs: 7 * DAY,
+  delayMs: DAY,
+  offsetMs: 6 * HOUR,
+  /** Errors reported at most; the rest are left out. */
+  errors: 50,
+} as const;
+
+const RULE_MODES: readonly RuleMode[] = ['single', 'restart', 'queued', 'parallel'];
+
+const TRIGGER_KEYS: Record<TriggerDefinition['type'], readonly string[]> = {
+  state: ['entityId', 'from', 'to', 'for'],
+  threshold: ['entityId', 'attribute', 'above', 'below', 'for'],
+  mqtt: ['topic', 'payload'],
+  time: ['at', 'weekdays', 'cron'],
+  sun: ['event', 'offset'],
+  offline: ['deviceId', 'entityId', 'for'],
+};
+const CONDITION_KEYS: Record<ConditionDefinition['type'], readonly string[]> = {
+  state: ['entityId', 'equals', 'in'],
+  numeric: ['entityId', 'attribute', 'above', 'below'],
+  time: ['after', 'before', 'weekdays'],
+  sun: ['after', 'afterOffset', 'before', 'beforeOffset'],
+  and: ['conditions'],
+  or: ['conditions'],
+  not: ['conditions'],
+};
+const ACTION_KEYS: Record<ActionDefinition['type'], readonly string[]> = {
+  command: ['entityId', 'command', 'continueOnError'],
+  publish: ['topic', 'payload', 'qos', 'retain', 'continueOnError'],
+  notify: ['message', 'title', 'continueOnError'],
+  log: ['message', 'level'],
+  delay: ['duration'],
+  if: ['conditions', 'then', 'else'],
+};
+const RULE_KEYS = ['name', 'description', 'enabled', 'mode', 'triggers', 'conditions', 'actions'];
+const COMMAND_KEYS = ['on', 'brightness', 'colorTemp', 'rgb'];
+const SUN_EVENTS = ['sunrise', 'sunset'] as const;
+const LOG_LEVELS = ['info', 'warn', 'error'] as const;
+const ENTITY_ID = /^[a-z0-9_]+\.[a-z0-9_]+$/;
+/** What templates may read: the trigger's data (docs/rules.md). */
+export const TEMPLATE_VARIABLES = ['trigger'];
+
+type Json = Record<string, unknown>;
+
+const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+const own = (o: Json, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Drops absent optional keys, so the stored rule holds only what was said. */
+const compact = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+/**
+ * Checks rule JSON of any shape and gives the rule with its defaults, or every problem (up to 50) with its
+ * path. Never throws: it reads only the keys it knows, checks list lengths before walking them and nesting
+ * depth before descending, and never serializes what it was given.
+ */
+export function parseRule(json: unknown): ParseRuleResult {
+  const parser = new RuleParser();
+  const rule = parser.rule(json);
+  return parser.errors.length === 0 ? { ok: true, rule: rule as Rule } : { ok: false, errors: parser.errors };
+}
+
+/**
+ * Each method records what is wrong and returns its best reading; the result is only used when nothing was
+ * wrong, so a reading may hold undefined where the input was bad.
+ */
+class RuleParser {
+  readonly errors: RuleError[] = [];
+  private nodes = 0;
+
+  rule(json: unknown): RuleDefinition | undefined {
+    const o = this.object(json, '', RULE_KEYS);
+    if (!o) return undefined;
+    return compact({
+      name: this.string(o, 'name', '', RULE_LIMITS.name, true)!,
+      description: this.string(o, 'description', '', RULE_LIMITS.description),
+      enabled: this.boolean(o, 'enabled', '') ?? true,
+      mode: this.oneOf(o, 'mode', '', RULE_MODES) ?? 'single',
+      triggers: this.list(o, 'triggers', '', RULE_LIMITS.triggers, (v, p) => this.trigger(v, p), { required: true })!,
+      conditions: this.list(o, 'conditions', '', RULE_LIMITS.conditions, (v, p) => this.condition(v, p, 1), { allowEmpty: true }) ?? [],
+      actions: this.list(o, 'actions', '', RULE_LIMITS.actions, (v, p) => this.action(v, p, 1), { required: true })!,
+    });
+  }
+
+  private trigger(value: unknown, path: string): TriggerDefinition | undefined {
+    const typed = this.typed(value, path, TRIGGER_KEYS);
+    if (!typed) return undefined;
+    const { o, type } = typed;
+    switch (type) {
+      case 'state':
+        return compact({ type, entityId: this.entityId(o, path, true)!, from: this.stateValues(o, 'from', path), to: this.stateValues(o, 'to', path), for: this.for(o, path) });
+      case 'threshold': {
+        const limits = this.limits(o, path);
+        return compact({ type, entityId: this.entityId(o, path, true)!, attribute: this.string(o, 'attribute', path, RULE_LIMITS.value), ...limits, for: this.for(o, path) });
+      }
+      case 'mqtt':
+        return compact({ type, topic: this.topic(o, 'topic', path, true)!, payload: this.string(o, 'payload', path, RULE_LIMITS.payload, false, 0) });
+      case 'time': {
+        if (own(o, 'cron') !== undefined) {
+          const cron = this.string(o, 'cron', path, 100);
+          if (own(o, 'at') !== undefined || own(o, 'weekdays') !== undefined) this.fail(path, 'give either at (with weekdays) or cron, not both');
+          const parsed = cron === undefined ? undefined : parseCron(cron);
+          if (parsed && !parsed.ok) this.fail(join(path, 'cron'), parsed.message);
+          return { type, cron: cron! };
+        }
+        return compact({ type, at: this.clock(o, 'at', path, true)!, weekdays: this.weekdays(o, path) });
+      }
+      case 'sun':
+        return compact({ type, event: this.oneOf(o, 'event', path, SUN_EVENTS, true)!, offset: this.duration(o, 'offset', path, RULE_LIMITS.offsetMs, true) });
+      case 'offline': {
+        const device = own(o, 'deviceId') !== undefined;
+        const entity = own(o, 'entityId') !== undefined;
+        if (device === entity) return this.fail(path, device ? 'give a deviceId or an entityId, not both' : 'give a deviceId or an entityId');
+        const forText = this.for(o, path);
+        return device ? compact({ type, deviceId: this.string(o, 'deviceId', path, RULE_LIMITS.id, true)!, for: forText }) : compact({ type, entityId: this.entityId(o, path, true)!, for: forText });
+      }
+    }
+  }
+
+  private condition(value: unknown, path: string, depth: number): ConditionDefinition | undefined {
+    const typed = this.typed(value, path, CONDITION_KEYS);
+    if (!typed) return undefined;
+    const { o, type } = typed;
+    switch (type) {
+      case 'state': {
+        const entityId = this.entityId(o, path, true)!;
+        if (own(o, 'equals') !== undefined) {
+          if (own(o, 'in') !== undefined) this.fail(path, 'give equals or in, not both');
+          return { type, entityId, equals: this.stateValue(own(o, 'equals'), join(path, 'equals'))! };
+        }
+        if (own(o, 'in') === undefined) this.fail(path, 'give equals or in');
+        return { type, entityId, in: this.list(o, 'in', path, RULE_LIMITS.values, (v, p) => this.stateValue(v, p), { required: true })! };
+      }
+      case 'numeric':
+        return compact({ type, entityId: this.entityId(o, path, true)!, attribute: this.string(o, 'attribute', path, RULE_LIMITS.value), ...this.limits(o, path) });
+      case 'time': {
+        const after = this.clock(o, 'after', path);
+        const before = this.clock(o, 'before', path);
+        const weekdays = this.weekdays(o, path);
+        if (after === undefined && before === undefined && weekdays === undefined) this.fail(path, 'give after, before or weekdays');
+        if (after !== undefined && after === before) this.fail(path, 'after and before must differ');
+        return compact({ type, after, before, weekdays });
+      }
+      case 'sun': {
+        const after = this.oneOf(o, 'after', path, SUN_EVENTS);
+        const before = this.oneOf(o, 'before', path, SUN_EVENTS);
+        if (after === undefined && before === undefined) this.fail(path, 'give after or before');
+        const afterOffset = this.duration(o, 'afterOffset', path, RULE_LIMITS.offsetMs, true);
+        const beforeOffset = this.duration(o, 'beforeOffset', path, RULE_LIMITS.offsetMs, true);
+        if (afterOffset !== undefined && after === undefined) this.fail(join(path, 'afterOffset'), 'needs after');
+        if (beforeOffset !== undefined && before === undefined) this.fail(join(path, 'beforeOffset'), 'needs before');
+        return compact({ type, after, afterOffset, before, beforeOffset });
+      }
+      case 'and':
+      case 'or':
+      case 'not':
+        return { type, conditions: this.nested(o, 'conditions', path, depth, RULE_LIMITS.conditions, (v, p) => this.condition(v, p, depth + 1))! };
+    }
+  }
+
+  private action(value: unknown, path: string, depth: number): ActionDefinition | undefined {
+    const typed = this.typed(value, path, ACTION_KEYS);
+    if (!typed) return undefined;
+    const { o, type } = typed;
+    const continueOnError = this.boolean(o, 'continueOnError', path);
+    switch (type) {
+      case 'command':
+        return compact({ type, entityId: this.entityId(o, path, true)!, command: this.command(own(o, 'command'), join(path, 'command'))!, continueOnError });
+      case 'publish': {
+        const topic = this.topic(o, 'topic', path, true, true)!;
+        const payload = this.template(o, 'payload', path, RULE_LIMITS.payload, false, true) ?? '';
+        const qos = own(o, 'qos') === undefined ? 0 : own(o, 'qos');
+        if (qos !== 0 && qos !== 1 && qos !== 2) this.fail(join(path, 'qos'), 'must be 0, 1 or 2');
+        return compact({ type, topic, payload, qos: qos as 0 | 1 | 2, retain: this.boolean(o, 'retain', path) ?? false, continueOnError });
+      }
+      case 'notify':
+        return compact({ type, message: this.template(o, 'message', path, RULE_LIMITS.message, true)!, title: this.template(o, 'title', path, RULE_LIMITS.name, false), continueOnError });
+      case 'log':
+        return { type, message: this.template(o, 'message', path, RULE_LIMITS.message, true)!, level: this.oneOf(o, 'level', path, LOG_LEVELS) ?? 'info' };
+      case 'delay': {
+        const duration = this.duration(o, 'duration', path, RULE_LIMITS.delayMs, false, true)!;
+        return { type, duration };
+      }
+      case 'if':
+        return compact({
+          type,
+          conditions: this.nested(o, 'conditions', path, depth, RULE_LIMITS.conditions, (v, p) => this.condition(v, p, depth + 1))!,
+          then: this.nested(o, 'then', path, depth, RULE_LIMITS.actions, (v, p) => this.action(v, p, depth + 1))!,
+          else: own(o, 'else') === undefined ? undefined : this.nested(o, 'else', path, depth, RULE_LIMITS.actions, (v, p) => this.action(v, p, depth + 1)),
+        });
+    }
+  }
+
+  // --- building blocks --------------------------------------------------------------------------------
+
+  private fail(path: string, message: string): undefined {
+    if (this.errors.length < RULE_LIMITS.errors) this.errors.push({ path, message });
+    return undefined;
+  }
+
+  /** A plain object with only the given keys; an unknown key is an error, the others are still read. */
+  private object(value: unknown, path: string, keys: readonly string[]): Json | undefined {
+    if (!isObject(value)) return this.fail(path, 'must be an object');
+    for (const key of Object.keys(value)) if (!keys.includes(key)) this.fail(join(path, key), `unknown key (allowed: ${keys.join(', ')})`);
+    return value;
+  }
+
+  /** An object with a `type` from the table, and only that type's keys. */
+  private typed<T extends string>(value: unknown, path: string, keys: Record<T, readonly string[]>): { o: Json; type: T } | undefined {
+    // Past the limit nothing more is read, so even a graph that shares its lists cannot multiply the work.
+    if (++this.nodes > RULE_LIMITS.nodes) {
+      return this.nodes === RULE_LIMITS.nodes + 1 ? this.fail(path, `the rule has more than ${RULE_LIMITS.nodes} triggers, conditions and actions`) : undefined;
+    }
+    if (!isObject(value)) return this.fail(path, 'must be an object');
+    const type = own(value, 'type');
+    if (typeof type !== 'string' || !Object.hasOwn(keys, type)) {
+      return this.fail(join(path, 'type'), type === undefined ? 'required' : `must be one of ${Object.keys(keys).join(', ')}`);
+    }
+    this.object(value, path, ['type', ...keys[type as T]]);
+    return { o: value, type: type as T };
+  }
+
+  /** A list of at most `max` items, read one by one (an unreadable one leaves a hole); not empty unless `allowEmpty`. */
+  private list<T>(o: Json, key: string, path: string, max: number, item: (value: unknown, path: string) => T | undefined, { required = false, allowEmpty = false } = {}): T[] | undefined {
+    const value = own(o, key);
+    const at = join(path, key);
+    if (value === undefined) return required ? this.fail(at, 'required') : undefined;
+    if (!Array.isArray(value)) return this.fail(at, 'must be a list');
+    if (value.length > max) return this.fail(at, `at most ${max} items`);
+    if (!allowEmpty && value.length === 0) return this.fail(at, 'must not be empty');
+    return value.map((v, i) => item(v, `${at}[${i}]`)) as T[];
+  }
+
+  /** A list inside a condition or action: one level deeper, refused without descending past the limit. */
+  private nested<T>(o: Json, key: string, path: string, depth: number, max: number, item: (value: unknown, path: string) => T | undefined): T[] | undefined {
+    if (depth >= RULE_LIMITS.depth) return this.fail(join(path, key), `nests deeper than ${RULE_LIMITS.depth} levels`);
+    return this.list(o, key, path, max, item, { required: true });
+  }
+
+  private string(o: Json, key: string, path: string, max: number, required = false, min = 1): string | undefined {
+    const value = own(o, key);
+    const at = join(path, key);
+    if (value === undefined) return required ? this.fail(at, 'required') : undefined;
+    if (typeof value !== 'string') return this.fail(at, 'must be a string');
+    if (value.length < min) return this.fail(at, 'must not be empty');
+    if (value.length > max) return this.fail(at, `must be at most ${max} characters`);
+    return value;
+  }
+
+  private boolean(o: Json, key: string, path: string): boolean | undefined {
+    const value = own(o, key);
+    if (value === undefined || typeof value === 'boolean') return value;
+    return this.fail(join(path, key), 'must be true or false');
+  }
+
+  private number(o: Json, key: string, path: string): number | undefined {
+    const value = own(o, key);
+    if (value === undefined || (typeof value === 'number' && Number.isFinite(value))) return value;
+    return this.fail(join(path, key), 'must be a number');
+  }
+
+  private oneOf<T extends string>(o: Json, key: string, path: string, options: readonly T[], required = false): T | undefined {
+    const value = own(o, key);
+    if (value === undefined) return required ? this.fail(join(path, key), 'required') : undefined;
+    if (typeof value === 'string' && (options as readonly string[]).includes(value)) return value as T;
+    return this.fail(join(path, key), `must be one of ${options.join(', ')}`);
+  }
+
+  private entityId(o: Json, path: string, required: boolean): string | undefined {
+    const id = this.string(o, 'entityId', path, RULE_LIMITS.id, required);
+    if (id !== undefined && !ENTITY_ID.test(id)) return this.fail(join(path, 'entityId'), 'must be an entity id such as light.kitchen');
+    return id;
+  }
+
+  private stateValue(value: unknown, path: string): StateValue | undefined {
+    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
+    if (typeof value === 'string' && value.length <= RULE_LIMITS.value) return value;
+    return this.fail(path, `must be a string (at most ${RULE_LIMITS.value} characters), a number or true/false`);
+  }
+
+  private stateValues(o: Json, key: string, path: string): StateValue | StateValue[] | undefined {
+    const value = own(o, key);
+    if (!Array.isArray(value)) return value === undefined ? undefined : this.stateValue(value, join(path, key));
+    return this.list(o, key, path, RULE_LIMITS.values, (v, p) => this.stateValue(v, p));
+  }
+
+  /** above and/or below, above lower than below. */
+  private limits(o: Json, path: string): { above?: number; below?: number } {
+    const above = this.number(o, 'above', path);
+    const below = this.number(o, 'below', path);
+    if (own(o, 'above') === undefined && own(o, 'below') === undefined) this.fail(path, 'give above, below or both');
+    if (above !== undefined && below !== undefined && above >= below) this.fail(join(path, 'below'), 'must be more than above');
+    return { above, below };
+  }
+
+  private duration(o: Json, key: string, path: string, max: number, signed: boolean, required = false): string | undefined {
+    const text = this.string(o, key, path, 40, required);
+    if (text === undefined) return undefined;
+    const ms = parseDuration(text, signed);
+    const at = join(path, key);
+    if (ms === undefined) return this.fail(at, `must be a duration such as ${signed ? '"-30m", ' : ''}"90s", "5m" or "1h30m"`);
+    if (Math.abs(ms) > max) return this.fail(at, `must be at most ${max / HOUR} hours`);
+    if (!signed && ms === 0) return this.fail(at, 'must be longer than 0s');
+    return text;
+  }
+
+  private for(o: Json, path: string): string | undefined {
+    return this.duration(o, 'for', path, RULE_LIMITS.forMs, false);
+  }
+
+  private clock(o: Json, key: string, path: string, required = false): string | undefined {
+    const text = this.string(o, key, path, 5, required);
+    if (text !== undefined && parseClock(text) === undefined) return this.fail(join(path, key), 'must be a time "HH:MM" (24-hour)');
+    return text;
+  }
+
+  private weekdays(o: Json, path: string): Weekday[] | undefined {
+    const days = this.list(o, 'weekdays', path, 7, (v, p) => (WEEKDAYS.includes(v as Weekday) ? (v as Weekday) : this.fail(p, `must be one of ${WEEKDAYS.join(', ')}`)));
+    if (days && new Set(days).size !== days.length) this.fail(join(path, 'weekdays'), 'names a day twice');
+    return days;
+  }
+
+  /** A topic filter (`+`, `#` allowed) or, for `name`, a topic to publish to. */
+  private topic(o: Json, key: string, path: string, required: boolean, name = false): string | undefined {
+    const topic = this.string(o, key, path, RULE_LIMITS.topic, required);
+    if (topic === undefined) return undefined;
+    const at = join(path, key);
+    if (topic.includes('\u0000')) return this.fail(at, 'must not contain the NUL character');
+    if (name) {
+      if (/[+#]/.test(topic)) return this.fail(at, 'must be a topic without wildcards (+, #)');
+      if (topic.startsWith('$')) return this.fail(at, 'must not start with $ (broker topics)');
+      return topic;
+    }
+    const levels = topic.split('/');
+    for (let i = 0; i < levels.length; i++) {
+      if (levels[i].includes('#') && (levels[i] !== '#' || i !== levels.length - 1)) return this.fail(at, "'#' must be the whole last level");
+      if (levels[i].includes('+') && levels[i] !== '+') return this.fail(at, "'+' must be a whole level");
+    }
+    return topic;
+  }
+
+  private template(o: Json, key: string, path: string, max: number, required: boolean, allowEmpty = false): string | undefined {
+    const text = this.string(o, key, path, max, required, allowEmpty ? 0 : 1);
+    if (text === undefined) return undefined;
+    const compiled = compileTemplate(text, TEMPLATE_VARIABLES);
+    if (!compiled.ok) return this.fail(join(path, key), `template: ${compiled.error.message} (at character ${compiled.error.position})`);
+    return text;
+  }
+
+  private command(value: unknown, path: string): EntityCommand | undefined {
+    if (value === undefined) return this.fail(path, 'required');
+    const o = this.object(value, path, COMMAND_KEYS);
+    if (!o) return undefined;
+    const on = this.boolean(o, 'on', path);
+    const int = (key: string, min: number, max: number): number | undefined => {
+      const v = own(o, key);
+      if (v === undefined || (Number.isInteger(v) && (v as number) >= min && (v as number) <= max)) return v as number | undefined;
+      return this.fail(join(path, key), `must be a whole number from ${min} to ${max}`);
+    };
+    const brightness = int('brightness', 0, 255);
+    const colorTemp = int('colorTemp', 50, 1000);
+    const rgbValue = own(o, 'rgb');
+    const rgb =
+      rgbValue === undefined || (Array.isArray(rgbValue) && rgbValue.length === 3 && rgbValue.every((c) => Number.isInteger(c) && c >= 0 && c <= 255))
+        ? (rgbValue as [number, number, number] | undefined)
+        : this.fail(join(path, 'rgb'), 'must be [red, green, blue], whole numbers from 0 to 255');
+    if (Object.keys(o).length === 0) this.fail(path, 'sets nothing: give on, brightness, colorTemp or rgb');
+    if (on === false && (own(o, 'brightness') ?? own(o, 'colorTemp') ?? own(o, 'rgb')) !== undefined) this.fail(path, 'on: false cannot go with brightness or colour');
+    return compact({ on, brightness, colorTemp, rgb: rgb && ([rgb[0], rgb[1], rgb[2]] as const) });
+  }
+}
