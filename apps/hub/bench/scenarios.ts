@@ -22,7 +22,7 @@ export const FULL: Sizes = {
   fanIn: { publishers: 8, messages: 200_000, paced: 5_000 },
   fanOut: { subscribers: 20, messages: 100_000 },
   qos1: { messages: 50_000, window: 100 },
-  latency: { samples: 3_000 },
+  latency: { samples: 20_000 },
   connect: { clients: 2_000, concurrency: 100 },
   retained: { messages: 10_000 },
 };

@@ -208,7 +208,7 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
   /** Starts the MQTT-over-TCP listener; resolves with its address, or null when the port is `off`. */
   async listenTcp(): Promise<ListenerAddress | null> {
     if (this.mqtt.port === null) return null;
-    // Nagle's algorithm batches small packets (more messages/s) but can hold one back up to 40 ms.
+    // Writes are batched per turn of the event loop (coalesceWrites); Nagle on top would hold one back up to 40 ms.
     const server = createServer({ highWaterMark: this.socketHighWaterMark, noDelay: this.mqtt.tcpNoDelay }, (socket) => this.accept(socket, socket, 'mqtt'));
     this.tcpServer = server;
     await new Promise<void>((resolve, reject) => {
