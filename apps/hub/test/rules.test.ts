@@ -142,6 +142,28 @@ describe('rules', () => {
     await hub.api(`/api/rules/${rule.id}`, { method: 'DELETE' });
   });
 
+  it('shows people restricted to areas only the rules whose entities and devices are all in their areas', async () => {
+    for (const id of ['binary_sensor.hall_motion', 'switch.hall_plug']) expect((await hub.api(`/api/entities/${id}`, { method: 'PATCH', body: { area: 'Hall' } })).status).toBe(200);
+    const inHall = await create(hub, lightOnMotion);
+    const elsewhere = await create(hub, { ...lightOnMotion, name: 'Porch too', actions: [...lightOnMotion.actions, { type: 'command', entityId: 'light.porch', command: { on: true } }] });
+    const plugOffline = await create(hub, { ...lightOnMotion, name: 'Plug offline', triggers: [{ type: 'offline', deviceId: 'A4CF12' }] });
+    await hub.app.get(Accounts).addUser({ username: 'hallway', password: 'hallway-password', role: 'user', areas: ['Hall'] });
+    const login = await fetch(`${hub.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'hallway', password: 'hallway-password' }) });
+    const headers = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+
+    const listed = ((await (await hub.api('/api/rules', { headers })).json()) as RuleDto[]).map((rule) => rule.id);
+    expect(listed).toContain(inHall.id);
+    expect(listed).not.toContain(elsewhere.id);
+    // The plug's device has no area of its own, though its entity has one.
+    expect(((await (await hub.api('/api/devices')).json()) as Array<{ id: string; area: string | null }>).find((d) => d.id === 'A4CF12')).toMatchObject({ area: null });
+    expect(listed).not.toContain(plugOffline.id);
+    for (const path of [`/api/rules/${elsewhere.id}`, `/api/rules/${elsewhere.id}/traces`]) expect((await hub.api(path, { headers })).status, path).toBe(404);
+    expect((await hub.api(`/api/rules/${inHall.id}/traces`, { headers })).status).toBe(200);
+    expect(((await (await hub.api('/api/rules')).json()) as RuleDto[]).map((rule) => rule.id)).toEqual(expect.arrayContaining([inHall.id, elsewhere.id, plugOffline.id]));
+    for (const rule of [inHall, elsewhere, plugOffline]) await hub.api(`/api/rules/${rule.id}`, { method: 'DELETE' });
+    for (const id of ['binary_sensor.hall_motion', 'switch.hall_plug']) await hub.api(`/api/entities/${id}`, { method: 'PATCH', body: { area: null } });
+  });
+
   it('runs a rule by hand: the actions, or the conditions first', async () => {
     const rule = await create(hub, { ...lightOnMotion, enabled: false, conditions: [{ type: 'state', entityId: 'binary_sensor.hall_motion', equals: 'on' }] });
     expect(rule.status).toBe('disabled');

@@ -1,23 +1,28 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { RuleDto, RuleTraceDto } from '@hearth/api-types';
+import { CurrentUser } from '../auth/auth.decorators.js';
+import type { AuthUser } from '../auth/sessions.service.js';
 import { RULE_BODY, RunRuleDto } from './rules.dto.js';
 import { RulesService } from './rules.service.js';
 
-/** Automation rules: everyone signed in reads them and their traces; writing and running are for admins (the guard's default for writes). */
+/**
+ * Automation rules: everyone signed in reads them and their traces (people restricted to areas, those
+ * within their areas); writing and running are for admins (the guard's default for writes).
+ */
 @ApiTags('rules')
 @Controller('api/rules')
 export class RulesController {
   constructor(private readonly rules: RulesService) {}
 
   @Get()
-  list(): RuleDto[] {
-    return this.rules.list();
+  list(@CurrentUser() user?: AuthUser): RuleDto[] {
+    return this.rules.list(user);
   }
 
   @Get(':id')
-  get(@Param('id') id: string): RuleDto {
-    return this.rules.get(id);
+  get(@Param('id') id: string, @CurrentUser() user?: AuthUser): RuleDto {
+    return this.rules.get(id, user);
   }
 
   @Post()
@@ -47,7 +52,7 @@ export class RulesController {
 
   /** The last runs, newest first. */
   @Get(':id/traces')
-  traces(@Param('id') id: string): RuleTraceDto[] {
-    return this.rules.traces(id);
+  traces(@Param('id') id: string, @CurrentUser() user?: AuthUser): RuleTraceDto[] {
+    return this.rules.traces(id, user);
   }
 }

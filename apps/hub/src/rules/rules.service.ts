@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { EntityDto, HubSettings, RuleDto, RuleTraceDto } from '@hearth/api-types';
-import { parseRule, RuleEngine, type EntitySnapshot, type Location, type Rule, type RuleTrace } from '@hearth/rules';
+import { parseRule, ruleReferences, RuleEngine, type EntitySnapshot, type Location, type Rule, type RuleTrace } from '@hearth/rules';
+import type { AuthUser } from '../auth/sessions.service.js';
 import { MqttBus } from '../broker/mqtt-bus.js';
+import { inAreas } from '../devices/areas.js';
 import { EntitiesService } from '../devices/entities.service.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
@@ -106,12 +108,13 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
     this.engine.close();
   }
 
-  list(): RuleDto[] {
-    return [...this.rules.keys()].map((id) => this.toDto(id));
+  list(user?: AuthUser): RuleDto[] {
+    const visible = this.visibility(user);
+    return [...this.rules.keys()].filter((id) => visible(this.rules.get(id)!.rule)).map((id) => this.toDto(id));
   }
 
-  get(id: string): RuleDto {
-    this.require(id);
+  get(id: string, user?: AuthUser): RuleDto {
+    this.requireVisible(id, user);
     return this.toDto(id);
   }
 
@@ -151,9 +154,28 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.engine.run(id, checkConditions)) throw new ConflictException(`the rule is running and its mode (${this.rules.get(id)!.rule.mode}) refuses another run now`);
   }
 
-  traces(id: string): RuleTraceDto[] {
-    this.require(id);
+  traces(id: string, user?: AuthUser): RuleTraceDto[] {
+    this.requireVisible(id, user);
     return this.repository.traces(id);
+  }
+
+  /**
+   * A person restricted to areas sees a rule only when every entity and device it names is in them: a
+   * rule's JSON and traces would otherwise show entities the areas hide.
+   */
+  private visibility(user: AuthUser | undefined): (rule: Rule) => boolean {
+    if (!user?.areas) return () => true;
+    const entityAreas = new Map(this.entities.listEntities().map((entity) => [entity.id, entity.area]));
+    const deviceAreas = new Map(this.entities.listDevices().map((device) => [device.id, device.area]));
+    const seen = (areas: Map<string, string | null>, id: string) => areas.has(id) && inAreas(user, areas.get(id)!);
+    return (rule) => {
+      const { entityIds, deviceIds } = ruleReferences(rule);
+      return [...entityIds].every((id) => seen(entityAreas, id)) && [...deviceIds].every((id) => seen(deviceAreas, id));
+    };
+  }
+
+  private requireVisible(id: string, user: AuthUser | undefined): void {
+    if (!this.visibility(user)(this.require(id).rule)) throw new NotFoundException(`no rule ${id}`);
   }
 
   private saveTrace(trace: RuleTrace): void {
