@@ -18,11 +18,12 @@ const LIGHT = {
   brightnessState: 'e2e/kitchen/brightness',
   brightnessSet: 'e2e/kitchen/brightness/set',
 };
+const WALL_SWITCH = { config: 'homeassistant/switch/e2e_hall_switch/config', state: 'e2e/hall/switch', set: 'e2e/hall/switch/set' };
 const MOISTURE = { config: 'homeassistant/sensor/e2e_bed_moisture/config', state: 'e2e/bed1/moisture' };
 const POWER = { config: 'homeassistant/sensor/e2e_washer_power/config', state: 'e2e/washer/power' };
 const UNKNOWN_TOPIC = 'shed/temperature';
 
-/** Discovery configs for a dimmable kitchen light, a garden bed's moisture and a washer's power. */
+/** Discovery configs for a dimmable kitchen light, a hall wall switch, a garden bed's moisture and a washer's power. */
 const DISCOVERY: Record<string, object> = {
   [LIGHT.config]: {
     name: 'Ceiling',
@@ -34,6 +35,15 @@ const DISCOVERY: Record<string, object> = {
     payload_on: 'ON',
     payload_off: 'OFF',
     device: { identifiers: ['e2e_kitchen'], name: 'Kitchen light', suggested_area: 'Kitchen' },
+  },
+  [WALL_SWITCH.config]: {
+    name: 'Wall switch',
+    unique_id: 'e2e_hall_switch',
+    state_topic: WALL_SWITCH.state,
+    command_topic: WALL_SWITCH.set,
+    payload_on: 'ON',
+    payload_off: 'OFF',
+    device: { identifiers: ['e2e_hall'], name: 'Hall switch', suggested_area: 'Hall' },
   },
   [MOISTURE.config]: {
     name: 'Soil moisture',
@@ -65,6 +75,7 @@ async function connectDevices(hub: TestHub): Promise<{ client: MqttClient; comma
   for (const [topic, config] of Object.entries(DISCOVERY)) await client.publishAsync(topic, JSON.stringify(config), { retain: true });
   await client.publishAsync(LIGHT.state, 'OFF', { retain: true });
   await client.publishAsync(LIGHT.brightnessState, '40', { retain: true });
+  await client.publishAsync(WALL_SWITCH.state, 'OFF', { retain: true });
   return { client, commands };
 }
 
@@ -256,4 +267,46 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('heading', { name: 'Location and tariff' }).waitFor();
     await screenshot(page, 'settings');
   });
+
+  it('writes a rule with the form: the wall switch turning on turns the light on over MQTT, and the run shows in its trace', async (t) => {
+    if (!entityApi) t.skip('the entities API is not in this hub yet');
+    const wall = await until('the wall switch', byUniqueId('e2e_hall_switch'));
+    await page.getByRole('link', { name: 'Rules', exact: true }).tap();
+    await page.getByRole('link', { name: 'New rule' }).tap();
+    const editor = page.getByTestId('rule-editor');
+    await editor.getByLabel('Name', { exact: true }).fill('Light follows the wall switch');
+    // A select's accessible name ends with its chosen option ("To any"), hence the prefixes.
+    const trigger = page.getByTestId('trigger-0');
+    await trigger.getByLabel(/^Entity/).selectOption(wall.id);
+    await trigger.getByLabel(/^To /).selectOption('on');
+    const action = page.getByTestId('action-0');
+    await action.getByLabel(/^Entity/).selectOption(light.id);
+    await action.getByLabel(/^Turn /).selectOption('on');
+    await editor.getByRole('button', { name: 'Save' }).tap();
+
+    // Saved: the rule opens, and it is in the list.
+    await page.getByRole('heading', { name: 'Light follows the wall switch' }).waitFor();
+    const ruleId = new URL(page.url()).pathname.split('/')[2]!;
+    const [rule] = await api<Array<{ id: string; definition: object }>>('/api/rules');
+    expect(rule).toMatchObject({ id: ruleId, definition: { triggers: [{ type: 'state', entityId: wall.id, to: 'on' }], conditions: [], actions: [{ type: 'command', entityId: light.id, command: { on: true } }] } });
+    await page.getByRole('link', { name: 'Rules', exact: true }).tap();
+    const card = page.getByTestId(`rule-${ruleId}`);
+    expect(await card.getByTestId('rule-summary').textContent()).toBe(`When ${wall.name} turns on: turn on ${light.name}`);
+    expect(await card.getByTestId('rule-last-run').textContent()).toBe('Never run');
+
+    // Someone flips the wall switch: its state comes in over MQTT, and the rule commands the light.
+    const before = devices.commands.messages.length;
+    await devices.client.publishAsync(WALL_SWITCH.state, 'ON', { retain: true });
+    const commands = await devices.commands.waitFor(before + 1);
+    expect(commands.slice(before)).toContainEqual(expect.objectContaining({ topic: LIGHT.set, payload: 'ON' }));
+
+    await card.getByRole('link', { name: 'Light follows the wall switch' }).tap();
+    const trace = page.getByTestId('trace').first();
+    await trace.waitFor();
+    expect(await trace.getByTestId('trace-trigger').textContent()).toBe(`Trigger 1: ${wall.id} changed from "off" to "on"`);
+    expect((await trace.getByTestId('trace-action').textContent())!.replace(/\s+/g, ' ').trim()).toMatch(/^ok Action 1 \(command\) · \d+ ms$/);
+    await page.getByRole('link', { name: 'Rules', exact: true }).tap();
+    await expect.poll(() => card.getByTestId('rule-last-run').textContent()).toBe('Last run just now: Done');
+    await screenshot(page, 'rules');
+  }, 60_000);
 });

@@ -82,6 +82,7 @@ describe('rules', () => {
       actions: [{ path: 'actions[0]', type: 'command', result: 'ok' }],
       result: 'done',
     });
+    expect(await (await hub.api(`/api/rules/${rule.id}`)).json()).toMatchObject({ running: 0, lastRun: { startedAt: trace.startedAt, finishedAt: trace.finishedAt, result: 'done' } });
     await device.unsubscribeAsync('tasmota_A4CF12/cmnd/POWER');
     await device.publishAsync('hall/motion', 'OFF', { qos: 1 });
     expect((await hub.api(`/api/rules/${rule.id}`, { method: 'DELETE' })).status).toBe(204);
@@ -175,6 +176,19 @@ describe('rules', () => {
     await hub.api(`/api/rules/${rule.id}`, { method: 'DELETE' });
   });
 
+  it('says how many runs are in progress and how the last one ended', async () => {
+    const slow = { name: 'Slow', triggers: [{ type: 'mqtt', topic: 'slow/go' }], actions: [{ type: 'delay', duration: '1h' }] };
+    const rule = await create(hub, slow);
+    expect(rule).toMatchObject({ running: 0, lastRun: null });
+    const read = async () => (await (await hub.api(`/api/rules/${rule.id}`)).json()) as RuleDto;
+    expect((await hub.api(`/api/rules/${rule.id}/run`, { body: {} })).status).toBe(202);
+    await expect.poll(async () => (await read()).running).toBe(1);
+    // Saving cancels the run in its delay.
+    expect((await hub.api(`/api/rules/${rule.id}`, { method: 'PUT', body: slow })).status).toBe(200);
+    await expect.poll(read).toMatchObject({ running: 0, lastRun: { result: 'cancelled' } });
+    await hub.api(`/api/rules/${rule.id}`, { method: 'DELETE' });
+  });
+
   it('applies an edit at once, and a deleted rule stops', async () => {
     const rule = await create(hub, echo('edit/in', 'edit/out'));
     const listener = await connectClient(hub.mqttUrl);
@@ -263,11 +277,13 @@ describe('rules across a restart', () => {
     const rule = await create(first, echo('restart/in', 'restart/out'));
     await first.api(`/api/rules/${rule.id}/run`, { method: 'POST' });
     await expect.poll(() => traces(first, rule.id)).toHaveLength(1);
+    const ran = (await (await first.api(`/api/rules/${rule.id}`)).json()) as RuleDto;
+    expect(ran).toEqual({ ...rule, lastRun: { startedAt: expect.any(String), finishedAt: expect.any(String), result: 'done' } });
     await first.close();
 
     const second = await startTestHub({}, first.dataDir);
     try {
-      expect(await (await second.api('/api/rules')).json()).toEqual([rule]);
+      expect(await (await second.api('/api/rules')).json()).toEqual([ran]);
       expect(await traces(second, rule.id)).toHaveLength(1);
       const client = await connectClient(second.mqttUrl);
       const inbox = collect(client);

@@ -7,7 +7,7 @@ import { connectClient } from './support/mqtt-client.js';
 import { useTestHub } from './support/test-hub.js';
 
 describe('resource limits', () => {
-  const hub = useTestHub({ HEARTH_MQTT_MAX_CONNECTIONS_PER_IP: '5', HEARTH_MQTT_MAX_SUBSCRIPTIONS: '3', HEARTH_MQTT_MAX_BUFFERED: '1048576', HEARTH_LOG_LEVEL: 'info' });
+  const hub = useTestHub({ HEARTH_MQTT_MAX_CONNECTIONS_PER_IP: '5', HEARTH_MQTT_MAX_SUBSCRIPTIONS: '3', HEARTH_MQTT_MAX_BUFFERED: '2097152', HEARTH_LOG_LEVEL: 'info' });
 
   it('refuses connections from one address beyond HEARTH_MQTT_MAX_CONNECTIONS_PER_IP', async () => {
     const clients = await Promise.all(Array.from({ length: 5 }, () => connectClient(hub.mqttUrl)));
@@ -43,9 +43,14 @@ describe('resource limits', () => {
     const healthy = mosquittoSub(hub, 'flood', ['-i', 'healthy', '-F', '%t'], count);
     await healthy.ready;
     const publisher = await connectClient(hub.mqttUrl, { clientId: 'flooder' });
-    const payload = Buffer.alloc(64 * 1024, 7); // 25 MiB in all: far beyond socket buffers and the 1 MiB limit
+    const payload = Buffer.alloc(64 * 1024, 7); // 25 MiB in all: far beyond socket buffers and the 2 MiB limit
     const started = Date.now();
-    for (let i = 0; i < count; i++) await publisher.publishAsync(`flood/${i}`, payload, { qos: 0 });
+    // About 12 MiB/s: a reader that keeps up stays well within the limit, even on a loaded machine, while
+    // the one that stopped reading falls behind by all of it. (Unpaced, the hub outruns any reader.)
+    for (let i = 0; i < count; i++) {
+      await publisher.publishAsync(`flood/${i}`, payload, { qos: 0 });
+      if (i % 4 === 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     expect(await healthy.lines).toEqual(Array.from({ length: count }, (_, i) => `flood/${i}`));
     expect(Date.now() - started).toBeLessThan(15_000);
     stalled.resume(); // reading again, it finds the hub hung up on it

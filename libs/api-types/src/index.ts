@@ -161,9 +161,16 @@ export interface RuleDto {
   status: RuleStatus;
   /** Why loop protection stopped it; null unless `stopped`. */
   stoppedReason: string | null;
+  /** Runs in progress now (in an action or a delay). */
+  running: number;
+  /** How the last run ended (as in its trace); null when it never ran. */
+  lastRun: RuleRunSummary | null;
   createdAt: string;
   updatedAt: string;
 }
+
+/** The outcome of one run, as a rule's `lastRun` gives it; the whole trace is in `GET /api/rules/:id/traces`. */
+export type RuleRunSummary = Pick<RuleTrace, 'startedAt' | 'finishedAt' | 'result' | 'error'>;
 
 /** Body of `POST /api/rules/:id/run` (optional): `conditions: true` checks the conditions before the actions. */
 export interface RunRuleRequest {

@@ -127,6 +127,14 @@ describe('rendering fails with a reason, never a throw', () => {
     });
   }
 
+  it('text built longer than 1 MiB, by ~, + or text around outputs', () => {
+    const payload = 'x'.repeat(300 * 1024);
+    for (const template of ['{{ value ~ value ~ value ~ value }}', '{{ value + value + value + value }}', '{{ value }}{{ value }}{{ value }}{{ value }}']) {
+      expect(render(template, payload), template).toEqual({ failed: expect.stringContaining('longer than 1048576 characters') });
+    }
+    expect(render('{{ value ~ value ~ value }}', payload)).toHaveLength(900 * 1024);
+  });
+
   it('renders an undefined part inside text as empty, as Jinja does', () => {
     expect(render('[{{ value_json.missing }}]', '{}')).toBe('[]');
   });

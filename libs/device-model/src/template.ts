@@ -54,6 +54,8 @@ export const DEFAULT_TEMPLATE_VARIABLES = ['value', 'value_json'] as const;
 
 const MAX_SOURCE_LENGTH = 4096;
 const MAX_DEPTH = 48;
+/** Text a render may build by joining: repeating a large payload (`{{ value ~ value ~ … }}`) must not exhaust memory. */
+const MAX_TEXT_LENGTH = 1024 * 1024;
 const CACHE_LIMIT = 1024;
 
 /** [min, max] argument counts per filter. */
@@ -521,7 +523,7 @@ export function renderTemplate(template: CompiledTemplate, variables: Readonly<R
       if (value instanceof Undefined) return { ok: false, reason: value.hint };
       return { ok: true, value };
     }
-    const text = template.parts.map((p) => (p.type === 'text' ? p.text : toText(evaluate(p.expr, variables)))).join('');
+    const text = template.parts.reduce((joined, p) => join(joined, p.type === 'text' ? p.text : toText(evaluate(p.expr, variables))), '');
     return { ok: true, value: text };
   } catch (error) {
     if (error instanceof EvalFailure) return { ok: false, reason: error.message };
@@ -606,8 +608,8 @@ function binary(expr: Extract<Expr, { type: 'binary' }>, vars: Readonly<Record<s
   if (expr.op === 'and') return truthy(left) ? evaluate(expr.right, vars) : left;
   if (expr.op === 'or') return truthy(left) ? left : evaluate(expr.right, vars);
   const right = evaluate(expr.right, vars);
-  if (expr.op === '~') return toText(left) + toText(right);
-  if (expr.op === '+' && typeof left === 'string' && typeof right === 'string') return left + right;
+  if (expr.op === '~') return join(toText(left), toText(right));
+  if (expr.op === '+' && typeof left === 'string' && typeof right === 'string') return join(left, right);
   const a = toNumber(left, expr.op);
   const b = toNumber(right, expr.op);
   switch (expr.op) {
@@ -621,6 +623,11 @@ function binary(expr: Extract<Expr, { type: 'binary' }>, vars: Readonly<Record<s
       if (b === 0) throw new EvalFailure('division by zero');
       return a / b;
   }
+}
+
+function join(left: string, right: string): string {
+  if (left.length + right.length > MAX_TEXT_LENGTH) throw new EvalFailure(`the text would be longer than ${MAX_TEXT_LENGTH} characters`);
+  return left + right;
 }
 
 /** Operands of arithmetic must be numbers already (booleans count, as in Python); strings are not parsed. */

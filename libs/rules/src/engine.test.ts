@@ -120,6 +120,23 @@ describe('time triggers', () => {
     await h.clock.advance(24 * 60 * MINUTE);
     expect(h.traces.map((t) => t.startedAt)).toEqual(['2024-06-22T13:00:00.000Z']);
   });
+
+  it('still run an occurrence that a jump forward landed before', async () => {
+    const h = harness({ start: '2024-06-21T09:00:00Z' });
+    h.add({ triggers: [{ type: 'time', at: '10:00' }] });
+    await h.clock.advance(MINUTE);
+    h.clock.jump(5 * MINUTE); // 09:01 becomes 09:06: nothing was skipped
+    await h.clock.advance(2 * 60 * MINUTE);
+    expect(h.traces.map((t) => t.startedAt)).toEqual(['2024-06-21T10:00:00.000Z']);
+  });
+
+  it('run the occurrence that comes first after the clock is set back', async () => {
+    const h = harness({ start: '2024-06-21T15:00:00Z' }); // ahead; the next 13:00 looks a day away
+    h.add({ triggers: [{ type: 'time', at: '13:00' }] });
+    h.clock.jump(-3 * 60 * MINUTE);
+    await h.clock.advance(2 * 60 * MINUTE);
+    expect(h.traces.map((t) => t.startedAt)).toEqual(['2024-06-21T13:00:00.000Z']);
+  });
 });
 
 describe('sun triggers', () => {
@@ -305,6 +322,15 @@ describe('actions', () => {
     await h.clock.advance(10 * SECOND);
     expect(h.traces[0]).toMatchObject({ result: 'error', error: 'actions[0]: no answer within 10 s' });
   });
+
+  it('keep what the trace says of a message short, however long the message', async () => {
+    const h = harness();
+    h.add({ triggers: [{ type: 'mqtt', topic: 'big' }], actions: [{ type: 'notify', message: '{{ trigger.payload }}' }, { type: 'log', message: '{{ trigger.payload }}' }] });
+    h.engine.mqttMessage('big', 'x'.repeat(100_000));
+    await h.settle();
+    expect(h.notifications[0].message).toHaveLength(100_000);
+    expect(h.traces[0].actions.map((a) => a.detail)).toEqual([`${'x'.repeat(200)}…`, `${'x'.repeat(200)}…`]);
+  });
 });
 
 describe('modes', () => {
@@ -391,15 +417,37 @@ describe('the engine', () => {
     expect(h.engine.status('r1')).toEqual({ status: 'disabled', stoppedReason: null });
   });
 
+  it('gives templates the time of a run by hand too', async () => {
+    const h = harness();
+    h.add({ triggers: [motion], actions: [{ type: 'log', message: '{{ trigger.type }} at {{ trigger.time }}' }] });
+    h.engine.run('r1', false);
+    await h.settle();
+    expect(h.traces[0]).toMatchObject({ result: 'done', actions: [{ detail: 'manual at 2024-06-21T12:00:00.000Z' }] });
+  });
+
+  it('starts nothing more of a stopped rule, not even from the other triggers of the event that stopped it', async () => {
+    const h = harness({ maxRuns: 1 });
+    h.add({ triggers: [{ type: 'time', at: '13:00' }, { type: 'time', at: '13:00' }] }, 'schedule');
+    // The second trigger stops the rule; the third would wait and the fourth start a run.
+    h.add({ mode: 'parallel', triggers: [motion, motion, { ...motion, for: '1m' }, motion] }, 'motion');
+    h.set('binary_sensor.motion', 'on');
+    expect(h.clock.pending).toBe(2);
+    await h.clock.advance(2 * 24 * 60 * MINUTE);
+    expect(h.traces.map((t) => `${t.ruleId} ${t.result}`)).toEqual(['motion stopped', 'motion cancelled', 'schedule done', 'schedule stopped']);
+    expect(h.clock.pending).toBe(0);
+  });
+
   it('replacing or removing a rule cancels its runs and clears its timers', async () => {
     const h = harness();
     h.add({ triggers: [{ type: 'time', at: '18:00' }, motion], actions: [{ type: 'delay', duration: '1h' }] });
     h.set('binary_sensor.motion', 'on');
     await h.settle();
     expect(h.clock.pending).toBe(2);
+    expect(h.engine.running('r1')).toBe(1);
     h.add({ triggers: [{ type: 'time', cron: '0 * * * *' }] });
     await h.settle();
     expect(h.traces.map((t) => t.result)).toEqual(['cancelled']);
+    expect(h.engine.running('r1')).toBe(0);
     expect(h.clock.pending).toBe(1);
     h.engine.removeRule('r1');
     expect(h.clock.pending).toBe(0);

@@ -3,7 +3,7 @@ import { cronDay, cronMinutes, parseCron } from './cron.js';
 import type { ActionDefinition, ConditionDefinition, RuleStatus, RuleTrace, StateValue, TriggerDefinition } from './format.js';
 import { TEMPLATE_VARIABLES, type Rule } from './parse.js';
 import { sunTimes } from './sun.js';
-import { atLocal, HOUR, inWindow, localTime, MINUTE, minuteOfDay, nextInstant, parseClock, parseDuration, SECOND, weekdayOf, WEEKDAYS, type LocalDate } from './time.js';
+import { atLocal, inWindow, localTime, MINUTE, minuteOfDay, nextInstant, parseClock, parseDuration, SECOND, weekdayOf, WEEKDAYS, type LocalDate } from './time.js';
 
 /** What the engine knows of an entity. */
 export interface EntitySnapshot {
@@ -49,13 +49,14 @@ export interface EngineOptions {
 
 /** Runs waiting (queued) or side by side (parallel) per rule. */
 const MAX_RUNS_AT_ONCE = 10;
-/**
- * Long timers are cut into steps of at most an hour that re-read the clock: a Raspberry Pi has no
- * real-time clock and its time jumps when NTP catches up after boot.
- */
-const MAX_SLEEP = HOUR;
 /** A schedule woken later than this after its time (the clock jumped) skips that occurrence. */
 const MAX_LATE = MINUTE;
+/**
+ * Schedules wait in steps that re-read the clock: a Raspberry Pi has no real-time clock and its time jumps
+ * when NTP catches up after boot. Steps shorter than MAX_LATE see a jump that lands before an occurrence
+ * in time to run it; a longer step would wake past it and take it for skipped.
+ */
+const MAX_SLEEP = 30 * SECOND;
 /** MQTT payloads up to this size are parsed as JSON for templates (`trigger.payload_json`). */
 const MAX_JSON_PAYLOAD = 65_536;
 const MAX_ERROR_LENGTH = 500;
@@ -144,6 +145,11 @@ export class RuleEngine {
     return { status: entry.rule.enabled ? 'active' : 'disabled', stoppedReason: null };
   }
 
+  /** Runs of the rule in progress now (in an action or a delay); queued ones not counted. 0 for an unknown rule. */
+  running(id: string): number {
+    return this.entries.get(id)?.runs.size ?? 0;
+  }
+
   /** Recomputes every schedule, e.g. after the location or time zone changed. */
   reschedule(): void {
     for (const entry of this.active()) this.schedule(entry);
@@ -160,7 +166,8 @@ export class RuleEngine {
    */
   run(id: string, checkConditions: boolean): boolean {
     const entry = this.entries.get(id);
-    return entry !== undefined && this.start(entry, { index: null, type: 'manual', description: 'run by hand', data: { type: 'manual' } }, checkConditions);
+    const data = { type: 'manual', time: new Date(this.ports.now()).toISOString() };
+    return entry !== undefined && this.start(entry, { index: null, type: 'manual', description: 'run by hand', data }, checkConditions);
   }
 
   // --- inputs -----------------------------------------------------------------------------------------
@@ -241,6 +248,8 @@ export class RuleEngine {
   }
 
   private fire(entry: Entry, fired: Fired): void {
+    // Loop protection may have stopped the rule on an earlier trigger of this same event.
+    if (entry.stopped !== undefined) return;
     fired.data.time = new Date(this.ports.now()).toISOString();
     this.start(entry, fired, true);
   }
@@ -254,12 +263,19 @@ export class RuleEngine {
 
   private arm(entry: Entry, index: number): void {
     const trigger = entry.rule.triggers[index] as Extract<TriggerDefinition, { type: 'time' | 'sun' }>;
-    const now = this.ports.now();
-    const due = this.nextDue(trigger, now);
+    const due = this.nextDue(trigger, this.ports.now());
     if (due === null) return this.cancelTimer(entry, index);
+    this.wait(entry, index, trigger, due);
+  }
+
+  /** Waits for `due` step by step (MAX_SLEEP), fires unless the clock jumped past it, then arms the next. */
+  private wait(entry: Entry, index: number, trigger: Extract<TriggerDefinition, { type: 'time' | 'sun' }>, due: number): void {
+    const now = this.ports.now();
     this.setTimer(entry, index, Math.min(due - now, MAX_SLEEP), () => {
-      const late = this.ports.now() - due;
-      if (late >= 0 && late <= MAX_LATE) {
+      const woken = this.ports.now();
+      // Not yet: a step costs no recomputing, unless the clock was set back and an earlier occurrence may come first.
+      if (woken < due) return woken >= now ? this.wait(entry, index, trigger, due) : this.arm(entry, index);
+      if (woken - due <= MAX_LATE) {
         const description = trigger.type === 'sun' ? `${trigger.event}${trigger.offset ? ` ${trigger.offset}` : ''}` : 'at' in trigger ? `time ${trigger.at}` : `cron ${trigger.cron}`;
         this.fire(entry, { index, type: trigger.type, description, data: { type: trigger.type } });
       }
@@ -399,18 +415,18 @@ export class RuleEngine {
       case 'publish': {
         const payload = render(action.payload, run);
         await this.timed(this.ports.publish(action.topic, payload, { qos: action.qos, retain: action.retain }));
-        return payload.length > 200 ? `${payload.slice(0, 200)}…` : payload;
+        return brief(payload);
       }
       case 'notify': {
         const message = render(action.message, run);
         const title = action.title === undefined ? undefined : render(action.title, run);
         await this.timed(this.ports.notify({ ruleId: entry.id, rule: entry.rule.name, title, message }));
-        return message;
+        return brief(message);
       }
       case 'log': {
         const message = render(action.message, run);
         this.ports.log(action.level, message, { ruleId: entry.id, rule: entry.rule.name });
-        return message;
+        return brief(message);
       }
       case 'delay':
         await new Promise<void>((resolve) => {
@@ -521,6 +537,8 @@ export class RuleEngine {
 
   private setTimer(entry: Entry, index: number, ms: number, fn: () => void): void {
     this.cancelTimer(entry, index);
+    // A stopped rule waits on nothing: a `for` or the next occurrence set after halt() would start it again.
+    if (entry.stopped !== undefined) return;
     const handle = this.ports.setTimer(ms, () => {
       entry.timers.delete(index);
       this.guard(entry, 'on a timer', fn);
@@ -605,6 +623,8 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** What a trace keeps of a rendered payload or message: a template can make it as long as an MQTT message. */
+const brief = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value) : String(value));
 const clock = (minute: number): string => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 

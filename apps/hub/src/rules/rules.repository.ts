@@ -17,7 +17,7 @@ export const TRACES_KEPT = 50;
 /** Rules and their run traces in SQLite (`rule`, `rule_run`); a deleted rule's traces go with it. */
 @Injectable()
 export class RulesRepository {
-  private readonly sql: Record<'all' | 'insert' | 'update' | 'remove' | 'traces', Statement>;
+  private readonly sql: Record<'all' | 'insert' | 'update' | 'remove' | 'traces' | 'lastTraces', Statement>;
   private readonly addTrace: (ruleId: string, trace: RuleTrace) => void;
 
   constructor(@Inject(SQLITE) db: Database) {
@@ -27,6 +27,7 @@ export class RulesRepository {
       update: db.prepare('UPDATE rule SET name = ?, enabled = ?, definition = ?, updated_at = ? WHERE id = ?'),
       remove: db.prepare('DELETE FROM rule WHERE id = ?'),
       traces: db.prepare('SELECT id, trace FROM rule_run WHERE rule_id = ? ORDER BY id DESC'),
+      lastTraces: db.prepare('SELECT rule_id, trace FROM rule_run WHERE id IN (SELECT MAX(id) FROM rule_run GROUP BY rule_id)'),
     };
     const insertTrace = db.prepare('INSERT INTO rule_run (rule_id, time, trigger, result, trace) VALUES (?, ?, ?, ?, ?)');
     const prune = db.prepare('DELETE FROM rule_run WHERE rule_id = ? AND id <= (SELECT id FROM rule_run WHERE rule_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)');
@@ -59,6 +60,12 @@ export class RulesRepository {
 
   saveTrace(ruleId: string, trace: RuleTrace): void {
     this.addTrace(ruleId, trace);
+  }
+
+  /** Each rule's newest trace, by rule id. */
+  lastTraces(): Map<string, RuleTrace> {
+    const rows = this.sql.lastTraces.all() as Array<{ rule_id: string; trace: string }>;
+    return new Map(rows.map((row) => [row.rule_id, JSON.parse(row.trace) as RuleTrace]));
   }
 
   /** Newest first, with their row ids. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { EntityDto, HubSettings, RuleDto, RuleTraceDto } from '@hearth/api-types';
+import type { EntityDto, HubSettings, RuleDto, RuleRunSummary, RuleTraceDto } from '@hearth/api-types';
 import { parseRule, ruleReferences, RuleEngine, type EntitySnapshot, type Location, type Rule, type RuleTrace } from '@hearth/rules';
 import type { AuthUser } from '../auth/sessions.service.js';
 import { MqttBus } from '../broker/mqtt-bus.js';
@@ -18,9 +18,11 @@ interface StoredRule {
   rule: Rule;
   createdAt: number;
   updatedAt: number;
+  lastRun: RuleRunSummary | null;
 }
 
 const snapshot = (entity: EntityDto): EntitySnapshot => ({ state: entity.state, attributes: entity.attributes, available: entity.available });
+const runSummary = ({ startedAt, finishedAt, result, error }: RuleTrace): RuleRunSummary => (error === undefined ? { startedAt, finishedAt, result } : { startedAt, finishedAt, result, error });
 
 /**
  * The hub's side of the rule engine (@hearth/rules): loads and stores rules, feeds the engine entity
@@ -86,13 +88,15 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
     this.entities.events.on('removed', this.onRemoved);
     this.entities.events.on('availability', this.onAvailability);
     this.settings.changed.on('changed', this.onSettings);
+    const lastTraces = this.repository.lastTraces();
     for (const row of this.repository.all()) {
       const parsed = parseRule(row.definition);
       if (!parsed.ok) {
         this.log.error({ ruleId: row.id, errors: parsed.errors }, 'a stored rule does not parse; left out (it stays in the database)');
         continue;
       }
-      this.rules.set(row.id, { rule: parsed.rule, createdAt: row.createdAt, updatedAt: row.updatedAt });
+      const last = lastTraces.get(row.id);
+      this.rules.set(row.id, { rule: parsed.rule, createdAt: row.createdAt, updatedAt: row.updatedAt, lastRun: last ? runSummary(last) : null });
       this.engine.setRule(row.id, parsed.rule);
     }
     this.untap = await this.bus.tap((message) => this.engine.mqttMessage(message.topic, message.payload));
@@ -123,7 +127,7 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
     const id = randomUUID();
     const now = Date.now();
     this.repository.insert(id, rule, now);
-    this.rules.set(id, { rule, createdAt: now, updatedAt: now });
+    this.rules.set(id, { rule, createdAt: now, updatedAt: now, lastRun: null });
     this.engine.setRule(id, rule);
     this.log.info({ ruleId: id, rule: rule.name }, 'rule created');
     return this.toDto(id);
@@ -134,7 +138,7 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
     const rule = parse(body);
     const now = Date.now();
     this.repository.update(id, rule, now);
-    this.rules.set(id, { rule, createdAt: stored.createdAt, updatedAt: now });
+    this.rules.set(id, { ...stored, rule, updatedAt: now });
     this.engine.setRule(id, rule);
     this.log.info({ ruleId: id, rule: rule.name }, 'rule updated');
     return this.toDto(id);
@@ -180,7 +184,9 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private saveTrace(trace: RuleTrace): void {
     // A run cancelled because its rule was deleted ends after the rule is gone: nothing to keep.
-    if (!this.rules.has(trace.ruleId)) return;
+    const stored = this.rules.get(trace.ruleId);
+    if (!stored) return;
+    stored.lastRun = runSummary(trace);
     try {
       this.repository.saveTrace(trace.ruleId, trace);
     } catch (error) {
@@ -195,11 +201,13 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private toDto(id: string): RuleDto {
-    const { rule, createdAt, updatedAt } = this.rules.get(id)!;
+    const { rule, createdAt, updatedAt, lastRun } = this.rules.get(id)!;
     return {
       id,
       definition: rule,
       ...this.engine.status(id)!,
+      running: this.engine.running(id),
+      lastRun,
       createdAt: new Date(createdAt).toISOString(),
       updatedAt: new Date(updatedAt).toISOString(),
     };

@@ -1,8 +1,9 @@
-/** A failed API call: `status` 0 when the hub could not be reached at all. */
+/** A failed API call: `status` 0 when the hub could not be reached at all; `body` is the hub's JSON answer, if any. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly body: unknown = undefined,
   ) {
     super(message);
   }
@@ -52,21 +53,23 @@ export class Api {
       throw new ApiError(0, 'The hub cannot be reached');
     }
     if (response.status === 401) this.onUnauthorized();
-    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+    if (!response.ok) throw await apiError(response);
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as T;
   }
 }
 
-async function errorMessage(response: Response): Promise<string> {
+async function apiError(response: Response): Promise<ApiError> {
   const fallback = `${response.status} ${response.statusText}`.trim();
+  let body: unknown;
   try {
-    const { message } = (await response.json()) as { message?: unknown };
-    if (Array.isArray(message)) return message.join('; ');
-    return typeof message === 'string' && message ? message : fallback;
+    body = await response.json();
   } catch {
-    return fallback;
+    return new ApiError(response.status, fallback);
   }
+  const message = (body as { message?: unknown } | null)?.message;
+  if (Array.isArray(message)) return new ApiError(response.status, message.join('; '), body);
+  return new ApiError(response.status, typeof message === 'string' && message ? message : fallback, body);
 }
 
 /** `/api/entities/light.kitchen/command`: ids are slugs, but encode them anyway. */

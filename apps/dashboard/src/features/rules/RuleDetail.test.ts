@@ -1,0 +1,120 @@
+import type { RuleDto, RuleTraceDto } from '@hearth/api-types';
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { Session } from '../../lib/auth/session.svelte.js';
+import { hubContext } from '../../lib/context.js';
+import { EntityStore } from '../../lib/live/entities.svelte.js';
+import { Router } from '../../lib/router.svelte.js';
+import { scriptedApi, type Routes } from '../../lib/testing/fixtures.js';
+import RuleDetail from './RuleDetail.svelte';
+
+const RULE: RuleDto = {
+  id: 'hall',
+  definition: {
+    name: 'Hall light on motion',
+    enabled: true,
+    mode: 'restart',
+    triggers: [{ type: 'state', entityId: 'binary_sensor.hall_motion', to: 'on' }],
+    conditions: [{ type: 'sun', after: 'sunset', before: 'sunrise' }],
+    actions: [
+      { type: 'command', entityId: 'light.hall', command: { on: true } },
+      { type: 'delay', duration: '5m' },
+      { type: 'command', entityId: 'light.hall', command: { on: false } },
+    ],
+  },
+  status: 'active',
+  stoppedReason: null,
+  running: 0,
+  lastRun: null,
+  createdAt: '2026-11-26T12:00:00.000Z',
+  updatedAt: '2026-11-26T12:00:00.000Z',
+};
+const TRACES: RuleTraceDto[] = [
+  {
+    id: 2,
+    ruleId: 'hall',
+    startedAt: '2026-11-26T19:36:00.000Z',
+    finishedAt: '2026-11-26T19:36:30.020Z',
+    trigger: { index: 0, type: 'state', description: 'binary_sensor.hall_motion changed from "off" to "on"' },
+    conditions: [{ path: 'conditions[0]', type: 'sun', result: true, detail: 'sunrise 08:18, sunset 16:36' }],
+    actions: [
+      { path: 'actions[0]', type: 'command', result: 'ok', startedAt: '2026-11-26T19:36:00.000Z', durationMs: 3 },
+      { path: 'actions[1]', type: 'delay', result: 'error', startedAt: '2026-11-26T19:36:00.003Z', durationMs: 30_017, error: 'light.hall did not answer within 30 s' },
+    ],
+    result: 'error',
+    error: 'actions[1]: light.hall did not answer within 30 s',
+  },
+  {
+    id: 1,
+    ruleId: 'hall',
+    startedAt: '2026-11-26T12:00:00.000Z',
+    finishedAt: '2026-11-26T12:00:00.001Z',
+    trigger: { index: null, type: 'manual', description: 'run by hand' },
+    conditions: [],
+    actions: [],
+    result: 'conditions-failed',
+  },
+];
+
+async function renderDetail(role: 'admin' | 'user', routes: Routes = {}) {
+  const { api, calls } = scriptedApi({
+    'GET /api/auth/me': { body: { username: 'ada', role, areas: null } },
+    'GET /api/rules/hall': { body: RULE },
+    'GET /api/rules/hall/traces': { body: TRACES },
+    ...routes,
+  });
+  const session = new Session(api);
+  await session.check();
+  const router = new Router();
+  render(RuleDetail, { props: { id: 'hall' }, context: hubContext({ api, session, entities: new EntityStore(api), router }) });
+  await screen.findByRole('heading', { name: 'Hall light on motion' });
+  return { router, writes: () => calls.filter((call) => call.method !== 'GET') };
+}
+
+describe('RuleDetail', () => {
+  it('says what the rule does and shows its runs step by step, newest first', async () => {
+    await renderDetail('user');
+    expect(screen.getByTestId('rule-summary').textContent).toBe(
+      'When binary_sensor.hall_motion turns on, if after sunset and before sunrise: turn on light.hall, wait 5 min, turn off light.hall',
+    );
+    const [newest, oldest] = screen.getAllByTestId('trace');
+    expect(newest!.querySelector('details')!.open).toBe(true);
+    expect(within(newest!).getByTestId('trace-trigger').textContent).toBe('Trigger 1: binary_sensor.hall_motion changed from "off" to "on"');
+    expect(newest!.textContent).toContain('held Condition 1 (sun): sunrise 08:18, sunset 16:36');
+    expect(within(newest!).getAllByTestId('trace-action').map((step) => step.textContent!.replace(/\s+/g, ' ').trim())).toEqual([
+      'ok Action 1 (command) · 3 ms',
+      'error Action 2 (delay) · 30.0 s light.hall did not answer within 30 s',
+    ]);
+    expect(newest!.textContent).toContain('Failed');
+    expect(within(oldest!).getByTestId('trace-trigger').textContent).toBe('By hand: run by hand');
+    expect(oldest!.textContent).toContain('Conditions not met');
+    expect(screen.queryByRole('button', { name: 'Run now' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
+  });
+
+  it('runs the rule now for an admin', async () => {
+    const { writes } = await renderDetail('admin', { 'POST /api/rules/hall/run': { status: 202 } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Run now' }));
+    await expect.poll(writes).toEqual([{ method: 'POST', path: '/api/rules/hall/run', body: {} }]);
+    expect((await screen.findByRole('status')).textContent).toContain('Started');
+  });
+
+  it("says why the hub refused a run", async () => {
+    await renderDetail('admin', { 'POST /api/rules/hall/run': { status: 409, body: { statusCode: 409, message: 'the rule is running and its mode (single) refuses another run now' } } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Run now' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('refuses another run now');
+  });
+
+  it('deletes only after asking, then goes back to the list', async () => {
+    const { writes, router } = await renderDetail('admin', { 'DELETE /api/rules/hall': { status: 204 } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    expect(writes()).toEqual([]);
+    const confirm = screen.getByRole('group', { name: 'Delete Hall light on motion?' });
+    await fireEvent.click(within(confirm).getByRole('button', { name: 'Keep' }));
+    expect(screen.queryByRole('group', { name: 'Delete Hall light on motion?' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete rule' }));
+    await expect.poll(writes).toEqual([{ method: 'DELETE', path: '/api/rules/hall', body: undefined }]);
+    expect(router.path).toBe('/rules');
+  });
+});
