@@ -53,8 +53,16 @@ export async function hashDevicePassword(password: string): Promise<string> {
   return `$7$${PBKDF2_ITERATIONS}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
-/** 24 random bytes: a device password or a session token (URL-safe, no padding). */
-export const randomSecret = (bytes = 24): string => randomBytes(bytes).toString('base64url');
+/**
+ * Random bytes (24 by default) as a device password or a token: URL-safe, no padding, and never starting
+ * with '-', so that it can follow a command-line flag (`hearth pub -P …`).
+ */
+export function randomSecret(bytes = 24): string {
+  for (;;) {
+    const secret = randomBytes(bytes).toString('base64url');
+    if (!secret.startsWith('-')) return secret;
+  }
+}
 
 /** Session tokens are stored only as SHA-256, so a copy of the database does not log anyone in. */
 export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
