@@ -38,6 +38,13 @@ describe('coalesceWrites', () => {
     expect(writes).toHaveLength(2);
   });
 
+  it('sends a lone packet on the next tick, as mqtt-packet does, without waiting for the end of the turn', async () => {
+    const { stream, writes } = recorder();
+    mqttPacket.writeToStream(publish(Buffer.from('21.5')), stream);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(writes).toHaveLength(1);
+  });
+
   it('sends a large batch without waiting for the end of the turn', () => {
     const { stream, writes } = recorder();
     const payload = Buffer.alloc(4096);
