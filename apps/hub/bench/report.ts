@@ -190,8 +190,8 @@ ${verdict.join('\n')}
 ## Method
 
 Every broker runs as its own process (RSS from \`/proc/<pid>/status\`, CPU from \`/proc/<pid>/stat\`),
-one at a time. Each scenario runs ${repeat === 1 ? 'once' : `${repeat} times`} per broker, the brokers
-taking turns, each time on a freshly started process: first with small counts as a warm-up, then
+one at a time. Each scenario runs ${repeat === 1 ? 'once' : `${repeat} times`} per broker (latency three times as
+often: its p99 moves by 20 % or more between runs), the brokers taking turns, each time on a freshly started process: first with small counts as a warm-up, then
 measured on the same process. The table shows the median, Details every run. Clients are raw TCP
 sockets in one Node process speaking MQTT 3.1.1, with packets encoded before the measurement (QoS 0
 publishes written 100 to a write), a frame cutter on the receive side, TCP_NODELAY, and backpressure
@@ -210,8 +210,9 @@ ${describeSizes(sizes).join('\n')}
 - Latencies are tens of microseconds: 10% of them is a few microseconds, below the run-to-run spread.
   p50 also depends on where the scheduler puts client and broker: on one core a round trip is faster
   than across two, and a run can land either way.
-- Latency maxima near 40 ms come from brokers leaving Nagle's algorithm on (all three do by default)
-  meeting the client kernel's delayed ACKs; p50 and p99 are mostly clear of it.
+- Latency maxima near 40 ms come from brokers leaving Nagle's algorithm on (bare Aedes and Mosquitto
+  do by default; the hub sets TCP_NODELAY) meeting the client kernel's delayed ACKs; p50 and p99 are
+  mostly clear of it.
 - A Node broker's RSS grows in steps as V8 enlarges its heap, and free heap left from start-up (the hub
   has more) absorbs part of the 2,000 connections: RSS per idle connection compares Node brokers only
   roughly; against Mosquitto the order of magnitude is what counts.

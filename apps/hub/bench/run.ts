@@ -124,7 +124,7 @@ async function main(): Promise<number> {
   for (const scenario of scenarios) {
     const runs = new Map<Target, Run[]>(runnable.map((target) => [target, []]));
     const errors = new Map<Target, string>();
-    for (let i = 0; i < repeat; i++) {
+    for (let i = 0; i < repeat * (scenario.runsPerRepeat ?? 1); i++) {
       for (const target of runnable) {
         if (errors.has(target) || notStarted.has(target)) continue;
         const run = await measureOnce(target, scenario, sizes);
