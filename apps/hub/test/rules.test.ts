@@ -220,6 +220,20 @@ describe('rules', () => {
     await hub.api(`/api/rules/${rule.id}`, { method: 'DELETE' });
   });
 
+  it('answers a run by hand that loop protection stops with a 409 that says so', async () => {
+    const rule = await create(hub, { name: 'Pressed often', triggers: [{ type: 'mqtt', topic: 'never/sent' }], actions: [{ type: 'log', message: 'pressed' }], mode: 'parallel' });
+    // At once, so that they fall within loop protection's window however slow the machine.
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, async () => {
+        const response = await hub.api(`/api/rules/${rule.id}/run`, { method: 'POST' });
+        return { status: response.status, message: response.status === 409 ? ((await response.json()) as { message: string }).message : undefined };
+      }),
+    );
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(20);
+    for (const refused of answers.filter((a) => a.status !== 202)) expect(refused).toMatchObject({ status: 409, message: expect.stringMatching(/^loop protection stopped: more than 20 runs/) });
+    await hub.api(`/api/rules/${rule.id}`, { method: 'DELETE' });
+  });
+
   it('fires when a device goes offline (its last will)', async () => {
     const rule = await create(hub, {
       name: 'Plug lost',

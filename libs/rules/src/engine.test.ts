@@ -18,6 +18,17 @@ describe('state triggers', () => {
     expect(h.traces.map((t) => t.trigger.description)).toEqual(['light.hall changed from "off" to "on"']);
   });
 
+  it('with for, do not fire for an entity removed while waiting', async () => {
+    const h = harness();
+    h.add({ triggers: [{ type: 'state', entityId: 'binary_sensor.door', to: 'on', for: '5m' }] });
+    h.set('binary_sensor.door', 'off');
+    h.set('binary_sensor.door', 'on');
+    await h.clock.advance(MINUTE);
+    h.engine.entityRemoved('binary_sensor.door');
+    await h.clock.advance(10 * MINUTE);
+    expect(h.traces).toHaveLength(0);
+  });
+
   it('without from or to fire on every change of the value, compared as text', async () => {
     const h = harness();
     h.add({ triggers: [{ type: 'state', entityId: 'sensor.t' }] });
@@ -408,10 +419,10 @@ describe('the engine', () => {
     const h = harness();
     h.add({ enabled: false, triggers: [motion], conditions: [{ type: 'state', entityId: 'sensor.none', equals: 'x' }] });
     h.set('binary_sensor.motion', 'on');
-    expect(h.engine.run('r1', false)).toBe(true);
+    expect(h.engine.run('r1', false)).toBe('started');
     await h.settle();
-    expect(h.engine.run('r1', true)).toBe(true);
-    expect(h.engine.run('unknown', false)).toBe(false);
+    expect(h.engine.run('r1', true)).toBe('started');
+    expect(h.engine.run('unknown', false)).toBe('unknown');
     await h.settle();
     expect(h.traces.map((t) => `${t.trigger.description}: ${t.result}`)).toEqual(['run by hand: done', 'run by hand: conditions-failed']);
     expect(h.engine.status('r1')).toEqual({ status: 'disabled', stoppedReason: null });

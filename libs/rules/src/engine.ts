@@ -6,6 +6,8 @@ import { sunTimes } from './sun.js';
 import { atLocal, inWindow, localTime, MINUTE, minuteOfDay, nextInstant, parseClock, parseDuration, SECOND, weekdayOf, WEEKDAYS, type LocalDate } from './time.js';
 
 /** What the engine knows of an entity. */
+export type StartResult = 'started' | 'busy' | 'looping';
+
 export interface EntitySnapshot {
   state: string | number | boolean | null;
   attributes: Readonly<Record<string, unknown>>;
@@ -162,12 +164,14 @@ export class RuleEngine {
 
   /**
    * Runs a rule's actions now, skipping its triggers and, unless `checkConditions`, its conditions. Works on
-   * disabled and stopped rules too. False when the rule is unknown or its mode refuses another run now.
+   * disabled and stopped rules too. Says whether it started, or why not: the rule is unknown, its mode
+   * refuses another run now (`busy`), or loop protection stopped it (`looping`).
    */
-  run(id: string, checkConditions: boolean): boolean {
+  run(id: string, checkConditions: boolean): StartResult | 'unknown' {
     const entry = this.entries.get(id);
+    if (!entry) return 'unknown';
     const data = { type: 'manual', time: new Date(this.ports.now()).toISOString() };
-    return entry !== undefined && this.start(entry, { index: null, type: 'manual', description: 'run by hand', data }, checkConditions);
+    return this.start(entry, { index: null, type: 'manual', description: 'run by hand', data }, checkConditions);
   }
 
   // --- inputs -----------------------------------------------------------------------------------------
@@ -182,6 +186,15 @@ export class RuleEngine {
           else if (trigger.type === 'threshold') this.onThreshold(entry, index, trigger, before, after);
           else if (trigger.type === 'offline' && before?.available !== after.available) this.onAvailability(entry, index, trigger.for, entityId, before?.available === true, after.available);
         });
+      });
+    }
+  }
+
+  /** An entity is gone: a `for` waiting on it can no longer hold, so it ends. */
+  entityRemoved(entityId: string): void {
+    for (const entry of this.active()) {
+      entry.rule.triggers.forEach((trigger, index) => {
+        if ('entityId' in trigger && trigger.entityId === entityId) this.cancelTimer(entry, index);
       });
     }
   }
@@ -310,16 +323,16 @@ export class RuleEngine {
   // --- runs -------------------------------------------------------------------------------------------
 
   /** Starts or queues a run as the rule's mode says; false when refused. */
-  private start(entry: Entry, fired: Fired, checkConditions: boolean): boolean {
+  private start(entry: Entry, fired: Fired, checkConditions: boolean): StartResult {
     const mode = entry.rule.mode;
     const busy = entry.runs.size > 0;
     const refused = mode === 'single' ? busy : mode === 'queued' ? entry.queue.length >= MAX_RUNS_AT_ONCE : mode === 'parallel' && entry.runs.size >= MAX_RUNS_AT_ONCE;
     if (refused) {
       // Expected of a single-mode rule (a motion sensor during the rule's delay); a full queue is not.
       this.ports.log(mode === 'single' ? 'debug' : 'warn', `rule still running (mode ${mode}); trigger ignored`, { ruleId: entry.id, trigger: fired.description });
-      return false;
+      return 'busy';
     }
-    if (this.looping(entry, fired)) return false;
+    if (this.looping(entry, fired)) return 'looping';
     const now = new Date(this.ports.now()).toISOString();
     const trace: RuleTrace = {
       ruleId: entry.id,
@@ -334,7 +347,7 @@ export class RuleEngine {
     if (mode === 'restart') for (const running of entry.runs) cancel(running);
     if (mode === 'queued' && busy) entry.queue.push(run);
     else void this.execute(entry, run);
-    return true;
+    return 'started';
   }
 
   /** Loop protection: counts this start, and stops the rule when there were too many of late. */

@@ -41,4 +41,4 @@
 export * from './format.js';
 export { parseRule, RULE_LIMITS, type ParseRuleResult, type Rule, type RuleError } from './parse.js';
 export { ruleReferences } from './references.js';
-export { RuleEngine, type EngineOptions, type EntitySnapshot, type Location, type LogLevel, type RulePorts } from './engine.js';
+export { RuleEngine, type EngineOptions, type EntitySnapshot, type Location, type LogLevel, type RulePorts, type StartResult } from './engine.js';

@@ -47,6 +47,7 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
   };
   private readonly onRemoved = (id: string): void => {
     this.snapshots.delete(id);
+    this.engine.entityRemoved(id);
   };
   private readonly onAvailability = (deviceId: string, available: boolean): void => this.engine.availabilityChanged(deviceId, available);
   private readonly onSettings = (settings: HubSettings): void => {
@@ -155,7 +156,9 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Starts a run by hand; the trace shows up in `traces` when it ends. */
   run(id: string, checkConditions: boolean): void {
     this.require(id);
-    if (!this.engine.run(id, checkConditions)) throw new ConflictException(`the rule is running and its mode (${this.rules.get(id)!.rule.mode}) refuses another run now`);
+    const result = this.engine.run(id, checkConditions);
+    if (result === 'looping') throw new ConflictException(`loop protection ${this.engine.status(id)!.stoppedReason}`);
+    if (result === 'busy') throw new ConflictException(`the rule is running and its mode (${this.rules.get(id)!.rule.mode}) refuses another run now`);
   }
 
   traces(id: string, user?: AuthUser): RuleTraceDto[] {
