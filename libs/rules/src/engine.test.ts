@@ -238,6 +238,13 @@ describe('conditions', () => {
     expect((await check([{ type: 'sun', after: 'sunset', afterOffset: '-1h' }], undefined, '2024-06-21T19:30:00Z')).result).toBe('done');
   });
 
+  it('sun: a daytime window that offsets turn inside out on a short day is empty, not the night', async () => {
+    // Amsterdam on 21 December: sunrise about 08:48, sunset about 16:29 (local); +4h and -4h cross.
+    const core = [{ type: 'sun', after: 'sunrise', afterOffset: '4h', before: 'sunset', beforeOffset: '-4h' }];
+    for (const at of ['2024-12-21T01:00:00Z', '2024-12-21T11:00:00Z', '2024-12-21T22:00:00Z']) expect((await check(core, undefined, at)).result, at).toBe('conditions-failed');
+    expect((await check(core, undefined, '2024-06-21T11:00:00Z')).result).toBe('done');
+  });
+
   it('and, or, not: compose, each step in the trace', async () => {
     const trace = await check(
       [{ type: 'or', conditions: [{ type: 'not', conditions: [{ type: 'state', entityId: 'binary_sensor.motion', equals: 'on' }] }, { type: 'and', conditions: [{ type: 'numeric', entityId: 'sensor.none', above: 1 }] }] }],

@@ -522,7 +522,12 @@ export class RuleEngine {
         const times = sunTimes(localTime(now, zone), location.latitude, location.longitude);
         if (times.sunrise === null || times.sunset === null) return [false, times.allDay ? 'the sun does not set today' : 'the sun does not rise today'];
         const edge = (event: 'sunrise' | 'sunset' | undefined, offset: string | undefined) => (event === undefined ? undefined : times[event]! + (offset ? parseDuration(offset, true)! : 0));
-        const result = inWindow(now, edge(condition.after, condition.afterOffset), edge(condition.before, condition.beforeOffset));
+        const from = edge(condition.after, condition.afterOffset);
+        const to = edge(condition.before, condition.beforeOffset);
+        // Only "after sunset, before sunrise" spans midnight; a window that offsets turn inside out (a
+        // daytime window on a short winter day) is empty, not the rest of the day and night.
+        const inverted = from !== undefined && to !== undefined && from > to && !(condition.after === 'sunset' && condition.before === 'sunrise');
+        const result = !inverted && inWindow(now, from, to);
         const at = (ms: number) => {
           const t = localTime(ms, zone);
           return clock(t.hour * 60 + t.minute);
