@@ -1,34 +1,21 @@
-import type { RuleDto, RuleTraceDto } from '@hearth/api-types';
-import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import type { RuleTraceDto } from '@hearth/api-types';
+import { fireEvent, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import { Session } from '../../lib/auth/session.svelte.js';
-import { hubContext } from '../../lib/context.js';
-import { EntityStore } from '../../lib/live/entities.svelte.js';
-import { Router } from '../../lib/router.svelte.js';
-import { scriptedApi, type Routes } from '../../lib/testing/fixtures.js';
+import { renderSignedIn, rule, type Routes } from '../../lib/testing/fixtures.js';
 import RuleDetail from './RuleDetail.svelte';
 
-const RULE: RuleDto = {
-  id: 'hall',
-  definition: {
-    name: 'Hall light on motion',
-    enabled: true,
-    mode: 'restart',
-    triggers: [{ type: 'state', entityId: 'binary_sensor.hall_motion', to: 'on' }],
-    conditions: [{ type: 'sun', after: 'sunset', before: 'sunrise' }],
-    actions: [
-      { type: 'command', entityId: 'light.hall', command: { on: true } },
-      { type: 'delay', duration: '5m' },
-      { type: 'command', entityId: 'light.hall', command: { on: false } },
-    ],
-  },
-  status: 'active',
-  stoppedReason: null,
-  running: 0,
-  lastRun: null,
-  createdAt: '2026-11-26T12:00:00.000Z',
-  updatedAt: '2026-11-26T12:00:00.000Z',
-};
+const RULE = rule('hall', {
+  name: 'Hall light on motion',
+  enabled: true,
+  mode: 'restart',
+  triggers: [{ type: 'state', entityId: 'binary_sensor.hall_motion', to: 'on' }],
+  conditions: [{ type: 'sun', after: 'sunset', before: 'sunrise' }],
+  actions: [
+    { type: 'command', entityId: 'light.hall', command: { on: true } },
+    { type: 'delay', duration: '5m' },
+    { type: 'command', entityId: 'light.hall', command: { on: false } },
+  ],
+});
 const TRACES: RuleTraceDto[] = [
   {
     id: 2,
@@ -57,18 +44,12 @@ const TRACES: RuleTraceDto[] = [
 ];
 
 async function renderDetail(role: 'admin' | 'user', routes: Routes = {}) {
-  const { api, calls } = scriptedApi({
-    'GET /api/auth/me': { body: { username: 'ada', role, areas: null } },
-    'GET /api/rules/hall': { body: RULE },
-    'GET /api/rules/hall/traces': { body: TRACES },
-    ...routes,
+  const page = await renderSignedIn(RuleDetail, role, {
+    props: { id: 'hall' },
+    routes: { 'GET /api/rules/hall': { body: RULE }, 'GET /api/rules/hall/traces': { body: TRACES }, ...routes },
   });
-  const session = new Session(api);
-  await session.check();
-  const router = new Router();
-  render(RuleDetail, { props: { id: 'hall' }, context: hubContext({ api, session, entities: new EntityStore(api), router }) });
   await screen.findByRole('heading', { name: 'Hall light on motion' });
-  return { router, writes: () => calls.filter((call) => call.method !== 'GET') };
+  return page;
 }
 
 describe('RuleDetail', () => {

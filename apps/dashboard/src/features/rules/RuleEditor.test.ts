@@ -1,11 +1,6 @@
-import type { RuleDto } from '@hearth/api-types';
-import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { fireEvent, screen, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Session } from '../../lib/auth/session.svelte.js';
-import { hubContext } from '../../lib/context.js';
-import { EntityStore } from '../../lib/live/entities.svelte.js';
-import { Router } from '../../lib/router.svelte.js';
-import { entity, scriptedApi, type Routes } from '../../lib/testing/fixtures.js';
+import { entity, renderSignedIn, rule, type Routes } from '../../lib/testing/fixtures.js';
 import RuleEditor from './RuleEditor.svelte';
 
 const ENTITIES = [
@@ -14,42 +9,28 @@ const ENTITIES = [
   entity({ id: 'sensor.hall_temperature', name: 'Hall temperature', area: 'Hall', state: 21 }),
 ];
 
-const SAVED: RuleDto = {
-  id: 'r1',
-  definition: {
-    name: 'Lamp follows the switch',
-    enabled: true,
-    mode: 'single',
-    triggers: [{ type: 'state', entityId: 'switch.wall', to: 'on' }],
-    conditions: [],
-    actions: [
-      { type: 'if', conditions: [{ type: 'state', entityId: 'switch.wall', equals: 'on' }], then: [{ type: 'delay', duration: '5m' }] },
-      { type: 'command', entityId: 'light.lamp', command: { on: true } },
-    ],
-  },
-  status: 'active',
-  stoppedReason: null,
-  running: 0,
-  lastRun: null,
-  createdAt: '2026-11-26T12:00:00.000Z',
-  updatedAt: '2026-11-26T12:00:00.000Z',
-};
+const SAVED = rule('r1', {
+  name: 'Lamp follows the switch',
+  enabled: true,
+  mode: 'single',
+  triggers: [{ type: 'state', entityId: 'switch.wall', to: 'on' }],
+  conditions: [],
+  actions: [
+    { type: 'if', conditions: [{ type: 'state', entityId: 'switch.wall', equals: 'on' }], then: [{ type: 'delay', duration: '5m' }] },
+    { type: 'command', entityId: 'light.lamp', command: { on: true } },
+  ],
+});
 
-async function renderEditor(role: 'admin' | 'user', { id, routes = {} }: { id?: string; routes?: Routes } = {}) {
-  const { api, calls } = scriptedApi({
-    'GET /api/auth/me': { body: { username: 'ada', role, areas: null } },
-    'GET /api/devices': { body: [{ id: 'A4CF12', name: 'Hall plug', manufacturer: null, model: null, area: 'Hall', transport: 'mqtt', available: true, lastSeen: null, entityIds: [] }] },
-    'GET /api/rules/r1': { body: SAVED },
-    ...routes,
+const renderEditor = (role: 'admin' | 'user', { id, routes = {} }: { id?: string; routes?: Routes } = {}) =>
+  renderSignedIn(RuleEditor, role, {
+    props: { id },
+    entities: ENTITIES,
+    routes: {
+      'GET /api/devices': { body: [{ id: 'A4CF12', name: 'Hall plug', manufacturer: null, model: null, area: 'Hall', transport: 'mqtt', available: true, lastSeen: null, entityIds: [] }] },
+      'GET /api/rules/r1': { body: SAVED },
+      ...routes,
+    },
   });
-  const session = new Session(api);
-  await session.check();
-  const entities = new EntityStore(api);
-  entities.handlers.snapshot({ type: 'snapshot', entities: ENTITIES });
-  const router = new Router();
-  render(RuleEditor, { props: { id }, context: hubContext({ api, session, entities, router }) });
-  return { calls, router, writes: () => calls.filter((call) => call.method !== 'GET') };
-}
 
 const item = (testId: string) => within(screen.getByTestId(testId));
 const choose = (element: HTMLElement, value: string) => fireEvent.change(element, { target: { value } });

@@ -1,18 +1,14 @@
 import type { RuleDto } from '@hearth/api-types';
-import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { fireEvent, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import { Session } from '../../lib/auth/session.svelte.js';
-import { hubContext } from '../../lib/context.js';
-import { EntityStore } from '../../lib/live/entities.svelte.js';
-import { Router } from '../../lib/router.svelte.js';
-import { entity, scriptedApi, type Routes } from '../../lib/testing/fixtures.js';
+import { entity, renderSignedIn, rule, type Routes } from '../../lib/testing/fixtures.js';
 import RuleList from './RuleList.svelte';
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
-const HALL: RuleDto = {
-  id: 'hall',
-  definition: {
+const HALL = rule(
+  'hall',
+  {
     name: 'Hall light on motion',
     enabled: true,
     mode: 'restart',
@@ -20,13 +16,8 @@ const HALL: RuleDto = {
     conditions: [{ type: 'sun', after: 'sunset' }],
     actions: [{ type: 'command', entityId: 'light.hall', command: { on: true } }],
   },
-  status: 'active',
-  stoppedReason: null,
-  running: 0,
-  lastRun: { startedAt: minutesAgo(5), finishedAt: minutesAgo(5), result: 'done' },
-  createdAt: minutesAgo(60),
-  updatedAt: minutesAgo(60),
-};
+  { lastRun: { startedAt: minutesAgo(5), finishedAt: minutesAgo(5), result: 'done' }, createdAt: minutesAgo(60), updatedAt: minutesAgo(60) },
+);
 const ECHO: RuleDto = {
   ...HALL,
   id: 'echo',
@@ -45,18 +36,12 @@ const COFFEE: RuleDto = {
 };
 
 async function renderList(role: 'admin' | 'user', routes: Routes = {}) {
-  const { api, calls } = scriptedApi({
-    'GET /api/auth/me': { body: { username: 'ada', role, areas: null } },
-    'GET /api/rules': { body: [HALL, ECHO, COFFEE] },
-    ...routes,
+  const page = await renderSignedIn(RuleList, role, {
+    routes: { 'GET /api/rules': { body: [HALL, ECHO, COFFEE] }, ...routes },
+    entities: [entity({ id: 'binary_sensor.hall_motion', name: 'Hall motion' }), entity({ id: 'light.hall', name: 'Hall light' })],
   });
-  const session = new Session(api);
-  await session.check();
-  const entities = new EntityStore(api);
-  entities.handlers.snapshot({ type: 'snapshot', entities: [entity({ id: 'binary_sensor.hall_motion', name: 'Hall motion' }), entity({ id: 'light.hall', name: 'Hall light' })] });
-  render(RuleList, { context: hubContext({ api, session, entities, router: new Router() }) });
   await screen.findByTestId('rule-hall');
-  return { writes: () => calls.filter((call) => call.method !== 'GET') };
+  return page;
 }
 
 const card = (id: string) => within(screen.getByTestId(`rule-${id}`));

@@ -221,118 +221,120 @@ function weekdaysForm(value: unknown): Weekday[] | undefined {
 
 const numberText = (value: number | undefined): string => (value === undefined ? '' : String(value));
 
-/** The trigger as form fields, or as JSON kept as written when the form has no fields for it. */
-export function triggerForm(json: unknown): TriggerForm {
-  const form = blankTrigger();
-  const kept: TriggerForm = { ...form, type: 'json', json };
-  if (!isObject(json)) return kept;
-  const o = json;
+/**
+ * An item (trigger, condition, action) as form fields, or as JSON kept as written when the form has no
+ * fields for it: `read` fills in the blank item's fields, or gives undefined when they cannot hold the JSON.
+ */
+function itemForm<T extends TriggerForm | ConditionForm | ActionForm>(json: unknown, blank: () => T, read: (o: Json, form: T) => T | undefined): T {
+  const form = blank();
+  return (isObject(json) && read(json, form)) || { ...form, type: 'json', json };
+}
+
+export const triggerForm = (json: unknown): TriggerForm => itemForm(json, blankTrigger, readTrigger);
+
+function readTrigger(o: Json, form: TriggerForm): TriggerForm | undefined {
   switch (o.type) {
     case 'state': {
       const [from, to, duration] = [scalar(o.from), scalar(o.to), durationForm(o.for)];
-      if (!only(o, ['entityId', 'from', 'to', 'for']) || !text(o.entityId) || from === undefined || to === undefined || !duration) return kept;
+      if (!only(o, ['entityId', 'from', 'to', 'for']) || !text(o.entityId) || from === undefined || to === undefined || !duration) return undefined;
       return { ...form, type: 'state', entityId: o.entityId, from, to, for: duration };
     }
     case 'threshold': {
       const duration = durationForm(o.for);
-      if (!only(o, ['entityId', 'above', 'below', 'for']) || !text(o.entityId) || !optionalNumber(o.above) || !optionalNumber(o.below) || !duration) return kept;
+      if (!only(o, ['entityId', 'above', 'below', 'for']) || !text(o.entityId) || !optionalNumber(o.above) || !optionalNumber(o.below) || !duration) return undefined;
       return { ...form, type: 'threshold', entityId: o.entityId, above: numberText(o.above), below: numberText(o.below), for: duration };
     }
     case 'time': {
       const weekdays = weekdaysForm(o.weekdays);
-      if (!only(o, ['at', 'weekdays']) || !text(o.at) || !weekdays) return kept;
+      if (!only(o, ['at', 'weekdays']) || !text(o.at) || !weekdays) return undefined;
       return { ...form, type: 'time', at: o.at, weekdays };
     }
     case 'sun': {
       const offset = offsetForm(o.offset);
-      if (!only(o, ['event', 'offset']) || !SUN.includes(o.event as SunEvent) || !offset) return kept;
+      if (!only(o, ['event', 'offset']) || !SUN.includes(o.event as SunEvent) || !offset) return undefined;
       return { ...form, type: 'sun', event: o.event as SunEvent, offset };
     }
     case 'mqtt':
-      if (!only(o, ['topic', 'payload']) || !text(o.topic) || !optionalText(o.payload) || o.payload === '') return kept;
+      if (!only(o, ['topic', 'payload']) || !text(o.topic) || !optionalText(o.payload) || o.payload === '') return undefined;
       return { ...form, type: 'mqtt', topic: o.topic, payload: o.payload ?? '' };
     case 'offline': {
       const duration = durationForm(o.for);
-      if (!only(o, ['deviceId', 'entityId', 'for']) || !duration) return kept;
+      if (!only(o, ['deviceId', 'entityId', 'for']) || !duration) return undefined;
       if (text(o.deviceId) && o.entityId === undefined) return { ...form, type: 'offline', of: 'device', deviceId: o.deviceId, for: duration };
       if (text(o.entityId) && o.deviceId === undefined) return { ...form, type: 'offline', of: 'entity', entityId: o.entityId, for: duration };
-      return kept;
+      return undefined;
     }
     default:
-      return kept;
+      return undefined;
   }
 }
 
-export function conditionForm(json: unknown): ConditionForm {
-  const form = blankCondition();
-  const kept: ConditionForm = { ...form, type: 'json', json };
-  if (!isObject(json)) return kept;
-  const o = json;
+export const conditionForm = (json: unknown): ConditionForm => itemForm(json, blankCondition, readCondition);
+
+function readCondition(o: Json, form: ConditionForm): ConditionForm | undefined {
   switch (o.type) {
     case 'state': {
       const equals = scalar(o.equals);
-      if (!only(o, ['entityId', 'equals']) || !text(o.entityId) || !equals) return kept;
+      if (!only(o, ['entityId', 'equals']) || !text(o.entityId) || !equals) return undefined;
       return { ...form, type: 'state', entityId: o.entityId, equals };
     }
     case 'numeric':
-      if (!only(o, ['entityId', 'above', 'below']) || !text(o.entityId) || !optionalNumber(o.above) || !optionalNumber(o.below)) return kept;
+      if (!only(o, ['entityId', 'above', 'below']) || !text(o.entityId) || !optionalNumber(o.above) || !optionalNumber(o.below)) return undefined;
       return { ...form, type: 'numeric', entityId: o.entityId, above: numberText(o.above), below: numberText(o.below) };
     case 'time': {
       const weekdays = weekdaysForm(o.weekdays);
-      if (!only(o, ['after', 'before', 'weekdays']) || !optionalText(o.after) || !optionalText(o.before) || !weekdays) return kept;
+      if (!only(o, ['after', 'before', 'weekdays']) || !optionalText(o.after) || !optionalText(o.before) || !weekdays) return undefined;
       return { ...form, type: 'time', after: o.after ?? '', before: o.before ?? '', weekdays };
     }
     case 'sun': {
       const [afterOffset, beforeOffset] = [offsetForm(o.afterOffset), offsetForm(o.beforeOffset)];
       const event = (value: unknown) => value === undefined || SUN.includes(value as SunEvent);
-      if (!only(o, ['after', 'afterOffset', 'before', 'beforeOffset']) || !event(o.after) || !event(o.before) || !afterOffset || !beforeOffset) return kept;
+      if (!only(o, ['after', 'afterOffset', 'before', 'beforeOffset']) || !event(o.after) || !event(o.before) || !afterOffset || !beforeOffset) return undefined;
       // An offset without its event would be dropped by the form: keep such a condition as written.
-      if ((o.afterOffset !== undefined && o.after === undefined) || (o.beforeOffset !== undefined && o.before === undefined)) return kept;
+      if ((o.afterOffset !== undefined && o.after === undefined) || (o.beforeOffset !== undefined && o.before === undefined)) return undefined;
       return { ...form, type: 'sun', sunAfter: (o.after as SunEvent) ?? '', afterOffset, sunBefore: (o.before as SunEvent) ?? '', beforeOffset };
     }
     default:
-      return kept;
+      return undefined;
   }
 }
 
-export function actionForm(json: unknown): ActionForm {
-  const form = blankAction();
-  const kept: ActionForm = { ...form, type: 'json', json };
-  if (!isObject(json)) return kept;
-  const o = json;
-  if (o.continueOnError !== undefined && typeof o.continueOnError !== 'boolean') return kept;
+export const actionForm = (json: unknown): ActionForm => itemForm(json, blankAction, readAction);
+
+function readAction(o: Json, form: ActionForm): ActionForm | undefined {
+  if (o.continueOnError !== undefined && typeof o.continueOnError !== 'boolean') return undefined;
   const continueOnError = o.continueOnError === true;
   switch (o.type) {
     case 'command': {
-      if (!only(o, ['entityId', 'command', 'continueOnError']) || !text(o.entityId) || !isObject(o.command)) return kept;
+      if (!only(o, ['entityId', 'command', 'continueOnError']) || !text(o.entityId) || !isObject(o.command)) return undefined;
       const { on, brightness, ...rest } = o.command;
-      if (Object.keys(rest).length > 0) return kept;
+      if (Object.keys(rest).length > 0) return undefined;
       const base = { ...form, type: 'command' as const, entityId: o.entityId, continueOnError };
       if (brightness === undefined && (on === true || on === false)) return { ...base, turn: on ? 'on' : 'off' };
       if (on === true && Number.isInteger(brightness)) return { ...base, turn: 'dim', brightness: brightness as number };
-      return kept;
+      return undefined;
     }
     case 'publish': {
       const qos = o.qos ?? 0;
-      if (!only(o, ['topic', 'payload', 'qos', 'retain', 'continueOnError']) || !text(o.topic) || !optionalText(o.payload)) return kept;
-      if ((qos !== 0 && qos !== 1 && qos !== 2) || (o.retain !== undefined && typeof o.retain !== 'boolean')) return kept;
+      if (!only(o, ['topic', 'payload', 'qos', 'retain', 'continueOnError']) || !text(o.topic) || !optionalText(o.payload)) return undefined;
+      if ((qos !== 0 && qos !== 1 && qos !== 2) || (o.retain !== undefined && typeof o.retain !== 'boolean')) return undefined;
       return { ...form, type: 'publish', topic: o.topic, payload: o.payload ?? '', qos, retain: o.retain === true, continueOnError };
     }
     case 'notify':
-      if (!only(o, ['message', 'title', 'continueOnError']) || !text(o.message) || !optionalText(o.title) || o.title === '') return kept;
+      if (!only(o, ['message', 'title', 'continueOnError']) || !text(o.message) || !optionalText(o.title) || o.title === '') return undefined;
       return { ...form, type: 'notify', message: o.message, title: o.title ?? '', continueOnError };
     case 'log': {
       const level = o.level ?? 'info';
-      if (!only(o, ['message', 'level']) || !text(o.message) || (level !== 'info' && level !== 'warn' && level !== 'error')) return kept;
+      if (!only(o, ['message', 'level']) || !text(o.message) || (level !== 'info' && level !== 'warn' && level !== 'error')) return undefined;
       return { ...form, type: 'log', message: o.message, level };
     }
     case 'delay': {
       const duration = o.duration === undefined ? undefined : durationForm(o.duration);
-      if (!only(o, ['duration']) || !duration) return kept;
+      if (!only(o, ['duration']) || !duration) return undefined;
       return { ...form, type: 'delay', duration };
     }
     default:
-      return kept;
+      return undefined;
   }
 }
 

@@ -29,37 +29,33 @@ export function jsonPlaces(text: string): Map<string, [number, number]> {
     if (text[i] !== char) throw new SyntaxError(`expected ${char}`);
     i++;
   };
+  /** An object's members or an array's elements, from its opening bracket to `close`: `entry` reads one. */
+  const entries = (close: '}' | ']', entry: (index: number) => void) => {
+    i++;
+    space();
+    for (let index = 0; text[i] !== close; index++) {
+      entry(index);
+      space();
+      if (text[i] === ',') i++;
+      else if (text[i] !== close) throw new SyntaxError(`expected , or ${close}`);
+      space();
+    }
+    i++;
+  };
   const value = (path: string): void => {
     space();
     const start = i;
     // Until the value is read to its end, it reaches to the end of the text: unfinished JSON is still a place.
     places.set(path, [start, text.length]);
     if (text[i] === '{') {
-      i++;
-      space();
-      while (text[i] !== '}') {
-        space();
+      entries('}', () => {
         if (text[i] !== '"') throw new SyntaxError('expected a key');
         const key = string();
         expect(':');
         value(path ? `${path}.${key}` : key);
-        space();
-        if (text[i] === ',') i++;
-        else if (text[i] !== '}') throw new SyntaxError('expected , or }');
-        space();
-      }
-      i++;
+      });
     } else if (text[i] === '[') {
-      i++;
-      space();
-      for (let index = 0; text[i] !== ']'; index++) {
-        value(`${path}[${index}]`);
-        space();
-        if (text[i] === ',') i++;
-        else if (text[i] !== ']') throw new SyntaxError('expected , or ]');
-        space();
-      }
-      i++;
+      entries(']', (index) => value(`${path}[${index}]`));
     } else if (text[i] === '"') {
       string();
     } else {

@@ -72,5 +72,8 @@ async function apiError(response: Response): Promise<ApiError> {
   return new ApiError(response.status, typeof message === 'string' && message ? message : fallback, body);
 }
 
+/** The hub has no such thing: a 404 (what was asked for is gone, or this hub has no such API yet). */
+export const notFound = (error: unknown): boolean => error instanceof ApiError && error.status === 404;
+
 /** `/api/entities/light.kitchen/command`: ids are slugs, but encode them anyway. */
 export const entityPath = (id: string, suffix = ''): string => `/api/entities/${encodeURIComponent(id)}${suffix}`;

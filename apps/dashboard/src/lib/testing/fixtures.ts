@@ -1,7 +1,15 @@
-import type { EntityDto } from '@hearth/api-types';
+import type { EntityDto, RuleDefinition, RuleDto } from '@hearth/api-types';
+import { render } from '@testing-library/svelte';
+import type { Component } from 'svelte';
 import { Api } from '../api/http.js';
+import { Session } from '../auth/session.svelte.js';
+import { hubContext } from '../context.js';
+import { EntityStore } from '../live/entities.svelte.js';
+import { Router } from '../router.svelte.js';
 
-/** Test-only helpers: entity DTOs and an Api whose fetch is scripted per route. */
+/** Test-only helpers: entity and rule DTOs, an Api whose fetch is scripted per route, a page rendered as someone signed in. */
+
+const NOON = '2026-11-26T12:00:00.000Z';
 
 export function entity(overrides: Partial<EntityDto> & Pick<EntityDto, 'id'>): EntityDto {
   const [kind] = overrides.id.split('.') as [EntityDto['kind']];
@@ -14,14 +22,19 @@ export function entity(overrides: Partial<EntityDto> & Pick<EntityDto, 'id'>): E
     state: null,
     attributes: {},
     available: true,
-    lastChanged: '2026-11-26T12:00:00.000Z',
-    lastUpdated: '2026-11-26T12:00:00.000Z',
+    lastChanged: NOON,
+    lastUpdated: NOON,
     unit: null,
     deviceClass: null,
     commands: [],
     source: 'discovery',
     ...overrides,
   };
+}
+
+/** A rule as the hub lists it: active, not running, never run. */
+export function rule(id: string, definition: RuleDefinition, overrides: Partial<RuleDto> = {}): RuleDto {
+  return { id, definition, status: 'active', stoppedReason: null, running: 0, lastRun: null, createdAt: NOON, updatedAt: NOON, ...overrides };
 }
 
 export interface Call {
@@ -46,4 +59,23 @@ export function scriptedApi(routes: Routes = {}): { api: Api; calls: Call[] } {
     return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   });
   return { api, calls };
+}
+
+/**
+ * Renders a component as ada with `role` sees it: the hub's answers scripted (`GET /api/auth/me` already is),
+ * `entities` as the socket's snapshot. `writes()` are the calls that were not GETs.
+ */
+export async function renderSignedIn<Props extends Record<string, unknown>>(
+  component: Component<Props>,
+  role: 'admin' | 'user',
+  { routes = {}, entities = [], props }: { routes?: Routes; entities?: EntityDto[]; props?: Props } = {},
+) {
+  const { api, calls } = scriptedApi({ 'GET /api/auth/me': { body: { username: 'ada', role, areas: null } }, ...routes });
+  const session = new Session(api);
+  await session.check();
+  const store = new EntityStore(api);
+  store.handlers.snapshot({ type: 'snapshot', entities });
+  const router = new Router();
+  render(component, { props, context: hubContext({ api, session, entities: store, router }) });
+  return { calls, router, writes: () => calls.filter((call) => call.method !== 'GET') };
 }
