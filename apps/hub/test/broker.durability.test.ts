@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { databaseFile } from '../src/database/database.module.js';
 import { spawnHub, type HubProcess } from './support/hub-process.js';
-import { collect, connectClient } from './support/mqtt-client.js';
+import { collect, connectClient, connectCollecting } from './support/mqtt-client.js';
 import { removeDataDir, startTestHub, tempDataDir } from './support/test-hub.js';
 
 const persistentSubscriber = { clientId: 'garden-logger', clean: false } as const;
@@ -31,9 +31,8 @@ describe('persistent sessions and retained messages survive a restart', () => {
     await first.close();
 
     const second = await startTestHub({}, dataDir);
-    const back = await connectClient(second.mqttUrl, persistentSubscriber);
+    const { client: back, inbox } = await connectCollecting(second.mqttUrl, persistentSubscriber);
     expect(back.options.clean).toBe(false);
-    const inbox = collect(back);
     const messages = await inbox.waitFor(51);
     expect(messages.slice(0, 50).map((m) => m.payload)).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
     expect(messages[50]).toMatchObject({ topic: 'garden/config', payload: 'interval=60' });
@@ -54,9 +53,6 @@ describe('persistent sessions and retained messages survive a restart', () => {
     const url = `mqtt://127.0.0.1:${first.mqttPort}`;
     const sub = await connectClient(url, persistentSubscriber);
     await sub.subscribeAsync('meter/#', { qos: 1 });
-    // Until the hub has read this connection's DISCONNECT it may still deliver to it, and what the
-    // connection acknowledged was delivered to the session: it counts as received.
-    const early = collect(sub);
     await sub.endAsync();
     const pub = await connectClient(url);
     const acked: string[] = [];
@@ -71,21 +67,20 @@ describe('persistent sessions and retained messages survive a restart', () => {
 
     const second = await spawnHub(env);
     children.push(second);
-    const back = await connectClient(`mqtt://127.0.0.1:${second.mqttPort}`, persistentSubscriber);
-    const inbox = collect(back);
-    const received = () => [...early.messages, ...inbox.messages];
+    // Collecting from before the CONNACK: the queued messages can arrive in the same read.
+    const { client: back, inbox } = await connectCollecting(`mqtt://127.0.0.1:${second.mqttPort}`, persistentSubscriber);
     const missing = () => {
-      const seen = new Set(received().map((m) => m.payload));
+      const seen = new Set(inbox.messages.map((m) => m.payload));
       return [...acked, '1234.5'].filter((payload) => !seen.has(payload));
     };
     // A generous wait: under a full parallel test run the restarted hub replays 301 messages slowly.
     await expect.poll(missing, { timeout: 20_000 }).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 200)); // let any duplicate show up too
     // QoS 1 is at-least-once: a message acknowledged just before the kill may come twice; QoS 2 never.
-    const powers = received().filter((m) => m.topic === 'meter/house/power').map((m) => m.payload);
+    const powers = inbox.messages.filter((m) => m.topic === 'meter/house/power').map((m) => m.payload);
     const repeated = powers.filter((payload, index) => powers.indexOf(payload) !== index);
     expect(repeated.filter((payload) => Number(payload) % 2 === 0)).toEqual([]);
-    expect(received().find((m) => m.topic === 'meter/house/total')?.payload).toBe('1234.5');
+    expect(inbox.messages.find((m) => m.topic === 'meter/house/total')?.payload).toBe('1234.5');
     back.end(true);
   }, 45_000); // the wait above must be able to run out and name what is missing
 

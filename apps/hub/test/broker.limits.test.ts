@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { BrokerService } from '../src/broker/broker.service.js';
-import { collect, connectClient } from './support/mqtt-client.js';
+import { collect, connectClient, connectCollecting } from './support/mqtt-client.js';
 import { useTestHub } from './support/test-hub.js';
 
 describe('packet and client-id limits, $SYS, health', () => {
@@ -83,8 +83,7 @@ describe('packet and client-id limits, $SYS, health', () => {
     await sleepy.endAsync();
     const pub = await connectClient(hub.mqttUrl);
     for (let i = 0; i < 8; i++) await pub.publishAsync('queued/reading', String(i), { qos: 1 });
-    const back = await connectClient(hub.mqttUrl, session);
-    const inbox = collect(back);
+    const { client: back, inbox } = await connectCollecting(hub.mqttUrl, session);
     await inbox.waitFor(5);
     await pub.publishAsync('queued/marker', 'm', { qos: 1 });
     await inbox.waitFor(6);

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { collect, connectClient } from './support/mqtt-client.js';
+import { collect, connectClient, connectCollecting } from './support/mqtt-client.js';
 import { removeDataDir, startTestHub, useTestHub } from './support/test-hub.js';
 
 describe('embedded broker with MQTT.js', () => {
@@ -76,8 +76,7 @@ describe('embedded broker with MQTT.js', () => {
     await pub.publishAsync('v5/props', 'kept', { qos: 1, properties: { userProperties: { room: 'kitchen' }, messageExpiryInterval: 600 } });
     await new Promise((resolve) => setTimeout(resolve, 2100));
 
-    const back = await connectClient(hub.mqttUrl, { ...options, clean: false });
-    const inbox = collect(back);
+    const { client: back, inbox } = await connectCollecting(hub.mqttUrl, { ...options, clean: false });
     const [message] = await inbox.waitFor(1);
     expect(message.topic).toBe('v5/props');
     expect(message.packet.properties?.userProperties).toEqual({ room: 'kitchen' });

@@ -3,12 +3,27 @@ import mqtt, { type IClientOptions, type MqttClient, type IPublishPacket } from 
 /** An MQTT.js client that is connected when the promise resolves (reconnects off: tests control them). */
 export async function connectClient(url: string, options: IClientOptions = {}): Promise<MqttClient> {
   const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
-  await new Promise<void>((resolve, reject) => {
+  await connected(client, url);
+  return client;
+}
+
+/**
+ * Connects with a collector attached before the CONNACK: a persistent session's queued messages can
+ * arrive in the same read as the CONNACK, before code awaiting connectClient could attach one.
+ */
+export async function connectCollecting(url: string, options: IClientOptions = {}): Promise<{ client: MqttClient; inbox: Inbox }> {
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  const inbox = collect(client);
+  await connected(client, url);
+  return { client, inbox };
+}
+
+function connected(client: MqttClient, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);
     client.once('close', () => reject(new Error(`connection to ${url} closed before CONNACK`)));
   });
-  return client;
 }
 
 export interface Received {
@@ -18,7 +33,12 @@ export interface Received {
 }
 
 /** Collects every message a client receives; `next(n)` waits for the n-th one. */
-export function collect(client: MqttClient): { messages: Received[]; waitFor(count: number, timeoutMs?: number): Promise<Received[]> } {
+export interface Inbox {
+  messages: Received[];
+  waitFor(count: number, timeoutMs?: number): Promise<Received[]>;
+}
+
+export function collect(client: MqttClient): Inbox {
   const messages: Received[] = [];
   const waiters: Array<() => void> = [];
   client.on('message', (topic, payload, packet) => {
