@@ -63,6 +63,8 @@ async function startHub(dataDir: string, serial: string): Promise<Hub> {
       HEARTH_SN_SERIAL: serial,
       HEARTH_SN_BAUD: '115200',
       HEARTH_SN_MAX_QUEUED: '100000',
+      // The bench's sensors publish to bench/sn/<client id>: their own topic space.
+      HEARTH_SN_TRUSTED_TOPICS: `${TOPIC}/%c/#`,
       HEARTH_LOG_LEVEL: 'info',
       HEARTH_LOG_PRETTY: 'false',
     },

@@ -89,6 +89,16 @@ describe('packet and client-id limits, $SYS, health', () => {
     await inbox.waitFor(6);
     expect(inbox.messages.map((m) => m.payload)).toEqual(['0', '1', '2', '3', '4', 'm']);
     expect(hub.app.get(BrokerService).stats.publishDropped).toBe(3);
+    // Acknowledged to the publisher, then dropped: never without a word. The first drop is logged at once.
+    expect(hub.logs).toContainEqual(expect.objectContaining({ level: 40, clientId: 'sleepy', dropped: 1, maxQueued: 5, msg: expect.stringMatching(/^dropped messages for an offline session/) }));
+    const sys = collect(pub);
+    await pub.subscribeAsync('$SYS/broker/queue/#');
+    await expect.poll(() => sys.messages.filter((m) => m.topic.startsWith('$SYS/broker/queue/')).map((m) => `${m.topic}=${m.payload}`).slice(-2).sort(), { timeout: 5000 }).toEqual([
+      '$SYS/broker/queue/clients/dropped={"sleepy":3}',
+      '$SYS/broker/queue/messages/dropped=3',
+    ]);
+    const health = (await (await hub.api('/api/health')).json()) as { broker: { queueDrops: unknown } };
+    expect(health.broker.queueDrops).toEqual({ total: 3, clients: [{ clientId: 'sleepy', dropped: 3, lastAt: expect.any(String) }] });
     await Promise.all([pub.endAsync(), back.endAsync()]);
   });
 
@@ -115,5 +125,44 @@ describe('connection limit', () => {
     await expect.poll(() => hub.app.get(BrokerService).connectedClients).toBe(3);
     const again = await connectClient(hub.mqttUrl);
     await Promise.all([again, ...clients.slice(1)].map((client) => client.endAsync()));
+  });
+});
+
+describe('offline queues with the default limits', () => {
+  const defaults = useTestHub();
+
+  it('keep a sensor\'s day of readings (8,640, one every 10 s) for an offline session', async () => {
+    const session = { clientId: 'away-for-a-day', clean: false } as const;
+    const away = await connectClient(defaults.mqttUrl, session);
+    await away.subscribeAsync('meter/#', { qos: 1 });
+    await away.endAsync();
+    const meter = await connectClient(defaults.mqttUrl);
+    await Promise.all(Array.from({ length: 8640 }, (_, i) => meter.publishAsync('meter/power', String(1000 + i), { qos: 1 })));
+    const { client: back, inbox } = await connectCollecting(defaults.mqttUrl, session);
+    await inbox.waitFor(8640, 20_000);
+    expect(inbox.messages.map((m) => Number(m.payload))).toEqual(Array.from({ length: 8640 }, (_, i) => 1000 + i));
+    expect(defaults.app.get(BrokerService).queueDrops.total).toBe(0);
+    await Promise.all([meter.endAsync(), back.endAsync()]);
+  });
+});
+
+describe('offline queues with a byte limit', () => {
+  const hub = useTestHub({ HEARTH_MQTT_MAX_QUEUED_BYTES: '8192' });
+
+  it('drop by bytes past HEARTH_MQTT_MAX_QUEUED_BYTES, and count it', async () => {
+    const session = { clientId: 'camera', clean: false } as const;
+    const camera = await connectClient(hub.mqttUrl, session);
+    await camera.subscribeAsync('snapshots/#', { qos: 1 });
+    await camera.endAsync();
+    const pub = await connectClient(hub.mqttUrl);
+    // 2,000-byte payloads: three fit in 8 KiB with their overhead, the fourth does not.
+    for (let i = 0; i < 6; i++) await pub.publishAsync('snapshots/door', String(i).repeat(2000), { qos: 1 });
+    const { client: back, inbox } = await connectCollecting(hub.mqttUrl, session);
+    await inbox.waitFor(3);
+    await pub.publishAsync('snapshots/marker', 'm', { qos: 1 });
+    await inbox.waitFor(4);
+    expect(inbox.messages.map((m) => m.payload[0])).toEqual(['0', '1', '2', 'm']);
+    expect(hub.app.get(BrokerService).queueDrops.byClient()).toMatchObject([{ clientId: 'camera', dropped: 3 }]);
+    await Promise.all([pub.endAsync(), back.endAsync()]);
   });
 });

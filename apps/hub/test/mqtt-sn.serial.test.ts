@@ -4,12 +4,14 @@ import { encodeFrame } from '@hearth/xbee';
 import type { MqttClient } from 'mqtt';
 import type { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Accounts } from '../src/auth/accounts.js';
 import { MqttSnService } from '../src/mqtt-sn/mqtt-sn.service.js';
 import { collect, connectClient } from './support/mqtt-client.js';
 import { closePort, openPort, PtyPair, WiredSensor, XbeeRadio } from './support/mqtt-sn.js';
 import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
 
 const SENSOR = '0013a20040522baa';
+const OTHER_RADIO = '0013a20040522bbb';
 const BROADCAST = '000000000000ffff';
 
 const qos0 = (topicId: number, payload: string): SnMessage => ({
@@ -79,27 +81,43 @@ describe('MQTT-SN gateway on a serial line', () => {
       const inbox = collect(watcher);
       await watcher.subscribeAsync('garden/#');
       await connectSensor(radio, SENSOR, 'garden-1');
-      const topicId = await registerSensor(radio, SENSOR, 'garden/1/moisture');
+      const topicId = await registerSensor(radio, SENSOR, 'garden/garden-1/moisture');
       radio.send(SENSOR, qos0(topicId, '41'));
       const [message] = await inbox.waitFor(1);
-      expect([message.topic, message.payload]).toEqual(['garden/1/moisture', '41']);
+      expect([message.topic, message.payload]).toEqual(['garden/garden-1/moisture', '41']);
 
-      radio.send(SENSOR, { type: 'subscribe', dup: false, qos: 0, msgId: 2, topic: { topicIdType: 'normal', topicName: 'garden/1/valve' } });
+      radio.send(SENSOR, { type: 'subscribe', dup: false, qos: 0, msgId: 2, topic: { topicIdType: 'normal', topicName: 'garden/garden-1/valve' } });
       const suback = await radio.next(SENSOR, 'suback');
-      await watcher.publishAsync('garden/1/valve', 'open');
+      await watcher.publishAsync('garden/garden-1/valve', 'open');
       expect(await radio.next(SENSOR, 'publish')).toMatchObject({ topic: { topicIdType: 'normal', topicId: suback.topicId }, payload: Buffer.from('open') });
     });
   }
+
+  it('takes an XBee radio for a device credential only from the 64-bit address bound to it', async () => {
+    const { port, watcher } = await start({});
+    await hub!.app.get(Accounts).addDevice('bed-5', 'garden/bed-5', [SENSOR.toUpperCase()]);
+    const radio = new XbeeRadio(port);
+    radio.send(OTHER_RADIO, { type: 'connect', will: false, cleanSession: true, duration: 600, clientId: 'bed-5' });
+    expect(await radio.next(OTHER_RADIO, 'connack')).toEqual({ type: 'connack', returnCode: ReturnCode.NOT_SUPPORTED });
+    const claims = (await (await hub!.api('/api/mqtt-sn/claims')).json()) as Array<{ device: string; address: string; link: string }>;
+    expect(claims).toMatchObject([{ device: 'bed-5', address: OTHER_RADIO, link: 'serial' }]);
+
+    const inbox = collect(watcher);
+    await watcher.subscribeAsync('garden/#');
+    await connectSensor(radio, SENSOR, 'bed-5');
+    radio.send(SENSOR, qos0(await registerSensor(radio, SENSOR, 'garden/bed-5/moisture'), '33'));
+    expect((await inbox.waitFor(1)).map((m) => [m.topic, m.payload])).toEqual([['garden/bed-5/moisture', '33']]);
+  });
 
   it('carries one wired sensor in raw mode and resyncs after line noise', async () => {
     const { port, watcher } = await start({ HEARTH_SN_SERIAL_MODE: 'raw' });
     const sensor = new WiredSensor(port);
     sensor.send({ type: 'connect', will: false, cleanSession: true, duration: 600, clientId: 'wired-1' });
     expect(await sensor.next('connack')).toEqual({ type: 'connack', returnCode: ReturnCode.ACCEPTED });
-    sensor.send({ type: 'register', topicId: 0, msgId: 1, topicName: 'shed/temp' });
+    sensor.send({ type: 'register', topicId: 0, msgId: 1, topicName: 'devices/wired-1/temp' });
     const { topicId } = await sensor.next('regack');
     const inbox = collect(watcher);
-    await watcher.subscribeAsync('shed/#');
+    await watcher.subscribeAsync('devices/wired-1/#');
     const random = prng(7);
     for (let burst = 0; burst < 20; burst++) {
       sensor.send(Buffer.from(Array.from({ length: 1 + Math.floor(random() * 40) }, () => Math.floor(random() * 256))));
@@ -128,7 +146,7 @@ describe('MQTT-SN gateway on a serial line', () => {
     let port = await openPort(pty.testEnd);
     let radio = new XbeeRadio(port);
     await connectSensor(radio, SENSOR, 'replug-1');
-    const topicId = await registerSensor(radio, SENSOR, 'replug/temp');
+    const topicId = await registerSensor(radio, SENSOR, 'devices/replug-1/temp');
 
     await closePort(port);
     await pty.unplug();
@@ -142,7 +160,7 @@ describe('MQTT-SN gateway on a serial line', () => {
     const watcher = await connectClient(hub.mqttUrl);
     mqttClients.push(watcher);
     const inbox = collect(watcher);
-    await watcher.subscribeAsync('replug/#');
+    await watcher.subscribeAsync('devices/replug-1/#');
     radio.send(SENSOR, { type: 'publish', dup: false, qos: 1, retain: false, topic: { topicIdType: 'normal', topicId }, msgId: 9, payload: Buffer.from('7') });
     expect(await radio.next(SENSOR, 'puback')).toMatchObject({ topicId, msgId: 9, returnCode: ReturnCode.ACCEPTED });
     expect((await inbox.waitFor(1))[0].payload).toBe('7');
@@ -152,9 +170,9 @@ describe('MQTT-SN gateway on a serial line', () => {
     const { port, watcher } = await start({});
     const radio = new XbeeRadio(port);
     await connectSensor(radio, SENSOR, 'good-1');
-    const topicId = await registerSensor(radio, SENSOR, 'good/reading');
+    const topicId = await registerSensor(radio, SENSOR, 'devices/good-1/reading');
     const inbox = collect(watcher);
-    await watcher.subscribeAsync('good/#');
+    await watcher.subscribeAsync('devices/good-1/#');
 
     const random = prng(42);
     const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));

@@ -13,6 +13,7 @@ import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './suppor
 
 // Short Tretry so retransmissions show within a test; keep-alive lapses are driven by 1 s durations.
 const FAST = { HEARTH_SN_RETRY_INTERVAL: '200', HEARTH_SN_MAX_RETRIES: '2' };
+const SMOKE_ID = 5;
 
 const publish = (topicId: number, payload: string, qos: -1 | 0 | 1 | 2, msgId: number, extra: Partial<{ dup: boolean; predefined: boolean }> = {}): SnMessage => ({
   type: 'publish',
@@ -56,7 +57,10 @@ describe('MQTT-SN gateway over UDP', () => {
   };
 
   beforeAll(async () => {
-    hub = await startTestHub(FAST);
+    const dataDir = tempDataDir();
+    const csv = join(dataDir, 'predefined.csv');
+    writeFileSync(csv, `clientId,topicName,topicId\n*,house/smoke,${SMOKE_ID}\n`);
+    hub = await startTestHub({ ...FAST, HEARTH_SN_PREDEFINED: csv }, dataDir);
     watcher = await connectClient(hub.mqttUrl);
   });
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
@@ -83,12 +87,12 @@ describe('MQTT-SN gateway over UDP', () => {
     const inbox = collect(watcher);
     await watcher.subscribeAsync('garden/#', { qos: 1 });
     const client = await snClient();
-    await connect(client, 'garden-1', { will: { topic: 'garden/1/status', message: 'lost' } });
-    const topicId = await register(client, 'garden/1/moisture');
+    await connect(client, 'garden-1', { will: { topic: 'garden/garden-1/status', message: 'lost' } });
+    const topicId = await register(client, 'garden/garden-1/moisture');
     client.send(publish(topicId, '41', 1, 7));
     expect(await client.next('puback')).toEqual({ type: 'puback', topicId, msgId: 7, returnCode: ReturnCode.ACCEPTED });
     const [message] = await inbox.waitFor(1);
-    expect([message.topic, message.payload, message.packet.qos]).toEqual(['garden/1/moisture', '41', 1]);
+    expect([message.topic, message.payload, message.packet.qos]).toEqual(['garden/garden-1/moisture', '41', 1]);
 
     // A real session: an MQTT client taking its client id over ends it, and the gateway tells the sensor.
     const impostor = await connectClient(hub.mqttUrl, { clientId: 'garden-1' });
@@ -100,11 +104,11 @@ describe('MQTT-SN gateway over UDP', () => {
   it('delivers to a wildcard subscriber: REGISTER first, then PUBLISH, and retransmits when the PUBACK is lost', async () => {
     const client = await snClient();
     await connect(client, 'valve-1');
-    client.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 'valve/1/#' } });
+    client.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 'devices/valve-1/#' } });
     expect(await client.next('suback')).toMatchObject({ qos: 1, returnCode: ReturnCode.ACCEPTED });
-    await watcher.publishAsync('valve/1/set', 'open', { qos: 1 });
+    await watcher.publishAsync('devices/valve-1/set', 'open', { qos: 1 });
     const registration = await client.next('register');
-    expect(registration.topicName).toBe('valve/1/set');
+    expect(registration.topicName).toBe('devices/valve-1/set');
     client.send({ type: 'regack', topicId: registration.topicId, msgId: registration.msgId, returnCode: ReturnCode.ACCEPTED });
     const first = await client.next('publish');
     expect(first).toMatchObject({ dup: false, qos: 1, topic: { topicIdType: 'normal', topicId: registration.topicId }, payload: Buffer.from('open') });
@@ -119,38 +123,38 @@ describe('MQTT-SN gateway over UDP', () => {
 
   it('accepts a sensor repeating a QoS 1 PUBLISH whose PUBACK it missed', async () => {
     const inbox = collect(watcher);
-    await watcher.subscribeAsync('shed/#', { qos: 1 });
+    await watcher.subscribeAsync('devices/shed-1/#', { qos: 1 });
     const client = await snClient();
     await connect(client, 'shed-1');
-    const topicId = await register(client, 'shed/temp');
+    const topicId = await register(client, 'devices/shed-1/temp');
     client.send(publish(topicId, '12', 1, 3));
     await client.next('puback');
     client.send(publish(topicId, '12', 1, 3, { dup: true }));
     expect(await client.next('puback')).toMatchObject({ msgId: 3, returnCode: ReturnCode.ACCEPTED });
     const messages = await inbox.waitFor(2);
     expect(messages.map((m) => m.payload)).toEqual(['12', '12']); // QoS 1: at least once
-    await watcher.unsubscribeAsync('shed/#');
+    await watcher.unsubscribeAsync('devices/shed-1/#');
   });
 
   it('publishes the will when a sensor keep-alive lapses', async () => {
     const inbox = collect(watcher);
-    await watcher.subscribeAsync('pond/#', { qos: 1 });
+    await watcher.subscribeAsync('devices/pond-1/#', { qos: 1 });
     const client = await snClient();
-    await connect(client, 'pond-1', { duration: 1, will: { topic: 'pond/1/status', message: 'offline' } });
+    await connect(client, 'pond-1', { duration: 1, will: { topic: 'devices/pond-1/status', message: 'offline' } });
     const [will] = await inbox.waitFor(1, 5000);
-    expect([will.topic, will.payload]).toEqual(['pond/1/status', 'offline']);
-    await watcher.unsubscribeAsync('pond/#');
+    expect([will.topic, will.payload]).toEqual(['devices/pond-1/status', 'offline']);
+    await watcher.unsubscribeAsync('devices/pond-1/#');
   });
 
   it('keeps what is published while a sensor sleeps, and hands it over on PINGREQ with its client id, then PINGRESP', async () => {
     const client = await snClient();
     await connect(client, 'sleepy-1');
-    client.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 'sleepy/1/cmd' } });
+    client.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 'devices/sleepy-1/cmd' } });
     const { topicId } = await client.next('suback');
     client.send({ type: 'disconnect', duration: 60 });
     await client.next('disconnect');
-    await watcher.publishAsync('sleepy/1/cmd', 'first', { qos: 1 });
-    await watcher.publishAsync('sleepy/1/cmd', 'second', { qos: 0 });
+    await watcher.publishAsync('devices/sleepy-1/cmd', 'first', { qos: 1 });
+    await watcher.publishAsync('devices/sleepy-1/cmd', 'second', { qos: 0 });
     await expect.poll(() => gatewayHealth(hub).clients.asleep).toBe(1);
     expect(client.inbox.drain()).toEqual([]);
 
@@ -162,14 +166,14 @@ describe('MQTT-SN gateway over UDP', () => {
     await client.next('pingresp');
   });
 
-  it('takes QoS -1 publishes from a sensor that never connected, on a short topic name', async () => {
+  it('takes QoS -1 publishes from a sensor that never connected, on a predefined topic id', async () => {
     const inbox = collect(watcher);
-    await watcher.subscribeAsync('qm', { qos: 0 });
+    await watcher.subscribeAsync('house/smoke', { qos: 0 });
     const client = await snClient();
-    client.send({ type: 'publish', dup: false, qos: -1, retain: false, topic: { topicIdType: 'short', topicName: 'qm' }, msgId: 0, payload: Buffer.from('hello') });
+    client.send(publish(SMOKE_ID, 'hello', -1, 0, { predefined: true }));
     const [message] = await inbox.waitFor(1);
-    expect([message.topic, message.payload]).toEqual(['qm', 'hello']);
-    await watcher.unsubscribeAsync('qm');
+    expect([message.topic, message.payload]).toEqual(['house/smoke', 'hello']);
+    await watcher.unsubscribeAsync('house/smoke');
   });
 
   it('counts frames that do not decode', async () => {
@@ -205,14 +209,14 @@ describe('MQTT-SN gateway limits and predefined topics', () => {
     const awake = await SnUdpClient.open(hub.mqttSn!.port);
     const sleeper = await SnUdpClient.open(hub.mqttSn!.port);
     await connect(awake, 'awake-1', { duration: 600 });
-    const topicId = await register(awake, 'house/awake-1/temp');
+    const topicId = await register(awake, 'devices/awake-1/temp');
     await connect(sleeper, 'sleeper-1');
-    sleeper.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 'sleeper/1/cmd' } });
+    sleeper.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 'devices/sleeper-1/cmd' } });
     await sleeper.next('suback');
     sleeper.send({ type: 'disconnect', duration: 600 });
     await sleeper.next('disconnect');
     let watcher = await connectClient(hub.mqttUrl);
-    await watcher.publishAsync('sleeper/1/cmd', 'before the restart', { qos: 1 });
+    await watcher.publishAsync('devices/sleeper-1/cmd', 'before the restart', { qos: 1 });
     await watcher.endAsync();
     const port = hub.mqttSn!.port;
     await hub.close();
@@ -220,16 +224,16 @@ describe('MQTT-SN gateway limits and predefined topics', () => {
     hub = await startTestHub({ ...env, HEARTH_SN_UDP_PORT: String(port) }, dataDir);
     watcher = await connectClient(hub.mqttUrl);
     const inbox = collect(watcher);
-    await watcher.subscribeAsync('house/#', { qos: 1 });
+    await watcher.subscribeAsync(['house/#', 'devices/awake-1/#'], { qos: 1 });
     // The awake sensor goes on with its topic id as if nothing happened.
     awake.send(publish(topicId, '19.5', 1, 2));
     expect(await awake.next('puback')).toMatchObject({ topicId, msgId: 2, returnCode: ReturnCode.ACCEPTED });
     awake.send(publish(1, 'armed', -1, 0, { predefined: true }));
     awake.send(publish(2, 'ring', 0, 0, { predefined: true }));
     const messages = await inbox.waitFor(3);
-    expect(messages.map((m) => `${m.topic}=${m.payload}`).sort()).toEqual(['house/alarm=armed', 'house/awake-1/temp=19.5', 'house/doorbell=ring']);
+    expect(messages.map((m) => `${m.topic}=${m.payload}`).sort()).toEqual(['devices/awake-1/temp=19.5', 'house/alarm=armed', 'house/doorbell=ring']);
     // The sleeper's subscription and what was buffered for it came through the restart too.
-    await watcher.publishAsync('sleeper/1/cmd', 'after the restart', { qos: 1 });
+    await watcher.publishAsync('devices/sleeper-1/cmd', 'after the restart', { qos: 1 });
     sleeper.send({ type: 'pingreq', clientId: 'sleeper-1' });
     for (const payload of ['before the restart', 'after the restart']) {
       const message = await sleeper.next('publish');

@@ -139,6 +139,32 @@ export interface SnPredefinedTopicDto {
   topicId: number;
 }
 
+/** A device credential as `GET /api/device-credentials` lists it (never its password or hash). */
+export interface DeviceCredentialDto {
+  username: string;
+  topicPrefix: string | null;
+  /** Where an MQTT-SN sensor may prove it is this device from: IPs or networks (CIDR), XBee 64-bit addresses, `wire`. */
+  snAddresses: string[];
+  source: 'hearth' | 'mosquitto';
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/**
+ * "A new sensor wants to be garden-bed-3" (`GET /api/mqtt-sn/claims`): an MQTT-SN sensor named a device
+ * credential from an address not bound to it. `POST .../claims/:id/accept` binds `address`; `DELETE` dismisses.
+ */
+export interface SnClaimDto {
+  id: number;
+  device: string;
+  address: string;
+  /** `udp` or `serial` (XBee or the wire). */
+  link: string;
+  firstSeen: string;
+  lastSeen: string;
+  attempts: number;
+}
+
 // The rule JSON is @hearth/rules' format (docs/rules.md); the API serves it as written.
 export type {
   ActionDefinition,

@@ -1,11 +1,14 @@
+import type { DeviceCredentialDto } from '@hearth/api-types';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import { deviceRules, type AclRule } from './acl.js';
 import { DeviceCredentialsRepository, type DeviceCredential } from './device-credentials.repository.js';
 import { formatAclFile, formatPasswordFile, parseAclFile, parsePasswordFile, type Skipped } from './mosquitto-files.js';
-import { hashDevicePassword, hashPassword, randomSecret, verifyPassword } from './password-hash.js';
+import { randomSecret } from './password-hash.js';
+import { PasswordHasher } from './password-hasher.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { parseSnAddress } from './sn-address.js';
 import { isTopicSafe } from './topic-filter.js';
 import { UsersRepository, type Role, type User } from './users.repository.js';
 
@@ -27,19 +30,15 @@ export interface PublicUser {
   createdAt: string;
 }
 
-export interface PublicDevice {
-  username: string;
-  topicPrefix: string | null;
-  source: DeviceCredential['source'];
-  createdAt: string;
-  revokedAt: string | null;
-}
+/** A device credential as the API and the CLI show it. */
+export type PublicDevice = DeviceCredentialDto;
 
 /** What `hearth device add` prints and the API returns once: the only time the password is visible. */
 export interface IssuedDeviceCredential {
   username: string;
   password: string;
   topicPrefix: string | null;
+  snAddresses: string[];
 }
 
 export interface ImportReport {
@@ -63,9 +62,10 @@ export const toPublicUser = (user: User): PublicUser => ({
   createdAt: new Date(user.createdAt).toISOString(),
 });
 
-const toPublicDevice = (device: DeviceCredential): PublicDevice => ({
+const toPublicDevice = (device: DeviceCredential, snAddresses: string[]): PublicDevice => ({
   username: device.username,
   topicPrefix: device.topicPrefix,
+  snAddresses,
   source: device.source,
   createdAt: new Date(device.createdAt).toISOString(),
   revokedAt: device.revokedAt === null ? null : new Date(device.revokedAt).toISOString(),
@@ -84,6 +84,7 @@ export class Accounts {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly devices: DeviceCredentialsRepository,
+    private readonly hasher: PasswordHasher,
   ) {
     this.discoveryPrefix = config.devices.discoveryPrefix;
   }
@@ -103,7 +104,7 @@ export class Accounts {
     if (this.users.findByName(input.username) || this.devices.findByName(input.username)) {
       throw new AccountError('conflict', `the name ${input.username} is taken`);
     }
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.hasher.hash(input.password, 'person');
     return toPublicUser(this.users.insert({ username: input.username, passwordHash, role: checkRole(input.role), areas }));
   }
 
@@ -120,14 +121,14 @@ export class Accounts {
   }
 
   async checkUserPassword(username: string, password: string): Promise<boolean> {
-    return verifyPassword(password, this.user(username).passwordHash);
+    return this.hasher.verify(password, this.user(username).passwordHash);
   }
 
   /** A new password signs the person out everywhere but `keepSession`. */
   async setUserPassword(username: string, password: string, keepSession: string | null = null): Promise<void> {
     const user = this.user(username);
     checkPassword(password);
-    this.users.update(user.id, { passwordHash: await hashPassword(password) });
+    this.users.update(user.id, { passwordHash: await this.hasher.hash(password, 'person') });
     this.sessions.deleteForUser(user.id, keepSession);
   }
 
@@ -140,25 +141,47 @@ export class Accounts {
   }
 
   listDevices(): PublicDevice[] {
-    return this.devices.list().map(toPublicDevice);
+    return this.devices.list().map((device) => toPublicDevice(device, this.devices.snAddresses(device.id)));
   }
 
-  /** A new credential with a random password; the topic prefix defaults to `devices/<name>`. */
-  async addDevice(name: string, topicPrefix?: string): Promise<IssuedDeviceCredential> {
+  getDevice(name: string): PublicDevice {
+    const device = this.device(name);
+    return toPublicDevice(device, this.devices.snAddresses(device.id));
+  }
+
+  /** A new credential with a random password; the topic prefix defaults to `devices/<name>`; MQTT-SN addresses are optional. */
+  async addDevice(name: string, topicPrefix?: string, snAddresses: string[] = []): Promise<IssuedDeviceCredential> {
     this.checkName(name);
     const prefix = this.checkPrefix(topicPrefix ?? `devices/${name}`);
+    const addresses = [...new Set(snAddresses.map(checkSnAddress))].sort();
     if (this.users.findByName(name) || this.devices.findByName(name)) throw new AccountError('conflict', `the name ${name} is taken`);
     const password = randomSecret();
-    this.devices.upsert({ username: name, passwordHash: await hashDevicePassword(password), topicPrefix: prefix, source: 'hearth' });
-    return { username: name, password, topicPrefix: prefix };
+    const passwordHash = await this.hasher.hash(password, 'device');
+    this.devices.transaction(() => {
+      const device = this.devices.upsert({ username: name, passwordHash, topicPrefix: prefix, source: 'hearth' });
+      this.devices.addSnAddresses(device.id, addresses);
+    });
+    return { username: name, password, topicPrefix: prefix, snAddresses: addresses };
+  }
+
+  /** Lets an MQTT-SN sensor at `address` act as the device (an admin's yes to its claim, or `hearth device bind`). */
+  bindSnAddress(name: string, address: string): PublicDevice {
+    this.devices.addSnAddresses(this.device(name).id, [checkSnAddress(address)]);
+    return this.getDevice(name);
+  }
+
+  unbindSnAddress(name: string, address: string): PublicDevice {
+    const normal = checkSnAddress(address);
+    if (!this.devices.removeSnAddress(this.device(name).id, normal)) throw new AccountError('not-found', `${normal} is not bound to ${name}`);
+    return this.getDevice(name);
   }
 
   /** A new password for a device (and un-revokes it); its connected sessions end. */
   async rotateDevice(name: string): Promise<IssuedDeviceCredential> {
     const device = this.device(name);
     const password = randomSecret();
-    this.devices.upsert({ ...device, passwordHash: await hashDevicePassword(password) });
-    return { username: device.username, password, topicPrefix: device.topicPrefix };
+    this.devices.upsert({ ...device, passwordHash: await this.hasher.hash(password, 'device') });
+    return { username: device.username, password, topicPrefix: device.topicPrefix, snAddresses: this.devices.snAddresses(device.id) };
   }
 
   revokeDevice(name: string): void {
@@ -233,6 +256,11 @@ function checkPassword(password: unknown): void {
   if (typeof password !== 'string' || password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
     invalid(`a password has ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
   }
+}
+
+function checkSnAddress(address: unknown): string {
+  const parsed = typeof address === 'string' ? parseSnAddress(address) : null;
+  return parsed ?? invalid(`an MQTT-SN address is an IP address or network (192.168.1.40, 192.168.1.0/24), an XBee 64-bit address (0013A20041A7B0C3) or "wire", not ${JSON.stringify(address)}`);
 }
 
 function checkRole(role: unknown): Role {

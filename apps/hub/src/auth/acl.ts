@@ -12,12 +12,14 @@ export interface AclRule {
 /**
  * Who an MQTT session is. `trusted` is the hub itself and anonymous clients where the configuration
  * allows them (no ACL, as Mosquitto without an acl_file); `admin` is a person with the admin role;
- * `device` is a device credential (also an MQTT-SN sensor the gateway connects in-process for it).
+ * `device` is a device credential (also an MQTT-SN sensor the gateway connects in-process for it);
+ * `sensor` is an MQTT-SN sensor trusted by network or wiring, confined to its own topic space.
  */
 export type MqttPrincipal =
   | { kind: 'trusted' }
   | { kind: 'admin'; username: string; userId: number }
-  | { kind: 'device'; username: string; credentialId: number; passwordHash: string; permissions: DevicePermissions };
+  | { kind: 'device'; username: string; credentialId: number; passwordHash: string; permissions: DevicePermissions }
+  | { kind: 'sensor'; clientId: string; predefined: string[]; permissions: DevicePermissions };
 
 const SYS = /^\$SYS(\/|$)/;
 

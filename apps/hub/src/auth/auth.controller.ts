@@ -8,6 +8,8 @@ import { isTls } from './session.guard.js';
 import { LoginRefused, SessionsService, type AuthUser } from './sessions.service.js';
 import { SetupService } from './setup.service.js';
 
+const LOGIN_STATUS = { credentials: 401, locked: 429, busy: 503 } as const;
+
 /** Sign in and out, who am I, my password, and creating the first admin. */
 @Controller('api/auth')
 @UseFilters(AccountErrorFilter)
@@ -24,7 +26,7 @@ export class AuthController {
   @HttpCode(200)
   async login(@Body() body: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const { username, password } = loginBody(body);
-    return this.signIn(() => this.sessions.login(username, password, request.socket.remoteAddress ?? ''), request, response);
+    return this.signIn(username, password, request, response);
   }
 
   @Access('user')
@@ -61,18 +63,19 @@ export class AuthController {
   async createFirstAdmin(@Body() body: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const { token, username, password } = setupBody(body);
     await this.setup.createFirstAdmin(token, username, password);
-    return this.signIn(() => this.sessions.login(username, password, request.socket.remoteAddress ?? ''), request, response);
+    return this.signIn(username, password, request, response);
   }
 
-  private async signIn(login: () => ReturnType<SessionsService['login']>, request: Request, response: Response) {
+  private async signIn(username: string, password: string, request: Request, response: Response) {
     try {
-      const { token, expiresAt, user } = await login();
+      const { token, expiresAt, user } = await this.sessions.login(username, password, request.socket.remoteAddress ?? '', () => request.socket.destroyed);
       response.appendHeader('Set-Cookie', this.sessions.cookie(token, isTls(request)));
       return { token, expiresAt: new Date(expiresAt).toISOString(), user: { username: user.username, role: user.role, areas: user.areas } };
     } catch (error) {
       if (!(error instanceof LoginRefused)) throw error;
       if (error.retryAfterMs > 0) response.setHeader('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
-      throw new HttpException({ statusCode: error.retryAfterMs > 0 ? 429 : 401, message: error.message }, error.retryAfterMs > 0 ? 429 : 401);
+      const status = LOGIN_STATUS[error.reason];
+      throw new HttpException({ statusCode: status, message: error.message }, status);
     }
   }
 }

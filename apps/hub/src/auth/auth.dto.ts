@@ -57,7 +57,18 @@ export const createUserBody = (body: unknown) =>
 export const updateUserBody = (body: unknown) =>
   parse<{ role: Role | undefined; areas: string[] | null | undefined; password: string | undefined }>(body, { role, areas, password: string(1024, true) });
 
-export const createDeviceBody = (body: unknown) => parse<{ name: string; topicPrefix: string | undefined }>(body, { name: string(64) as Check<string>, topicPrefix: string(200, true) });
+const strings =
+  (max: number): Check<string[] | undefined> =>
+  (value, name, problems) => {
+    if (value === undefined || (Array.isArray(value) && value.length <= max && value.every((item) => typeof item === 'string'))) return value as string[] | undefined;
+    problems.push(`${name} must be a list of at most ${max} strings`);
+    return undefined;
+  };
+
+export const createDeviceBody = (body: unknown) =>
+  parse<{ name: string; topicPrefix: string | undefined; snAddresses: string[] | undefined }>(body, { name: string(64) as Check<string>, topicPrefix: string(200, true), snAddresses: strings(100) });
+
+export const snAddressBody = (body: unknown) => parse<{ address: string }>(body, { address: string(100) as Check<string> });
 
 export const importBody = (body: unknown) =>
   parse<{ passwordFile: string; aclFile: string | undefined }>(body, { passwordFile: string(1_000_000) as Check<string>, aclFile: string(1_000_000, true) });

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseFilters } from
 import { AccountErrorFilter } from './account-error.filter.js';
 import { Accounts } from './accounts.js';
 import { Access } from './auth.decorators.js';
-import { createDeviceBody, importBody } from './auth.dto.js';
+import { createDeviceBody, importBody, snAddressBody } from './auth.dto.js';
 import { MqttAuthService } from './mqtt-auth.service.js';
 
 /** MQTT device credentials and Mosquitto import/export: admins only. Changes apply to connected sessions at once. */
@@ -23,8 +23,20 @@ export class DeviceCredentialsController {
   /** The password is in this response only. */
   @Post()
   create(@Body() body: unknown) {
-    const { name, topicPrefix } = createDeviceBody(body);
-    return this.accounts.addDevice(name, topicPrefix);
+    const { name, topicPrefix, snAddresses } = createDeviceBody(body);
+    return this.accounts.addDevice(name, topicPrefix, snAddresses);
+  }
+
+  /** An address an MQTT-SN sensor may prove it is this device from. */
+  @Post(':username/sn-addresses')
+  @HttpCode(200)
+  bind(@Param('username') username: string, @Body() body: unknown) {
+    return this.accounts.bindSnAddress(username, snAddressBody(body).address);
+  }
+
+  @Delete(':username/sn-addresses/:address')
+  unbind(@Param('username') username: string, @Param('address') address: string) {
+    return this.accounts.unbindSnAddress(username, address);
   }
 
   @Post(':username/rotate')

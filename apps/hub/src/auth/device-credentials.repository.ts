@@ -55,7 +55,25 @@ export class DeviceCredentialsRepository {
     const credential = this.findById(id);
     if (!credential) return;
     this.db.prepare(`DELETE FROM "mqtt_acl_rule" WHERE "username" = ?`).run(credential.username);
+    this.db.prepare(`DELETE FROM "device_sn_address" WHERE "credential_id" = ?`).run(id);
     this.db.prepare(`DELETE FROM "device_credential" WHERE "id" = ?`).run(id);
+  }
+
+  /** The addresses an MQTT-SN sensor may prove it is this device from (table `device_sn_address`). */
+  snAddresses(id: number): string[] {
+    return this.db
+      .prepare<[number], { address: string }>(`SELECT "address" FROM "device_sn_address" WHERE "credential_id" = ? ORDER BY "address"`)
+      .all(id)
+      .map((row) => row.address);
+  }
+
+  addSnAddresses(id: number, addresses: string[]): void {
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO "device_sn_address" ("credential_id", "address", "created_at") VALUES (?, ?, ?)`);
+    for (const address of addresses) insert.run(id, address, Date.now());
+  }
+
+  removeSnAddress(id: number, address: string): boolean {
+    return this.db.prepare(`DELETE FROM "device_sn_address" WHERE "credential_id" = ? AND "address" = ?`).run(id, address).changes > 0;
   }
 
   /** A device's own rules plus every pattern rule. */

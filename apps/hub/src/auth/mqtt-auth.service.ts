@@ -8,29 +8,36 @@ import { HUB_CONFIG } from '../config/config.token.js';
 import { SQLITE } from '../database/database.tokens.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
-import { DevicePermissions, deviceRules, type MqttPrincipal } from './acl.js';
+import { DevicePermissions, deviceRules, type AclRule, type MqttPrincipal } from './acl.js';
 import { DeviceCredentialsRepository, type DeviceCredential } from './device-credentials.repository.js';
-import { FailureThrottle } from './failure-throttle.js';
-import { verifyPassword } from './password-hash.js';
+import { HashAbandoned, HasherBusy, PasswordHasher } from './password-hasher.js';
+import { SignInPolicy } from './sign-in-policy.js';
 import { UsersRepository } from './users.repository.js';
 
 export type MqttTransport = 'mqtt' | 'mqtts' | 'mqtts-client-cert' | 'ws' | 'wss' | 'in-process';
+
+/**
+ * Whom an in-process session acts for: a device credential (an MQTT-SN sensor that proved it is that
+ * device), a sensor trusted by network or wiring (the topic space its client id names, and the topics an
+ * admin predefined for it), or a hub part the hub itself vouches for (the demo's simulator); without one,
+ * an anonymous client.
+ */
+export type InProcessIdentity = { device: string } | { sensor: { predefined: string[] } } | { trusted: true };
 
 /** Where a connection came from, as the broker saw it when it accepted it. */
 export interface MqttConnection {
   transport: MqttTransport;
   socket?: Socket;
-  /** In-process sessions only: the device credential the hub part (the MQTT-SN gateway) acts for. */
-  device?: string;
-  /** In-process sessions only: a hub part the hub itself vouches for (see InProcessIdentity). */
-  trusted?: boolean;
+  /** In-process sessions only: whom the hub part acts for. */
+  identity?: InProcessIdentity;
 }
 
 // MQTT 3.1.1 CONNACK return codes (Aedes maps them to MQTT 5 reason codes).
+const SERVER_UNAVAILABLE = 3;
 const BAD_CREDENTIALS = 4;
 const NOT_AUTHORIZED = 5;
 
-const refusal = (returnCode: 4 | 5, message: string): AuthenticateError => Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+const refusal = (returnCode: 3 | 4 | 5, message: string): AuthenticateError => Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 
 const isLoopback = (address = ''): boolean => /^(127\.|::1$|::ffff:127\.)/.test(address);
 
@@ -46,8 +53,6 @@ export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
   private readonly log: Logger;
   private readonly principals = new WeakMap<Client, MqttPrincipal>();
   private readonly live = new Set<Client>();
-  private readonly throttle: FailureThrottle;
-  private readonly maxFailuresPerAddress: number;
   private poll?: NodeJS.Timeout;
   private dataVersion = 0;
 
@@ -57,10 +62,10 @@ export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
     @Inject(SQLITE) private readonly db: Database,
     private readonly devices: DeviceCredentialsRepository,
     private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: SignInPolicy,
   ) {
     this.log = root.child({ module: 'mqtt-auth' });
-    this.throttle = new FailureThrottle(config.auth.lockout * 1000);
-    this.maxFailuresPerAddress = config.auth.maxFailures * 4;
   }
 
   onModuleInit(): void {
@@ -83,8 +88,8 @@ export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
     const principal = await this.identify(client, connection, username, password);
     if (!('kind' in principal)) return principal;
     const will = (client as unknown as { _will?: { topic: string } })._will;
-    if (will && principal.kind === 'device' && !principal.permissions.canWrite(will.topic)) {
-      return refusal(NOT_AUTHORIZED, `the will topic ${will.topic} is outside what ${principal.username} may publish`);
+    if (will && 'permissions' in principal && !principal.permissions.canWrite(will.topic)) {
+      return refusal(NOT_AUTHORIZED, `the will topic ${will.topic} is outside what ${'username' in principal ? principal.username : client.id} may publish`);
     }
     this.principals.set(client, principal);
     this.live.add(client);
@@ -96,18 +101,19 @@ export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
   canPublish(client: Client | null, topic: string): boolean {
     if (!client) return true;
     const principal = this.principals.get(client);
-    return principal !== undefined && (principal.kind !== 'device' || principal.permissions.canWrite(topic));
+    return principal !== undefined && (!('permissions' in principal) || principal.permissions.canWrite(topic));
   }
 
   canSubscribe(client: Client, filter: string): boolean {
     const principal = this.principals.get(client);
-    return principal !== undefined && (principal.kind !== 'device' || principal.permissions.canSubscribe(filter));
+    return principal !== undefined && (!('permissions' in principal) || principal.permissions.canSubscribe(filter));
   }
 
   canReceive(client: Client, topic: string): boolean {
     const principal = this.principals.get(client);
-    return principal !== undefined && (principal.kind !== 'device' || principal.permissions.canRead(topic));
+    return principal !== undefined && (!('permissions' in principal) || principal.permissions.canRead(topic));
   }
+
 
   /** Re-checks every connected session against the database: revoked, removed or changed credentials end their sessions. */
   revalidate(): void {
@@ -126,6 +132,8 @@ export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
 
   private current(client: Client, principal: MqttPrincipal): MqttPrincipal | null {
     if (principal.kind === 'trusted') return principal;
+    // A device credential created with a sensor's client id takes that name from the sensor.
+    if (principal.kind === 'sensor') return this.devices.findByName(client.id) ? null : this.sensorPrincipal(client.id, principal.predefined);
     if (principal.kind === 'admin') return this.users.findById(principal.userId)?.role === 'admin' ? principal : null;
     const credential = this.devices.findById(principal.credentialId);
     if (!credential || credential.revokedAt !== null || credential.passwordHash !== principal.passwordHash) return null;
@@ -133,8 +141,7 @@ export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async identify(client: Client, connection: MqttConnection, username?: string, password?: Buffer): Promise<MqttPrincipal | AuthenticateError> {
-    if (connection.transport === 'in-process' && connection.device !== undefined) return this.byDeviceName(connection.device, client.id);
-    if (connection.transport === 'in-process' && connection.trusted) return { kind: 'trusted' };
+    if (connection.identity) return this.inProcess(connection.identity, client.id);
     if (connection.transport === 'mqtts-client-cert') {
       // The TLS layer already refused certificates not signed by HEARTH_TLS_CA; the certificate's CN names the device.
       const name = (connection.socket as TLSSocket).getPeerCertificate().subject?.CN;
@@ -143,24 +150,55 @@ export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
     if (username === undefined) {
       return this.anonymousAllowed(connection) ? { kind: 'trusted' } : refusal(NOT_AUTHORIZED, 'anonymous MQTT is off (HEARTH_MQTT_ANONYMOUS)');
     }
-    const address = `mqtt:${connection.socket?.remoteAddress ?? connection.transport}`;
-    if (this.throttle.retryAfter(address) > 0) return refusal(NOT_AUTHORIZED, 'too many failed sign-ins from this address');
-    const principal = await this.byPassword(username, password?.toString('utf8') ?? '', client.id);
-    if (principal) this.throttle.succeed(address);
-    else this.throttle.fail(address, this.maxFailuresPerAddress);
+    const address = connection.socket?.remoteAddress ?? connection.transport;
+    if (this.policy.retryAfter(username, address) > 0) return refusal(NOT_AUTHORIZED, `too many failed sign-ins for ${username}; try again later`);
+    let principal: MqttPrincipal | null;
+    try {
+      principal = await this.byPassword(username, password?.toString('utf8') ?? '', client.id, () => client.conn.destroyed);
+    } catch (error) {
+      if (error instanceof HasherBusy) return refusal(SERVER_UNAVAILABLE, error.message);
+      if (error instanceof HashAbandoned) return refusal(NOT_AUTHORIZED, error.message);
+      throw error;
+    }
+    if (principal) this.policy.succeeded(username, address);
+    else this.policy.failed(username, address);
     return principal ?? refusal(BAD_CREDENTIALS, `wrong username or password for ${username}`);
   }
 
-  /** A device credential, else a person with the admin role (people with the user role have no MQTT access). */
-  private async byPassword(username: string, password: string, clientId: string): Promise<MqttPrincipal | null> {
+  /**
+   * A device credential, else a person with the admin role (people with the user role have no MQTT access).
+   * Names that are neither cost no hashing, so a flood of made-up names cannot fill the password threads.
+   */
+  private async byPassword(username: string, password: string, clientId: string, gone: () => boolean): Promise<MqttPrincipal | null> {
     const credential = this.devices.findByName(username);
     if (credential) {
-      const ok = credential.revokedAt === null && (await verifyPassword(password, credential.passwordHash));
+      const ok = credential.revokedAt === null && (await this.hasher.verify(password, credential.passwordHash, gone));
       return ok ? this.devicePrincipal(credential, clientId) : null;
     }
     const user = this.users.findByName(username);
-    if (user?.role !== 'admin' || !(await verifyPassword(password, user.passwordHash))) return null;
+    if (user?.role !== 'admin' || !(await this.hasher.verify(password, user.passwordHash, gone))) return null;
     return { kind: 'admin', username: user.username, userId: user.id };
+  }
+
+  private inProcess(identity: InProcessIdentity, clientId: string): MqttPrincipal | AuthenticateError {
+    if ('device' in identity) return this.byDeviceName(identity.device, clientId);
+    if ('sensor' in identity) return this.sensorPrincipal(clientId, identity.sensor.predefined);
+    return { kind: 'trusted' };
+  }
+
+  /**
+   * A sensor trusted by network or wiring gets the topic space its client id names (HEARTH_SN_TRUSTED_TOPICS,
+   * `%c` = client id) and the topics an admin predefined for it, and may announce itself by discovery under
+   * that id; never a device's topic prefix.
+   */
+  private sensorPrincipal(clientId: string, predefined: string[]): MqttPrincipal {
+    const own: AclRule[] = [...this.config.sn.trustedTopics, ...predefined].map((filter) => ({ username: null, access: 'readwrite', filter }));
+    const devices: AclRule[] = this.devices
+      .list()
+      .filter((device) => device.topicPrefix !== null && device.revokedAt === null)
+      .map((device) => ({ username: null, access: 'deny', filter: `${device.topicPrefix}/#` }));
+    const rules = [...own, ...deviceRules(clientId, null, this.config.devices.discoveryPrefix), ...devices];
+    return { kind: 'sensor', clientId, predefined, permissions: new DevicePermissions(rules, { username: clientId, clientId }) };
   }
 
   private byDeviceName(name: string, clientId: string): MqttPrincipal | AuthenticateError {

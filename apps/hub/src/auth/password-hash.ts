@@ -1,57 +1,55 @@
-import { createHash, pbkdf2, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createHash, randomBytes } from 'node:crypto';
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
-const pbkdf2Async = promisify(pbkdf2);
+/** The slow part of a password hash: what a PasswordHasher worker computes from a password. */
+export type KeyDerivation =
+  | { alg: 'scrypt'; salt: Buffer; keylen: number; N: number; r: number; p: number }
+  | { alg: 'pbkdf2-sha512'; salt: Buffer; keylen: number; iterations: number };
+
+/** A stored hash taken apart: derive the key the same way and compare, or (old `$6$`) a plain digest. */
+export type ParsedHash = { derivation: KeyDerivation; expected: Buffer } | { sha512Salt: Buffer; expected: Buffer };
 
 // scrypt N=2^15, r=8, p=1: 32 MiB and ~0.1 s on a Raspberry Pi 4 class CPU per login.
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1 };
-const SCRYPT_MAXMEM = 64 * 1024 * 1024;
-// Mosquitto's mosquitto_passwd uses 101 iterations; generated device passwords carry 192 random bits,
-// so iterations add nothing there, and a Mosquitto-readable count keeps `hearth passwd export` portable.
-const PBKDF2_ITERATIONS = 1000;
-
-const equal = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
+// OWASP's current figure for PBKDF2-HMAC-SHA512. Generated device passwords carry 192 random bits, so
+// the count protects imported and hand-set ones; Mosquitto reads any count from a `$7$` line.
+export const PBKDF2_ITERATIONS = 210_000;
 
 /** People's passwords: `$scrypt$N=32768,r=8,p=1$<salt>$<key>` (base64). */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, 64, { ...SCRYPT, maxmem: SCRYPT_MAXMEM });
-  return `$scrypt$N=${SCRYPT.N},r=${SCRYPT.r},p=${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+export const personDerivation = (): KeyDerivation => ({ alg: 'scrypt', salt: randomBytes(16), keylen: 64, ...SCRYPT });
+
+/** Device passwords in Mosquitto's `$7$` format (PBKDF2-HMAC-SHA512), so they can be exported to a Mosquitto password file. */
+export const deviceDerivation = (): KeyDerivation => ({ alg: 'pbkdf2-sha512', salt: randomBytes(12), keylen: 64, iterations: PBKDF2_ITERATIONS });
+
+export function formatHash(derivation: KeyDerivation, key: Buffer): string {
+  const salt = derivation.salt.toString('base64');
+  if (derivation.alg === 'scrypt') return `$scrypt$N=${derivation.N},r=${derivation.r},p=${derivation.p}$${salt}$${key.toString('base64')}`;
+  return `$7$${derivation.iterations}$${salt}$${key.toString('base64')}`;
 }
 
 /**
- * Verifies any hash Hearth stores: scrypt (people), and Mosquitto's `$7$` (PBKDF2-HMAC-SHA512) and
- * `$6$` (SHA-512 of password then salt) for device credentials. Unknown formats never verify.
+ * Any hash Hearth stores: scrypt (people), and Mosquitto's `$7$` (PBKDF2-HMAC-SHA512) and `$6$` (SHA-512
+ * of password then salt) for device credentials. Unknown or malformed formats: null, never verifying.
  */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export function parseHash(stored: string): ParsedHash | null {
   const parts = stored.split('$');
   if (parts[1] === 'scrypt' && parts.length === 5) {
     const params = Object.fromEntries(parts[2].split(',').map((kv) => [kv.split('=')[0], Number(kv.split('=')[1])]));
-    const [N, r, p] = [params.N, params.r, params.p];
+    const { N, r, p } = params;
     const expected = Buffer.from(parts[4], 'base64');
-    if (![N, r, p].every(Number.isSafeInteger)) return false;
-    return equal(await scryptAsync(password, Buffer.from(parts[3], 'base64'), expected.length, { N, r, p, maxmem: SCRYPT_MAXMEM }), expected);
+    if (![N, r, p].every(Number.isSafeInteger) || expected.length === 0) return null;
+    return { derivation: { alg: 'scrypt', salt: Buffer.from(parts[3], 'base64'), keylen: expected.length, N, r, p }, expected };
   }
   if (parts[1] === '7' && parts.length === 5) {
     const iterations = Number(parts[2]);
     const expected = Buffer.from(parts[4], 'base64');
-    if (!Number.isSafeInteger(iterations) || iterations < 1 || expected.length === 0) return false;
-    return equal(await pbkdf2Async(password, Buffer.from(parts[3], 'base64'), iterations, expected.length, 'sha512'), expected);
+    if (!Number.isSafeInteger(iterations) || iterations < 1 || expected.length === 0) return null;
+    return { derivation: { alg: 'pbkdf2-sha512', salt: Buffer.from(parts[3], 'base64'), keylen: expected.length, iterations }, expected };
   }
-  if (parts[1] === '6' && parts.length === 4) {
-    const digest = createHash('sha512').update(password).update(Buffer.from(parts[2], 'base64')).digest();
-    return equal(digest, Buffer.from(parts[3], 'base64'));
-  }
-  return false;
+  if (parts[1] === '6' && parts.length === 4) return { sha512Salt: Buffer.from(parts[2], 'base64'), expected: Buffer.from(parts[3], 'base64') };
+  return null;
 }
 
-/** A device password in Mosquitto's `$7$` format, so the hash can be written back into a Mosquitto password file. */
-export async function hashDevicePassword(password: string): Promise<string> {
-  const salt = randomBytes(12);
-  const key = await pbkdf2Async(password, salt, PBKDF2_ITERATIONS, 64, 'sha512');
-  return `$7$${PBKDF2_ITERATIONS}$${salt.toString('base64')}$${key.toString('base64')}`;
-}
+export const sha512Salted = (password: string, salt: Buffer): Buffer => createHash('sha512').update(password).update(salt).digest();
 
 /**
  * Random bytes (24 by default) as a device password or a token: URL-safe, no padding, and never starting

@@ -5,9 +5,10 @@ import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
-import { FailureThrottle } from './failure-throttle.js';
-import { hashPassword, randomSecret, tokenHash, verifyPassword } from './password-hash.js';
+import { randomSecret, tokenHash } from './password-hash.js';
+import { HasherBusy, PasswordHasher } from './password-hasher.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { SignInPolicy } from './sign-in-policy.js';
 import { UsersRepository, type Role } from './users.repository.js';
 
 /** The person behind a request, as handlers see it on `request.user`. */
@@ -39,58 +40,64 @@ export interface Credentials {
   via: 'cookie' | 'bearer';
 }
 
-/** A refused login: wrong credentials (401) or locked for `retryAfterMs` (429). */
+/** A refused login: wrong credentials (401), locked for `retryAfterMs` (429), or every password thread busy (503). */
 export class LoginRefused extends Error {
-  constructor(readonly retryAfterMs = 0) {
-    super(retryAfterMs > 0 ? 'too many failed logins; try again later' : 'wrong username or password');
+  constructor(
+    readonly reason: 'credentials' | 'locked' | 'busy',
+    readonly retryAfterMs = 0,
+  ) {
+    super(reason === 'locked' ? 'too many failed logins; try again later' : reason === 'busy' ? 'too many sign-ins at once; try again shortly' : 'wrong username or password');
   }
 }
 
 // A session's expiry moves forward at most once a minute, so reads do not each cost a write.
 const TOUCH_EVERY_MS = 60_000;
 
-/** Server-side sessions: login (throttled), resolving a token to its person, logout. */
+/** Server-side sessions: login (under the sign-in policy), resolving a token to its person, logout. */
 @Injectable()
 export class SessionsService {
   /** Sessions ended by logout, for connections that outlive their request (the realtime WebSocket). */
   readonly ended = new EventEmitter<{ logout: [string] }>();
   private readonly log: Logger;
-  private readonly throttle: FailureThrottle;
   private readonly ttlMs: number;
-  private readonly maxFailures: number;
   // Unknown usernames are checked against this, so a login's timing does not tell whether a name exists.
-  private readonly decoy = hashPassword(randomSecret());
+  private decoy?: Promise<string>;
 
   constructor(
     @Inject(HUB_CONFIG) config: HubConfig,
     @Inject(ROOT_LOGGER) root: Logger,
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: SignInPolicy,
   ) {
     this.log = root.child({ module: 'sessions' });
     this.ttlMs = config.auth.sessionTtl * 1000;
-    this.maxFailures = config.auth.maxFailures;
-    this.throttle = new FailureThrottle(config.auth.lockout * 1000);
   }
 
   get ttlSeconds(): number {
     return this.ttlMs / 1000;
   }
 
-  async login(username: string, password: string, address: string): Promise<{ token: string; expiresAt: number; user: AuthUser }> {
-    const keys = [`user:${username.toLowerCase()}`, `ip:${address}`];
-    const wait = Math.max(...keys.map((key) => this.throttle.retryAfter(key)));
-    if (wait > 0) throw new LoginRefused(wait);
+  /** `gone()`: the request's connection closed, so its password need not be checked any more. */
+  async login(username: string, password: string, address: string, gone?: () => boolean): Promise<{ token: string; expiresAt: number; user: AuthUser }> {
+    const wait = this.policy.retryAfter(username, address);
+    if (wait > 0) throw new LoginRefused('locked', wait);
     const user = this.users.findByName(username);
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await this.decoy));
-    if (!user || !ok) {
-      this.throttle.fail(keys[0], this.maxFailures);
-      this.throttle.fail(keys[1], this.maxFailures * 4);
-      this.log.warn({ username, address }, 'failed login');
-      throw new LoginRefused();
+    this.decoy ??= this.hasher.hash(randomSecret(), 'person');
+    let ok: boolean;
+    try {
+      ok = await this.hasher.verify(password, user?.passwordHash ?? (await this.decoy), gone);
+    } catch (error) {
+      if (error instanceof HasherBusy) throw new LoginRefused('busy', 1000);
+      throw error;
     }
-    this.throttle.succeed(keys[0]);
-    this.throttle.succeed(keys[1]);
+    if (!user || !ok) {
+      this.policy.failed(username, address);
+      this.log.warn({ username, address }, 'failed login');
+      throw new LoginRefused('credentials');
+    }
+    this.policy.succeeded(username, address);
     const now = Date.now();
     this.sessions.deleteExpired(now);
     const token = randomSecret(32);

@@ -1,11 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { totalmem } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
 import type { Database } from 'better-sqlite3';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import { MqttAuthService, type MqttConnection, type MqttTransport } from '../auth/mqtt-auth.service.js';
+import { MqttAuthService, type InProcessIdentity, type MqttConnection, type MqttTransport } from '../auth/mqtt-auth.service.js';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import { SQLITE } from '../database/database.tokens.js';
@@ -15,11 +16,18 @@ import { BrokerStats } from './broker-stats.js';
 import { duplexPair } from './duplex-pair.js';
 import { createMessageQueue } from './message-queue.js';
 import { MqttBus, type BusHandler, type PublishOptions } from './mqtt-bus.js';
+import { QueueDrops } from './queue-drops.js';
 import { SqlitePersistence } from './sqlite-persistence.js';
 import { coalesceWrites } from './write-coalescing.js';
 
 /** Aedes' default: deliveries in progress at once before publishes wait in the message queue. */
 const AEDES_CONCURRENCY = 100;
+
+const MiB = 1024 * 1024;
+
+/** HEARTH_MQTT_MAX_QUEUED_BYTES `auto`: 1/512 of the machine's memory, from 4 MiB (a 2 GB Pi) to 64 MiB. */
+export const queueBytesFor = (setting: number | 'auto', memory = totalmem()): number =>
+  setting === 'auto' ? Math.min(64 * MiB, Math.max(4 * MiB, Math.floor(memory / 512))) : setting;
 
 /** Errors that are the network's doing, not a client speaking bad MQTT. */
 const isTransportError = (error: Error & { code?: string }): boolean =>
@@ -39,16 +47,11 @@ interface Accepted extends MqttConnection {
   backlog(): number;
 }
 
-/**
- * Whom an in-process session acts for: a device credential (the MQTT-SN gateway for a sensor that has
- * one), or a trusted hub part (a sensor trusted by wiring or allowed by network); without it, anonymous.
- */
-export type InProcessIdentity = { device: string } | { trusted: true };
-
 /** The embedded Aedes broker: its listeners, limits, counters, and the in-process MqttBus. */
 @Injectable()
 export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplicationShutdown {
   readonly stats = new BrokerStats();
+  readonly queueDrops: QueueDrops;
   private readonly log: Logger;
   private readonly mqtt: HubConfig['mqtt'];
   private readonly sockets = new Set<Socket>();
@@ -69,11 +72,20 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
     super();
     this.mqtt = config.mqtt;
     this.log = root.child({ module: 'broker' });
+    this.queueDrops = new QueueDrops(this.log, { messages: config.mqtt.maxQueued, bytes: queueBytesFor(config.mqtt.maxQueuedBytes) });
   }
 
   async onModuleInit(): Promise<void> {
     const { stats, mqtt } = this;
-    this.persistence = new SqlitePersistence({ db: this.db, maxQueued: mqtt.maxQueued, onDropped: () => stats.publishDropped++ });
+    this.persistence = new SqlitePersistence({
+      db: this.db,
+      maxQueued: mqtt.maxQueued,
+      maxQueuedBytes: queueBytesFor(mqtt.maxQueuedBytes),
+      onDropped: (clientId) => {
+        stats.publishDropped++;
+        this.queueDrops.dropped(clientId);
+      },
+    });
     this.aedes = await Aedes.createBroker({
       mq: createMessageQueue(AEDES_CONCURRENCY),
       concurrency: AEDES_CONCURRENCY,
@@ -244,7 +256,7 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
    */
   connectInProcess(identity?: InProcessIdentity): Duplex {
     const [hubSide, brokerSide] = duplexPair();
-    this.connections.set(brokerSide, { transport: 'in-process', ...identity, backlog: () => 0 });
+    this.connections.set(brokerSide, { transport: 'in-process', identity, backlog: () => 0 });
     this.aedes.handle(brokerSide);
     return hubSide;
   }
@@ -325,5 +337,6 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
     if (!this.aedes) return;
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await this.persistence.destroy();
+    this.queueDrops.close();
   }
 }

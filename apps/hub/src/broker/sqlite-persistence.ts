@@ -53,8 +53,10 @@ export interface SqlitePersistenceOptions {
   db: Database;
   /** Most messages queued for a disconnected persistent session; further ones are dropped. 0 = no limit. */
   maxQueued?: number;
+  /** Most bytes (topics, payloads and a per-message overhead) queued for a disconnected persistent session. 0 = no limit. */
+  maxQueuedBytes?: number;
   /** Called once per message dropped because a queue was full. */
-  onDropped?: () => void;
+  onDropped?: (clientId: string) => void;
 }
 
 interface SubscriptionTrie {
@@ -170,7 +172,15 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
 interface QueueEntry {
   seq: number;
   packet: MqttPacket;
+  /** What the entry counts against its queue's byte limit. */
+  bytes: number;
 }
+
+// Memory a queued message costs beyond its topic and payload: the packet object, its entry and the map.
+const QUEUED_OVERHEAD = 200;
+
+const queuedBytes = (packet: MqttPacket): number =>
+  QUEUED_OVERHEAD + (packet.topic === undefined ? 0 : Buffer.byteLength(packet.topic)) + (packet.payload === undefined ? 0 : typeof packet.payload === 'string' ? Buffer.byteLength(packet.payload) : packet.payload.length);
 
 /**
  * Aedes 2 persistence on SQLite, with the semantics of aedes-persistence's in-memory implementation.
@@ -182,7 +192,8 @@ interface QueueEntry {
  */
 export class SqlitePersistence {
   readonly #maxQueued: number;
-  readonly #onDropped: () => void;
+  readonly #maxQueuedBytes: number;
+  readonly #onDropped: (clientId: string) => void;
   readonly #sql;
   readonly #batcher: WriteBatcher;
   #broker: BrokerRef | undefined;
@@ -192,8 +203,9 @@ export class SqlitePersistence {
   // clientId -> topic -> subscription; the trie holds the QoS > 0 ones, for matching
   #subscriptions = new Map<string, Map<string, SubscriptionRecord>>();
   #trie = new QlobberSub(QLOBBER_OPTIONS);
-  // clientId -> queue, oldest first
+  // clientId -> queue, oldest first; and the bytes each queue holds
   #outgoing = new Map<string, QueueEntry[]>();
+  #outgoingBytes = new Map<string, number>();
   #nextSeq = 1;
   // clientId -> messageId -> packet
   #incoming = new Map<string, Map<number, MqttPacket>>();
@@ -201,8 +213,9 @@ export class SqlitePersistence {
   // QoS 1 publishes in the journal -> their seq; `#nextSeq` numbers these too
   #journaled = new Map<object, number>();
 
-  constructor({ db, maxQueued = 0, onDropped = () => {} }: SqlitePersistenceOptions) {
+  constructor({ db, maxQueued = 0, maxQueuedBytes = 0, onDropped = () => {} }: SqlitePersistenceOptions) {
     this.#maxQueued = maxQueued;
+    this.#maxQueuedBytes = maxQueuedBytes;
     this.#onDropped = onDropped;
     this.#sql = {
       allRetained: db.prepare('SELECT * FROM mqtt_retained'),
@@ -269,8 +282,10 @@ export class SqlitePersistence {
     }
 
     this.#outgoing = new Map();
+    this.#outgoingBytes = new Map();
     for (const row of sql.allOutgoing.iterate() as Iterable<PacketRow & { seq: number; client_id: string }>) {
-      getOrCreate(this.#outgoing, row.client_id, () => []).push({ seq: row.seq, packet: decodePacket(row) });
+      const packet = decodePacket(row);
+      this.#queue(row.client_id).push({ seq: row.seq, packet, bytes: this.#countBytes(row.client_id, queuedBytes(packet)) });
     }
     this.#nextSeq = ((sql.lastSeq.get() as { seq: number | null }).seq ?? 0) + 1;
 
@@ -372,15 +387,32 @@ export class SqlitePersistence {
     return this.#write(this.#sql.deleteClientSubscriptions, client.id);
   }
 
+  #queue(clientId: string): QueueEntry[] {
+    return getOrCreate(this.#outgoing, clientId, () => []);
+  }
+
+  /** Adds `bytes` (may be negative) to a client's queued bytes; returns `bytes`. */
+  #countBytes(clientId: string, bytes: number): number {
+    const total = (this.#outgoingBytes.get(clientId) ?? 0) + bytes;
+    if (total === 0) this.#outgoingBytes.delete(clientId);
+    else this.#outgoingBytes.set(clientId, total);
+    return bytes;
+  }
+
   #enqueue(clientId: string, packet: MqttPacket): Promise<void> | undefined {
-    const queue = getOrCreate(this.#outgoing, clientId, () => []);
-    // The limit is for offline sessions: a connected client's queue is its in-flight window, and
+    const queue = this.#queue(clientId);
+    const stored = new AedesPacket(packet);
+    const bytes = queuedBytes(stored);
+    // The limits are for offline sessions: a connected client's queue is its in-flight window, and
     // dropping from it would fail Aedes' outgoingUpdate and disconnect the client.
-    if (this.#maxQueued > 0 && queue.length >= this.#maxQueued && this.#broker?.clients?.[clientId] === undefined) {
-      this.#onDropped();
+    const full =
+      (this.#maxQueued > 0 && queue.length >= this.#maxQueued) || (this.#maxQueuedBytes > 0 && (this.#outgoingBytes.get(clientId) ?? 0) + bytes > this.#maxQueuedBytes);
+    if (full && this.#broker?.clients?.[clientId] === undefined) {
+      if (queue.length === 0) this.#outgoing.delete(clientId);
+      this.#onDropped(clientId);
       return undefined;
     }
-    const entry = { seq: this.#nextSeq++, packet: new AedesPacket(packet) };
+    const entry = { seq: this.#nextSeq++, packet: stored, bytes: this.#countBytes(clientId, bytes) };
     queue.push(entry);
     return this.#write(this.#sql.putOutgoing, entry.seq, clientId, ...encodePacket(entry.packet));
   }
@@ -410,6 +442,7 @@ export class SqlitePersistence {
         }
       } else if (stored.messageId === packet.messageId) {
         entry.packet = packet;
+        entry.bytes += this.#countBytes(client.id, queuedBytes(packet) - entry.bytes);
         return this.#write(this.#sql.putOutgoing, entry.seq, client.id, ...encodePacket(packet));
       }
     }
@@ -423,6 +456,7 @@ export class SqlitePersistence {
     const index = queue.findIndex((entry) => entry.packet.messageId === packet.messageId);
     if (index === -1) return undefined;
     const [entry] = queue.splice(index, 1);
+    this.#countBytes(client.id, -entry.bytes);
     if (queue.length === 0) this.#outgoing.delete(client.id);
     await this.#write(this.#sql.deleteOutgoing, entry.seq);
     return entry.packet;

@@ -63,6 +63,9 @@ export class SysPublisher implements OnApplicationBootstrap, OnApplicationShutdo
       'messages/sent': stats.messagesSent,
       'messages/stored': stored.retained + stored.queued,
       'publish/messages/dropped': stats.publishDropped,
+      // Hearth's own: what full offline queues dropped, in all and for the clients with the most.
+      'queue/messages/dropped': this.broker.queueDrops.total,
+      'queue/clients/dropped': JSON.stringify(Object.fromEntries(this.broker.queueDrops.byClient(20).map(({ clientId, dropped }) => [clientId, dropped]))),
       'packets/malformed': stats.malformedPackets,
       'bytes/received': bytes.received,
       'bytes/sent': bytes.sent,

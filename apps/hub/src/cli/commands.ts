@@ -93,10 +93,33 @@ export function commands(config: HubConfig): Command[] {
       name: 'device add',
       summary: 'Create MQTT credentials for a device.',
       args: ['<name>'],
-      options: { prefix: describe({ type: 'string' }, 'topic prefix the device owns (default devices/<name>)') },
-      details: ['Prints JSON { "username", "password", "topicPrefix" }: the only time the password is shown.'],
+      options: {
+        prefix: describe({ type: 'string' }, 'topic prefix the device owns (default devices/<name>)'),
+        'sn-address': describe({ type: 'string', multiple: true }, 'where an MQTT-SN sensor may be this device from: IP or network, XBee 64-bit address, or wire; repeatable'),
+      },
+      details: ['Prints JSON { "username", "password", "topicPrefix", "snAddresses" }: the only time the password is shown.'],
       async run({ positionals: [name], values }) {
-        print(JSON.stringify(await withAccounts(config, (accounts) => accounts.addDevice(name, values.prefix as string | undefined))));
+        const snAddresses = (values['sn-address'] as string[] | undefined) ?? [];
+        print(JSON.stringify(await withAccounts(config, (accounts) => accounts.addDevice(name, values.prefix as string | undefined, snAddresses))));
+      },
+    },
+    {
+      name: 'device bind',
+      summary: 'Let an MQTT-SN sensor at an address act as this device (MQTT-SN has no password).',
+      args: ['<name>', '<address>'],
+      details: ['<address>: an IP address or network (192.168.1.40, 192.168.1.0/24), an XBee 64-bit address (0013A20041A7B0C3), or wire (the raw serial line).'],
+      async run({ positionals: [name, address] }) {
+        const device = await withAccounts(config, (accounts) => accounts.bindSnAddress(name, address));
+        print(`${device.username}: MQTT-SN from ${device.snAddresses.join(', ')}`);
+      },
+    },
+    {
+      name: 'device unbind',
+      summary: 'Stop taking an MQTT-SN sensor at an address for this device.',
+      args: ['<name>', '<address>'],
+      async run({ positionals: [name, address] }) {
+        const device = await withAccounts(config, (accounts) => accounts.unbindSnAddress(name, address));
+        print(`${device.username}: MQTT-SN from ${device.snAddresses.join(', ') || 'nowhere'}`);
       },
     },
     {

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { Accounts } from '../auth/accounts.js';
 import { DeviceCredentialsRepository } from '../auth/device-credentials.repository.js';
+import { createPasswordHasher } from '../auth/password-hasher.js';
 import { SessionsRepository } from '../auth/sessions.repository.js';
 import { UsersRepository } from '../auth/users.repository.js';
 import type { HubConfig } from '../config/config.schema.js';
@@ -16,11 +17,12 @@ export async function withAccounts<T>(config: HubConfig, work: (accounts: Accoun
   const [{ DataSource }, { dataSourceOptions }] = await Promise.all([import('typeorm'), import('../database/database.module.js')]);
   const dataSource = new DataSource(dataSourceOptions(config));
   await dataSource.initialize();
+  const hasher = createPasswordHasher(config.auth);
   try {
     const db = (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
-    return await work(new Accounts(config, new UsersRepository(db), new SessionsRepository(db), new DeviceCredentialsRepository(db)));
+    return await work(new Accounts(config, new UsersRepository(db), new SessionsRepository(db), new DeviceCredentialsRepository(db), hasher));
   } finally {
-    await dataSource.destroy();
+    await Promise.all([hasher.close(), dataSource.destroy()]);
   }
 }
 

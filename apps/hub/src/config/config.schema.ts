@@ -48,11 +48,24 @@ const bool: Parser<boolean> = (raw) => {
   return fail(`expected true or false, got "${raw}"`);
 };
 
+/** A number, or `auto` for one the hub works out from the machine it runs on. */
+const intOrAuto =
+  (min: number, max?: number): Parser<number | 'auto'> =>
+  (raw) =>
+    raw.trim().toLowerCase() === 'auto' ? 'auto' : int(min, max)(raw);
+
 /** An optional file path: unset (null) unless given. */
 const optionalPath: Parser<string | null> = (raw) => (raw.trim() ? raw.trim() : null);
 
 /** Comma-separated values; empty means none. */
 const list: Parser<string[]> = (raw) => raw.split(',').map((item) => item.trim()).filter(Boolean);
+
+/** Topic filters that each name a sensor's own space (`%c`): no setting can hand a sensor `#`. */
+const ownTopicFilters: Parser<string[]> = (raw) => {
+  const filters = list(raw);
+  const bad = filters.filter((filter) => !filter.split('/').includes('%c') || filter.split('/').some((level, i, levels) => (level.includes('#') && (level !== '#' || i !== levels.length - 1)) || (level.includes('+') && level !== '+')));
+  return bad.length === 0 ? filters : fail(`each filter needs a %c level (the sensor's client id) and valid wildcards: ${bad.join(', ')}`);
+};
 
 /** Anonymous MQTT: on everywhere, off, or only on the plain TCP listener from a loopback address. */
 const anonymous: Parser<boolean | 'loopback'> = (raw) => (raw.trim().toLowerCase() === 'loopback' ? 'loopback' : bool(raw));
@@ -80,7 +93,13 @@ export const configSchema = {
     maxConnections: key('HEARTH_MQTT_MAX_CONNECTIONS', int(1), 10_000, 'concurrent MQTT connections over all listeners'),
     tcpNoDelay: key('HEARTH_MQTT_TCP_NODELAY', bool, true, 'send MQTT packets at once (TCP_NODELAY); the hub already batches what it writes in one go, and Nagle would hold replies up to 40 ms'),
     maxInflight: key('HEARTH_MQTT_MAX_INFLIGHT', int(1, 65_535), 20, 'QoS 1/2 messages in flight per client (MQTT 5 Receive Maximum)'),
-    maxQueued: key('HEARTH_MQTT_MAX_QUEUED', int(0), 1000, 'QoS 1/2 messages kept per offline persistent session; 0 = no limit'),
+    maxQueued: key('HEARTH_MQTT_MAX_QUEUED', int(0), 0, 'QoS 1/2 messages kept per offline persistent session beyond the byte limit; 0 = no limit'),
+    maxQueuedBytes: key(
+      'HEARTH_MQTT_MAX_QUEUED_BYTES',
+      intOrAuto(0),
+      'auto' as number | 'auto',
+      'bytes of QoS 1/2 messages kept in memory per offline persistent session; more are dropped, counted and logged; auto = 1/512 of the memory, 4-64 MiB (a sensor reporting every 10 s for a day needs about 3 MiB); 0 = no limit',
+    ),
     maxClientIdLength: key('HEARTH_MQTT_MAX_CLIENT_ID_LENGTH', int(1, 65_535), 128, 'longest client id accepted'),
     connectTimeout: key('HEARTH_MQTT_CONNECT_TIMEOUT', int(100), 30_000, 'milliseconds a new connection has to send CONNECT'),
     anonymous: key('HEARTH_MQTT_ANONYMOUS', anonymous, false as boolean | 'loopback', 'allow MQTT clients without credentials: true, false, or loopback (plain TCP from 127.0.0.1/::1 only)'),
@@ -102,8 +121,15 @@ export const configSchema = {
   },
   auth: {
     sessionTtl: key('HEARTH_SESSION_TTL', int(1), 7 * 24 * 3600, 'seconds a login session lasts after its last use'),
-    maxFailures: key('HEARTH_AUTH_MAX_FAILURES', int(1), 5, 'failed logins in a row before a username is locked (an address: four times as many)'),
+    maxFailures: key(
+      'HEARTH_AUTH_MAX_FAILURES',
+      int(1),
+      5,
+      'failed sign-ins (dashboard or MQTT) that lock a username on one address; an address is locked after 4 times as many, a username everywhere but the addresses it signed in from before after 6 times as many',
+    ),
     lockout: key('HEARTH_AUTH_LOCKOUT', int(1), 900, 'seconds a locked username or address has to wait'),
+    hashThreads: key('HEARTH_AUTH_HASH_THREADS', intOrAuto(1, 64), 'auto' as number | 'auto', 'threads that check passwords, off the event loop; auto = one less than the cores, at most 2'),
+    hashQueue: key('HEARTH_AUTH_HASH_QUEUE', int(1, 10_000), 16, 'sign-ins that may wait for a password-checking thread; more are refused as "server busy" (MQTT) or 503 (HTTP)'),
   },
   sn: {
     udpPort: key('HEARTH_SN_UDP_PORT', port, 1884 as number | null, 'MQTT-SN over UDP port'),
@@ -125,7 +151,13 @@ export const configSchema = {
       'HEARTH_SN_UDP_ALLOW',
       list,
       ['127.0.0.0/8', '::1/128'],
-      'networks (CIDR) and client ids whose UDP sensors connect without a device credential; serial is trusted by wiring',
+      'networks (CIDR) and client ids whose UDP sensors connect without a device credential, each confined to the topics of HEARTH_SN_TRUSTED_TOPICS; serial is trusted by wiring',
+    ),
+    trustedTopics: key(
+      'HEARTH_SN_TRUSTED_TOPICS',
+      ownTopicFilters,
+      ['garden/%c/#', 'devices/%c/#'],
+      'topic filters a sensor trusted by network or wiring may publish and subscribe to (%c = its client id); never a device credential\'s topic prefix',
     ),
     maxTopics: key('HEARTH_SN_MAX_TOPICS', int(1, 65_533), 1000, 'topic ids registered per client'),
   },

@@ -58,6 +58,13 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/unknown key mqtt\.prot/);
   });
 
+  it('never lets a setting give trusted MQTT-SN sensors more than a topic space of their own', () => {
+    expect(loadConfig({ env: { HEARTH_SN_TRUSTED_TOPICS: 'sensors/%c/#, farm/%c/+/state' }, cwd: emptyDir() }).sn.trustedTopics).toEqual(['sensors/%c/#', 'farm/%c/+/state']);
+    for (const filters of ['#', 'garden/#', 'garden/%c#', '+/%c/x#']) {
+      expect(() => loadConfig({ env: { HEARTH_SN_TRUSTED_TOPICS: filters }, cwd: emptyDir() })).toThrow(/HEARTH_SN_TRUSTED_TOPICS .*needs a %c level/);
+    }
+  });
+
   it('refuses a HEARTH_CONFIG file that does not exist, and a file that is not YAML', () => {
     expect(() => loadConfig({ env: { HEARTH_CONFIG: 'missing.yaml' }, cwd: emptyDir() })).toThrow(/HEARTH_CONFIG: no such file/);
     const dir = emptyDir();

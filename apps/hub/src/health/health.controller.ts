@@ -30,7 +30,7 @@ export class HealthController {
   @Get()
   health(@CurrentUser() user?: AuthUser) {
     const database = this.databaseStatus();
-    const broker = { status: 'ok' as Status, clients: this.broker.connectedClients };
+    const broker = { status: 'ok' as Status, clients: this.broker.connectedClients, queueDrops: { total: this.broker.queueDrops.total, clients: this.broker.queueDrops.byClient(20) } };
     // A missing serial device degrades the gateway but not the hub: sensors on UDP still work.
     const mqttSn = this.mqttSn.health();
     const status: Status = database.status === 'ok' && broker.status === 'ok' ? 'ok' : 'error';

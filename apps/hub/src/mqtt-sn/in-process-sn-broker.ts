@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
-import type { SnBrokerMessage, SnBrokerPort, SnBrokerSession, SnOrigin, SnQosLevel, SnSessionHandlers, SnSessionOptions } from '@hearth/mqtt-sn';
+import type { SnAnonymousSender, SnBrokerMessage, SnBrokerPort, SnBrokerSession, SnOrigin, SnQosLevel, SnSessionHandlers, SnSessionOptions } from '@hearth/mqtt-sn';
 import { MqttClient } from 'mqtt';
-import type { InProcessIdentity } from '../broker/broker.service.js';
+import type { InProcessIdentity } from '../auth/mqtt-auth.service.js';
 import type { MqttBus } from '../broker/mqtt-bus.js';
 import type { SnAccess } from './sn-access.js';
 
@@ -22,11 +22,16 @@ export class InProcessSnBroker implements SnBrokerPort {
     private readonly access: SnAccess,
   ) {}
 
+  admit(clientId: string, origin: SnOrigin): string | null {
+    const decision = this.access.identify(clientId, origin);
+    return 'refused' in decision ? decision.refused : null;
+  }
+
   open(options: SnSessionOptions, handlers: SnSessionHandlers): Promise<SnBrokerSession> {
-    const identity = this.access.identify(options.clientId, options.origin);
-    if (!identity) return Promise.reject(new Error(`${options.clientId} at ${options.origin.address} is not allowed: give it a device credential or allow it in HEARTH_SN_UDP_ALLOW`));
+    const decision = this.access.identify(options.clientId, options.origin);
+    if ('refused' in decision) return Promise.reject(new Error(decision.refused));
     let stream!: Duplex;
-    const client = new MqttClient(() => (stream = this.broker.connectInProcess(identity)), {
+    const client = new MqttClient(() => (stream = this.broker.connectInProcess(decision.identity)), {
       clientId: options.clientId,
       clean: options.cleanSession,
       keepalive: 0,
@@ -56,8 +61,9 @@ export class InProcessSnBroker implements SnBrokerPort {
     });
   }
 
-  publishAnonymous({ topic, payload, retain }: SnBrokerMessage, origin: SnOrigin): Promise<void> {
-    if (!this.access.mayPublishAnonymously(origin)) return Promise.reject(new Error(`QoS -1 publishes from ${origin.address} are not allowed (HEARTH_SN_UDP_ALLOW)`));
+  publishAnonymous({ topic, payload, retain }: SnBrokerMessage, sender: SnAnonymousSender): Promise<void> {
+    const refused = this.access.mayPublishAnonymously(sender, topic);
+    if (refused !== null) return Promise.reject(new Error(refused));
     return this.broker.publish(topic, payload, { qos: 0, retain });
   }
 }

@@ -1,6 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { SnPredefinedTopicDto } from '@hearth/api-types';
+import type { SnClaimDto, SnPredefinedTopicDto } from '@hearth/api-types';
+import { AccountErrorFilter } from '../auth/account-error.filter.js';
+import { Accounts } from '../auth/accounts.js';
 import { Access } from '../auth/auth.decorators.js';
 import { MqttSnService } from './mqtt-sn.service.js';
 
@@ -8,12 +10,41 @@ import { MqttSnService } from './mqtt-sn.service.js';
 @ApiTags('mqtt-sn')
 @Controller('api/mqtt-sn')
 @Access('admin')
+@UseFilters(AccountErrorFilter)
 export class MqttSnController {
-  constructor(private readonly mqttSn: MqttSnService) {}
+  constructor(
+    private readonly mqttSn: MqttSnService,
+    private readonly accounts: Accounts,
+  ) {}
 
   /** The topic ids to flash into a sensor's firmware; clientId `*` is every client. */
   @Get('predefined')
   predefined(): SnPredefinedTopicDto[] {
     return this.mqttSn.predefinedTopics().map(({ clientId, topicName, topicId }) => ({ clientId, topicName, topicId }));
   }
+
+  /** "A new sensor wants to be garden-bed-3": sensors that named a device credential from an address not bound to it. */
+  @Get('claims')
+  claims(): SnClaimDto[] {
+    return this.mqttSn.claims.list().map((claim) => ({ ...claim, firstSeen: new Date(claim.firstSeen).toISOString(), lastSeen: new Date(claim.lastSeen).toISOString() }));
+  }
+
+  /** Yes: binds the claim's address to the device credential; the sensor's next CONNECT is accepted. */
+  @Post('claims/:id/accept')
+  @HttpCode(200)
+  accept(@Param('id', ParseIntPipe) id: number) {
+    const claim = this.mqttSn.claims.take(id) ?? raiseNoClaim(id);
+    return this.accounts.bindSnAddress(claim.device, claim.address);
+  }
+
+  /** No: the claim is not shown again; the sensor stays refused. */
+  @Delete('claims/:id')
+  @HttpCode(204)
+  dismiss(@Param('id', ParseIntPipe) id: number): void {
+    if (!this.mqttSn.claims.dismiss(id)) raiseNoClaim(id);
+  }
 }
+
+const raiseNoClaim = (id: number): never => {
+  throw new NotFoundException(`no open claim ${id}`);
+};

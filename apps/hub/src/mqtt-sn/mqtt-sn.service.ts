@@ -11,7 +11,8 @@ import { SQLITE } from '../database/database.tokens.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { InProcessSnBroker } from './in-process-sn-broker.js';
-import { SnAccess } from './sn-access.js';
+import { SnAccess, type SnDirectory } from './sn-access.js';
+import { SnClaims } from './sn-claims.js';
 import { RawFraming, SerialLink, XbeeFraming } from './serial-link.js';
 import { SqliteSnStore } from './sqlite-sn-store.js';
 import { UdpLink } from './udp-link.js';
@@ -28,6 +29,8 @@ export interface MqttSnHealth {
 /** The MQTT-SN gateway of the hub: SnGateway on the embedded broker, its SQLite state, and its UDP and serial links. */
 @Injectable()
 export class MqttSnService implements OnApplicationBootstrap, OnModuleDestroy {
+  /** Sensors that named a device credential from an address not bound to it, waiting for an admin. */
+  readonly claims = new SnClaims();
   private readonly log: Logger;
   private readonly sn: HubConfig['sn'];
   private gateway!: SnGateway;
@@ -53,9 +56,16 @@ export class MqttSnService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async onApplicationBootstrap(): Promise<void> {
     const sn = this.sn;
+    const directory: SnDirectory = {
+      device: (name) => {
+        const credential = this.devices.findByName(name);
+        return credential && { active: credential.revokedAt === null, addresses: this.devices.snAddresses(credential.id) };
+      },
+      predefinedTopics: (clientId) => this.gateway.predefinedTopics().filter((topic) => topic.clientId === clientId || topic.clientId === '*').map((topic) => topic.topicName),
+    };
     this.gateway = new SnGateway({
       gatewayId: sn.gatewayId,
-      broker: new InProcessSnBroker(this.broker, new SnAccess(sn.udpAllow, (name) => this.devices.findByName(name) !== undefined)),
+      broker: new InProcessSnBroker(this.broker, new SnAccess(sn.udpAllow, directory, this.claims)),
       store: new SqliteSnStore(this.db),
       log: this.log,
       predefined: sn.predefined ? readPredefined(sn.predefined) : [],

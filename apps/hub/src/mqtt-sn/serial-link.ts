@@ -2,6 +2,7 @@ import { decode, SnStreamFramer, type SnLink } from '@hearth/mqtt-sn';
 import { BROADCAST_ADDRESS_64, encodeFrame, UNKNOWN_ADDRESS_16, XbeeFrameDecoder, type ApiMode } from '@hearth/xbee';
 import { SerialPort } from 'serialport';
 import type { Logger } from '../logging/logger.js';
+import { SERIAL_LINK, WIRE } from '../auth/sn-address.js';
 
 /** How MQTT-SN frames ride the serial line: inside XBee API frames, or back to back. */
 export interface SerialFraming {
@@ -60,7 +61,7 @@ export class RawFraming implements SerialFraming {
 
   decoder(deliver: (address: string, frame: Buffer) => void, dropped: () => void): (chunk: Buffer) => void {
     const framer = new SnStreamFramer({
-      onFrame: (frame) => deliver('wire', frame),
+      onFrame: (frame) => deliver(WIRE, frame),
       onDrop: dropped,
       // Only frames that decode count, so garbage that looks like a header cannot swallow a real frame.
       accept: (frame) => decode(frame).ok,
@@ -98,7 +99,7 @@ export interface SerialLinkOptions {
  * missing and again after it goes away (USB unplugged), so the hub runs with or without it.
  */
 export class SerialLink implements SnLink {
-  readonly name = 'serial';
+  readonly name = SERIAL_LINK;
   /** Runs of line noise skipped (raw) or XBee frames dropped (bad checksum, length, ...). */
   dropped = 0;
   private port: SerialPort | undefined;

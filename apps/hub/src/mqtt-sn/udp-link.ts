@@ -1,10 +1,11 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { SnLink } from '@hearth/mqtt-sn';
 import type { ListenerAddress } from '../broker/broker.service.js';
+import { UDP_LINK } from '../auth/sn-address.js';
 
 /** MQTT-SN over UDP: one client per source address:port. No broadcast, so SEARCHGW is answered by unicast. */
 export class UdpLink implements SnLink {
-  readonly name = 'udp';
+  readonly name = UDP_LINK;
   private socket: Socket | undefined;
 
   constructor(private readonly onFrame: (link: SnLink, address: string, frame: Buffer) => void) {}

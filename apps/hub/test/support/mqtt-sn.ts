@@ -54,9 +54,10 @@ export class SnUdpClient {
     });
   }
 
-  static async open(gatewayPort: number): Promise<SnUdpClient> {
+  /** `from`: the local address to speak from; every 127.x.y.z is this machine, so a test can be several hosts. */
+  static async open(gatewayPort: number, from = '127.0.0.1'): Promise<SnUdpClient> {
     const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => socket.bind(0, from, resolve));
     return new SnUdpClient(socket, gatewayPort);
   }
 

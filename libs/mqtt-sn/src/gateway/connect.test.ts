@@ -83,6 +83,20 @@ describe('SnGateway connection', () => {
     expect(f.to('a')).toEqual([{ type: 'disconnect' }, { type: 'connack', returnCode: ReturnCode.NOT_SUPPORTED }]);
   });
 
+  it('refuses a CONNECT the broker does not admit before it touches the session that holds the client id', async () => {
+    const f = await fixture();
+    await f.connect('a', 's');
+    f.broker.boundClients.set('s', 'a');
+    await f.from('x', { type: 'connect', will: false, cleanSession: true, duration: 0, clientId: 's' });
+    expect(f.to('x')).toEqual([{ type: 'connack', returnCode: ReturnCode.NOT_SUPPORTED }]);
+    expect(f.gateway.stats.refused).toBe(1);
+    // The real sensor's session goes on: no DISCONNECT to it, its broker session still open.
+    expect(f.to('a')).toEqual([]);
+    expect(f.broker.sessions.get('s')?.options.origin.address).toBe('a');
+    await f.from('a', { type: 'pingreq' });
+    expect(f.to('a')).toEqual([{ type: 'pingresp' }]);
+  });
+
   it('publishes the will when the keep-alive lapses, and only then', async () => {
     const f = await fixture();
     await f.from('a', { type: 'connect', will: true, cleanSession: true, duration: 10, clientId: 's' });

@@ -75,6 +75,8 @@ export interface SnGatewayStats {
   clientsLost: number;
   /** Requests refused with the congestion return code. */
   congestion: number;
+  /** CONNECTs and wake-ups the broker did not admit (who the client claimed to be, from where). */
+  refused: number;
   /** Messages that could not be delivered: queue full, unknown topic, rejected registration. */
   dropped: number;
 }
@@ -157,6 +159,7 @@ export class SnGateway {
     retransmissions: 0,
     clientsLost: 0,
     congestion: 0,
+    refused: 0,
     dropped: 0,
   };
   private readonly broker: SnBrokerPort;
@@ -353,6 +356,7 @@ export class SnGateway {
     const previous = this.connecting.get(peer.key);
     if (previous) this.clock.clearTimeout(previous.timer);
     this.connecting.delete(peer.key);
+    if (!this.admitted(peer, m.clientId)) return this.send(peer, { type: 'connack', returnCode: ReturnCode.NOT_SUPPORTED });
     if (!this.clients.has(m.clientId) && this.clients.size >= this.maxClients) {
       this.stats.congestion++;
       this.log.warn({ clientId: m.clientId, limit: this.maxClients }, 'refused a connection: too many MQTT-SN clients');
@@ -551,6 +555,7 @@ export class SnGateway {
   private onWakeUp(peer: Peer, clientId: string): void {
     const client = this.clients.get(clientId);
     if (!client || client.state === 'connecting') return this.send(peer, { type: 'disconnect' });
+    if (client.peer.key !== peer.key && !this.admitted(peer, clientId)) return this.send(peer, { type: 'disconnect' });
     client.lastSeen = this.clock.now();
     if (client.peer.key !== peer.key) {
       // Sensors may come back with another network address (a new UDP port, a rejoined radio).
@@ -565,6 +570,14 @@ export class SnGateway {
     client.queue = this.store.takeBuffered(client.clientId);
     client.buffered = 0;
     this.pump(client);
+  }
+
+  private admitted(peer: Peer, clientId: string): boolean {
+    const refused = this.broker.admit(clientId, { link: peer.link.name, address: peer.address });
+    if (refused === null) return true;
+    this.stats.refused++;
+    this.log.warn({ clientId, link: peer.link.name, address: peer.address, reason: refused }, 'refused an MQTT-SN client');
+    return false;
   }
 
   private stopTimers(client: Client): void {
@@ -700,7 +713,10 @@ export class SnGateway {
     );
   }
 
-  /** QoS -1 (spec 6.8): fire and forget, from clients that may not even be connected. */
+  /**
+   * QoS -1 (spec 6.8): fire and forget, from clients that may not even be connected. One whose address
+   * holds a session publishes through it, with that session's rights; the others are the broker's to judge.
+   */
   private onAnonymousPublish(peer: Peer, m: SnPublish): void {
     const client = this.peers.get(peer.key);
     const topic = this.inboundTopic(client?.clientId, client, m.topic);
@@ -710,9 +726,11 @@ export class SnGateway {
       return;
     }
     this.stats.publishesIn++;
-    this.broker
-      .publishAnonymous({ topic, payload: m.payload, qos: 0, retain: m.retain }, { link: peer.link.name, address: peer.address })
-      .catch((error: Error) => this.log.warn({ topic, reason: error.message }, 'the broker did not take a QoS -1 publish'));
+    const message = { topic, payload: m.payload, qos: 0 as const, retain: m.retain };
+    const published = client?.broker
+      ? client.broker.publish(message)
+      : this.broker.publishAnonymous(message, { origin: { link: peer.link.name, address: peer.address }, topicIdType: m.topic.topicIdType });
+    published.catch((error: Error) => this.log.warn({ topic, reason: error.message }, 'the broker did not take a QoS -1 publish'));
   }
 
   // --- subscriptions (spec 6.9) ---

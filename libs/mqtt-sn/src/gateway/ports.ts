@@ -47,6 +47,12 @@ export interface SnOrigin {
   address: string;
 }
 
+/** Who sent a QoS -1 publish without a session: where from, and how it named the topic (a predefined id is one an admin configured). */
+export interface SnAnonymousSender {
+  origin: SnOrigin;
+  topicIdType: 'normal' | 'predefined' | 'short';
+}
+
 export interface SnSessionOptions {
   clientId: string;
   /** For the broker's access decision: which sensor may act as whom. */
@@ -78,10 +84,16 @@ export interface SnBrokerSession {
 
 /** What the gateway needs from an MQTT broker. */
 export interface SnBrokerPort {
+  /**
+   * Whether a client may be `clientId` from `origin`; null, or why not. Asked before a CONNECT or a
+   * wake-up from a new address touches anything of an existing session with that id, so that claiming a
+   * client id cannot end, wipe or take over another client's session.
+   */
+  admit(clientId: string, origin: SnOrigin): string | null;
   /** Connects a session; rejects when the broker refuses it. */
   open(options: SnSessionOptions, handlers: SnSessionHandlers): Promise<SnBrokerSession>;
-  /** QoS -1 publishes come from clients without a session. */
-  publishAnonymous(message: SnBrokerMessage, origin: SnOrigin): Promise<void>;
+  /** QoS -1 publishes from an address that holds no session: the broker decides whether `sender` may publish. */
+  publishAnonymous(message: SnBrokerMessage, sender: SnAnonymousSender): Promise<void>;
 }
 
 /** A topic id fixed by configuration; clientId '*' applies to every client. */

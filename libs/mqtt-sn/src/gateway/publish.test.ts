@@ -93,12 +93,20 @@ describe('SnGateway publishes from clients', () => {
     await f.from('x', publish(1, 'smoke', -1, 0, { type: 'predefined' }));
     await f.from('x', { type: 'publish', dup: false, qos: -1, retain: false, topic: { topicIdType: 'short', topicName: 'zz' }, msgId: 0, payload: Buffer.from('1') });
     await f.from('x', publish(2, 'not for x', -1, 0, { type: 'predefined' })); // s's own id, x is not s
+    const origin = { link: 'radio', address: 'x' };
     expect(f.broker.published).toEqual([
-      { clientId: null, topic: 'house/alarm', payload: Buffer.from('smoke'), qos: 0, retain: false },
-      { clientId: null, topic: 'zz', payload: Buffer.from('1'), qos: 0, retain: false },
+      { clientId: null, topic: 'house/alarm', payload: Buffer.from('smoke'), qos: 0, retain: false, sender: { origin, topicIdType: 'predefined' } },
+      { clientId: null, topic: 'zz', payload: Buffer.from('1'), qos: 0, retain: false, sender: { origin, topicIdType: 'short' } },
     ]);
     expect(f.gateway.stats.dropped).toBe(1);
     expect(f.to('x')).toEqual([]);
+  });
+
+  it('sends a QoS -1 publish from an address that holds a session through that session, with its rights', async () => {
+    const f = await fixture({ predefined: PREDEFINED });
+    await f.connect('a', 's');
+    await f.from('a', publish(2, '1', -1, 0, { type: 'predefined' }));
+    expect(f.broker.published.at(-1)).toEqual({ clientId: 's', topic: 'garden/s/moisture', payload: Buffer.from('1'), qos: 0, retain: false });
   });
 
   it('answers with the congestion code when too many publishes wait for the broker or too many topics exist', async () => {

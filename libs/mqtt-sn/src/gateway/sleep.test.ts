@@ -29,6 +29,21 @@ describe('SnGateway sleeping clients', () => {
     expect(f.to('b')).toEqual([{ type: 'pingresp' }]);
   });
 
+  it('does not wake a sleeping client for a PINGREQ from an address the broker does not admit as it', async () => {
+    const f = await fixture();
+    await f.connect('a', 's');
+    await f.from('a', { type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 's/cmd' } });
+    await f.from('a', { type: 'disconnect', duration: 300 });
+    f.broker.route('s/cmd', 'water', 1);
+    f.broker.boundClients.set('s', 'a');
+    await f.from('x', { type: 'pingreq', clientId: 's' });
+    expect(f.to('x')).toEqual([{ type: 'disconnect' }]);
+    expect(f.store.bufferedCount('s')).toBe(1);
+    f.to('a');
+    await f.from('a', { type: 'pingreq', clientId: 's' });
+    expect(f.to('a')).toMatchObject([{ type: 'publish', payload: Buffer.from('water') }]);
+  });
+
   it('publishes the will when a sleeping client misses its wake-up', async () => {
     const f = await fixture();
     await f.from('a', { type: 'connect', will: true, cleanSession: false, duration: 10, clientId: 's' });

@@ -6,11 +6,13 @@ import type { SnMessage, SnQosLevel } from '../messages.js';
 import { SnGateway, type SnGatewayOptions } from './gateway.js';
 import { MemorySnStore } from './memory-store.js';
 import type {
+  SnAnonymousSender,
   SnBrokerMessage,
   SnBrokerPort,
   SnBrokerSession,
   SnClock,
   SnLink,
+  SnOrigin,
   SnPredefinedTopic,
   SnSessionHandlers,
   SnSessionOptions,
@@ -97,6 +99,8 @@ export interface BrokerPublish extends SnBrokerMessage {
   /** null for anonymous (QoS -1) publishes and wills. */
   clientId: string | null;
   will?: true;
+  /** QoS -1 publishes: who the gateway says sent it. */
+  sender?: SnAnonymousSender;
 }
 
 export class FakeSession implements SnBrokerSession {
@@ -142,6 +146,15 @@ export class FakeBroker implements SnBrokerPort {
   holdPublishes = false;
   readonly held: (() => void)[] = [];
 
+  /** Client ids admitted from one address only. */
+  readonly boundClients = new Map<string, string>();
+
+  admit(clientId: string, origin: SnOrigin): string | null {
+    if (this.refuseClients.has(clientId)) return 'not authorized';
+    const bound = this.boundClients.get(clientId);
+    return bound === undefined || bound === origin.address ? null : `${clientId} is bound to ${bound}`;
+  }
+
   async open(options: SnSessionOptions, handlers: SnSessionHandlers): Promise<SnBrokerSession> {
     if (this.refuseClients.has(options.clientId)) throw new Error('not authorized');
     const session = new FakeSession(this, options, handlers);
@@ -150,8 +163,8 @@ export class FakeBroker implements SnBrokerPort {
     return session;
   }
 
-  async publishAnonymous(message: SnBrokerMessage): Promise<void> {
-    this.published.push({ clientId: null, ...message });
+  async publishAnonymous(message: SnBrokerMessage, sender: SnAnonymousSender): Promise<void> {
+    this.published.push({ clientId: null, ...message, sender });
   }
 
   /** Routes a message from elsewhere in the house to every matching session, at the lower QoS. */

@@ -33,6 +33,16 @@ describe('SettingsPage', () => {
     await expect.poll(() => screen.getByLabelText('Latitude').matches(':disabled')).toBe(false);
   });
 
+  it('shows where MQTT-SN sensors may be a device from, and what full offline queues dropped', async () => {
+    await renderSettings('admin', {
+      'GET /api/health': { body: { broker: { clients: 3, queueDrops: { total: 180, clients: [{ clientId: 'sensor-7', dropped: 180 }] } } } },
+      'GET /api/device-credentials': { body: [{ username: 'bed3', topicPrefix: 'garden/bed3', snAddresses: ['192.168.1.40', '0013a20041a7b0c3'], source: 'hearth', revokedAt: null, createdAt: 'x' }] },
+    });
+    const mqtt = screen.getByTestId('mqtt-settings');
+    await expect.poll(() => mqtt.textContent).toContain('garden/bed3 · hearth · MQTT-SN from 192.168.1.40, 0013a20041a7b0c3');
+    expect(screen.getByTestId('queue-drops').textContent?.trim()).toBe('180: sensor-7 180');
+  });
+
   it('says "not available yet" for routes this hub does not have', async () => {
     await renderSettings('admin');
     expect((await within(screen.getByTestId('users')).findByRole('note')).textContent).toBe('User accounts: not available yet on this hub.');
