@@ -105,6 +105,8 @@ describe('REST sessions', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    // Same origin only: the dashboard's WebSocket is the hub's own ('self' covers ws/wss in CSP 3).
+    expect(response.headers.get('content-security-policy')).toMatch(/connect-src 'self';/);
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     const preflight = await fetch(`${hub.httpUrl}/api/auth/login`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();

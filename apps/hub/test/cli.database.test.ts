@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrations } from '@hearth/migrations';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,7 @@ describe('hearth db migrate, backup and restore', () => {
 
   it('backs up while the hub runs and writes; the copy restores into a new data dir and a hub starts on it with the data', async () => {
     const dataDir = tempDataDir();
+    chmodSync(dataDir, 0o755); // as a directory made by hand or by a package would be
     const hub = running(await spawnHub({ HEARTH_DATA_DIR: dataDir }), dataDir);
     expect((await hearth(['user', 'add', 'olivia', '--role', 'admin'], dataDir, 'olivia-password\n')).code).toBe(0);
     const writer = await connectClient(`mqtt://127.0.0.1:${hub.mqttPort}`);
@@ -60,6 +61,9 @@ describe('hearth db migrate, backup and restore', () => {
     await writer.endAsync();
     expect(backup.code, backup.stderr).toBe(0);
     expect(backup.stdout).toBe(`${file} ${statSync(file).size} bytes\n`);
+    // Password hashes and session digests live in there: the data and its copies are the hub user's alone.
+    const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+    expect([dataDir, ...['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'copy.db'].map((name) => join(dataDir, name))].map(mode)).toEqual(['700', '600', '600', '600', '600']);
 
     const restoredDir = tempDataDir();
     cleanup.push(() => removeDataDir(restoredDir));

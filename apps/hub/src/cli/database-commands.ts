@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { HubConfig } from '../config/config.schema.js';
@@ -49,6 +49,8 @@ export function databaseCommands(config: HubConfig): Command[] {
         try {
           rmSync(partial, { force: true });
           db.prepare('VACUUM INTO ?').run(partial);
+          // A backup holds what the database holds (password hashes): the owner's alone, as the original.
+          chmodSync(partial, 0o600);
         } finally {
           db.close();
         }
@@ -65,10 +67,11 @@ export function databaseCommands(config: HubConfig): Command[] {
         'as hearth.db.bak-<time> beside it. Refused while the hub or any other program has the database open.',
       ],
       async run({ positionals: [file] }) {
-        mkdirSync(dirname(database), { recursive: true });
+        mkdirSync(dirname(database), { recursive: true, mode: 0o700 });
         // A copy next to the database: checked there, then renamed into place in one step.
         const incoming = `${database}.restore-${process.pid}`;
         copyFileSync(resolve(file), incoming);
+        chmodSync(incoming, 0o600);
         try {
           const migrations = await checkHearthDatabase(incoming, file);
           const kept = existsSync(database) ? await setAside(database) : null;

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { migrations } from '@hearth/migrations';
@@ -7,7 +5,7 @@ import type { Database } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
-import { databaseFile } from './database-file.js';
+import { databaseFile, prepareDataDir } from './database-file.js';
 import { SQLITE } from './database.tokens.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
@@ -16,10 +14,9 @@ export { databaseFile };
 
 /** How the hub (and the `hearth` CLI, beside a running hub) opens the database: WAL, migrated. */
 export function dataSourceOptions(config: HubConfig) {
-  mkdirSync(resolve(config.dataDir), { recursive: true });
   return {
     type: 'better-sqlite3' as const,
-    database: databaseFile(config),
+    database: prepareDataDir(config),
     enableWAL: true,
     // WAL + NORMAL survives a killed process (commits are in the OS before they return);
     // only a power cut can lose the last transactions. Checkpoints run in WalCheckpointer's worker.
