@@ -17,6 +17,14 @@ describe('resource limits', () => {
     await Promise.all(clients.slice(1).map((c) => c.endAsync()));
   });
 
+  it('closes a connection whose first packet declares a CONNECT over 64 KiB as soon as its header arrives', async () => {
+    // The header of a 1 MiB CONNECT, and none of its body: the hub must not wait to buffer it.
+    const socket = connect(hub.mqtt!.port, '127.0.0.1', () => socket.write(Buffer.from([0x10, 0x80, 0x80, 0x40])));
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(hub.logs).toContainEqual(expect.objectContaining({ msg: 'closed a client that sent a malformed or forbidden packet', reason: 'a CONNECT of 1048576 bytes, over the 65536 allowed before sign-in' }));
+  });
+
   it('grants at most HEARTH_MQTT_MAX_SUBSCRIPTIONS filters per client, also within one SUBSCRIBE', async () => {
     const client = await connectClient(hub.mqttUrl, { clientId: 'many-subs', clean: false });
     const granted = await client.subscribeAsync(['a/1', 'a/2', 'a/3', 'a/4', 'a/5'], { qos: 1 }).then(

@@ -221,6 +221,24 @@ describe('SqlitePersistence', () => {
     ]);
   });
 
+  it('takes a journaled publish out of the journal in the commit that queues it, so a crash cannot deliver it twice', async () => {
+    const db = await openMigrated(join(dir, 'hearth.db'));
+    databases.push(db);
+    const persistence = await openPersistence(db);
+    const journalRows = () => (db.prepare('SELECT count(*) AS n FROM mqtt_journal').get() as { n: number }).n;
+    await persistence.addSubscriptions({ id: 'meter-log' }, [{ topic: 'meter/#', qos: 1 }]);
+    const received: MqttPacket = { cmd: 'publish', topic: 'meter/power', payload: Buffer.from('1200'), qos: 1, retain: false, messageId: 3 };
+    expect(persistence.needsJournal({ qos: 1, retain: false, topic: 'meter/power' })).toBe(true);
+    await persistence.journal('meter', received);
+    expect(journalRows()).toBe(1);
+    // Aedes queues its own copy of the publish, which keeps brokerId and brokerCounter (aedes-packet).
+    await persistence.outgoingEnqueueCombi([{ clientId: 'meter-log' }], { ...received, messageId: undefined });
+    expect(journalRows()).toBe(0);
+    expect((await list<MqttPacket>(persistence.outgoingStream({ id: 'meter-log' }))).map((packet) => String(packet.payload))).toEqual(['1200']);
+    // Restarted, there is nothing to replay: the message is in its queue, once.
+    expect((await openPersistence(db)).takeJournal()).toEqual([]);
+  });
+
   describe('on the connection it shares with TypeORM', () => {
     async function shared(): Promise<{ db: Database.Database; file: string; persistence: SqlitePersistence }> {
       const file = join(dir, 'hearth.db');

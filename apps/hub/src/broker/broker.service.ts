@@ -14,10 +14,11 @@ import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { BrokerStats } from './broker-stats.js';
 import { duplexPair } from './duplex-pair.js';
+import { checkFirstPacket, limitReadAhead, MAX_CONNECT_BYTES } from './connection-guard.js';
 import { createMessageQueue } from './message-queue.js';
 import { MqttBus, type BusHandler, type PublishOptions } from './mqtt-bus.js';
 import { QueueDrops } from './queue-drops.js';
-import { SqlitePersistence } from './sqlite-persistence.js';
+import { SqlitePersistence, type MqttPacket } from './sqlite-persistence.js';
 import { coalesceWrites } from './write-coalescing.js';
 
 /** Aedes' default: deliveries in progress at once before publishes wait in the message queue. */
@@ -107,11 +108,7 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
       authorizePublish: (client, packet, done) => {
         if (!this.auth.canPublish(client, packet.topic)) return done(new Error(`not authorized to publish to ${packet.topic}`));
         if (!this.persistence.needsJournal(packet)) return done(null);
-        this.persistence.journal(client?.id ?? '', packet).then(() => done(null), done);
-      },
-      published: (packet, _client, done) => {
-        this.persistence.published(packet)?.catch((error: Error) => this.log.error({ err: error }, 'could not clear the publish journal'));
-        done(null);
+        this.persistence.journal(client?.id ?? '', packet as unknown as MqttPacket).then(() => done(null), done);
       },
       authorizeSubscribe: (client, subscription, done) => {
         done(null, this.auth.canSubscribe(client, subscription.topic) && this.grantSubscription(client, subscription.topic) ? subscription : null);
@@ -221,7 +218,10 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
   async listenTcp(): Promise<ListenerAddress | null> {
     if (this.mqtt.port === null) return null;
     // Writes are batched per turn of the event loop (coalesceWrites); Nagle on top would hold one back up to 40 ms.
-    const server = createServer({ highWaterMark: this.socketHighWaterMark, noDelay: this.mqtt.tcpNoDelay }, (socket) => this.accept(socket, socket, 'mqtt'));
+    const server = createServer({ highWaterMark: this.socketHighWaterMark, noDelay: this.mqtt.tcpNoDelay }, (socket) => {
+      limitReadAhead(socket);
+      this.accept(socket, socket, 'mqtt');
+    });
     this.tcpServer = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -287,7 +287,17 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
     stream.on('error', () => socket.destroy());
     // Only network connections: what coalescing saves is write syscalls, which in-process ones do not make.
     coalesceWrites(stream);
-    this.aedes.handle(stream, request);
+    checkFirstPacket(stream, Math.min(MAX_CONNECT_BYTES, this.mqtt.maxPacketSize), this.mqtt.connectTimeout, (refused) => {
+      if (refused === null) return this.aedes.handle(stream, request);
+      const fields = { remote: address, transport, reason: refused.reason };
+      if (!refused.malformed) this.log.debug(fields, 'connection dropped');
+      else {
+        this.stats.malformedPackets++;
+        this.log.warn(fields, 'closed a client that sent a malformed or forbidden packet');
+      }
+      stream.destroy();
+      socket.destroy();
+    });
   }
 
   publish(topic: string, payload: string | Buffer, { qos = 0, retain = false }: PublishOptions = {}): Promise<void> {

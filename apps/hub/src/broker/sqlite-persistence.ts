@@ -46,6 +46,8 @@ interface BrokerRef {
   id: string;
   /** Connected clients by id (Aedes' own map). */
   clients?: Record<string, unknown>;
+  /** The last brokerCounter handed out (aedes-packet numbers each publish from it). */
+  counter?: number;
 }
 
 export interface SqlitePersistenceOptions {
@@ -158,6 +160,8 @@ function* retainedMatching(retained: Map<string, MqttPacket>, patterns: string[]
   }
 }
 
+const journalKey = (packet: MqttPacket): string => `${packet.brokerId} ${packet.brokerCounter}`;
+
 const flagColumn = (value: boolean | undefined): number | null => (value === undefined ? null : Number(value));
 
 function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
@@ -210,8 +214,8 @@ export class SqlitePersistence {
   // clientId -> messageId -> packet
   #incoming = new Map<string, Map<number, MqttPacket>>();
   #wills = new Map<string, MqttPacket>();
-  // QoS 1 publishes in the journal -> their seq; `#nextSeq` numbers these too
-  #journaled = new Map<object, number>();
+  // QoS 1 publishes in the journal, by brokerId and brokerCounter -> their seq; `#nextSeq` numbers these too
+  #journaled = new Map<string, number>();
 
   constructor({ db, maxQueued = 0, maxQueuedBytes = 0, onDropped = () => {} }: SqlitePersistenceOptions) {
     this.#maxQueued = maxQueued;
@@ -421,10 +425,11 @@ export class SqlitePersistence {
     return this.#enqueue(sub.clientId, packet);
   }
 
+  /** Queues a publish for every persistent subscriber; a journaled one leaves the journal in the same commit. */
   async outgoingEnqueueCombi(subs: Array<{ clientId: string }>, packet: MqttPacket): Promise<void> {
     let written: Promise<void> | undefined;
     for (const sub of subs) written = this.#enqueue(sub.clientId, packet) ?? written;
-    return written;
+    return this.#unjournal(packet) ?? written;
   }
 
   /** Records the message id given to a queued packet, or replaces the packet holding that id (by a PUBREL). */
@@ -449,7 +454,12 @@ export class SqlitePersistence {
     throw new Error('no such packet');
   }
 
-  /** Removes the queued packet with this message id and returns it (undefined when there is none). */
+  /**
+   * Removes the queued packet with this message id and returns it (undefined when there is none), without
+   * waiting for the delete to commit: Aedes handles a client's packets one after another, so a wait per
+   * PUBACK let deliveries run hundreds ahead of their acknowledgements under load, and a crash then sent
+   * all of those again. A delete lost in a crash costs one repeat of that message, which QoS 1 allows.
+   */
   async outgoingClearMessageId(client: ClientRef, packet: MqttPacket): Promise<MqttPacket | undefined> {
     const queue = this.#outgoing.get(client.id);
     if (queue === undefined) return undefined;
@@ -458,7 +468,8 @@ export class SqlitePersistence {
     const [entry] = queue.splice(index, 1);
     this.#countBytes(client.id, -entry.bytes);
     if (queue.length === 0) this.#outgoing.delete(client.id);
-    await this.#write(this.#sql.deleteOutgoing, entry.seq);
+    // A failed batch is handled by the batcher (it reloads the mirror); nobody waits on this write.
+    this.#write(this.#sql.deleteOutgoing, entry.seq).catch(() => undefined);
     return entry.packet;
   }
 
@@ -489,35 +500,50 @@ export class SqlitePersistence {
   /**
    * Aedes acknowledges a QoS 1 PUBLISH before it stores the message (retained, offline queues). Where the
    * message has something durable to become, it is journaled first and acknowledged once that is
-   * committed; `published` removes it, and `takeJournal` hands back what a crash left in between.
+   * committed; it leaves the journal in the commit that queues it for the persistent subscribers (after
+   * the retained store), so a crash replays only what was not yet stored, never what was delivered.
+   * `takeJournal` hands back what a crash left in between.
    */
   needsJournal(packet: { qos: number; retain: boolean; topic: string }): boolean {
     if (packet.qos !== 1) return false;
     return packet.retain || (this.#trie.subscriptionsCount > 0 && this.#trie.match(packet.topic).length > 0);
   }
 
-  journal(clientId: string, packet: object): Promise<void> {
+  journal(clientId: string, packet: MqttPacket): Promise<void> {
     const seq = this.#nextSeq++;
-    this.#journaled.set(packet, seq);
-    return this.#write(this.#sql.putJournal, seq, clientId, ...encodePacket(packet as MqttPacket));
+    this.#journaled.set(this.#stamp(packet), seq);
+    return this.#write(this.#sql.putJournal, seq, clientId, ...encodePacket(packet));
   }
 
-  published(packet: object): Promise<void> | undefined {
-    const seq = this.#journaled.get(packet);
-    if (seq === undefined) return undefined;
-    this.#journaled.delete(packet);
-    return this.#write(this.#sql.deleteJournal, seq);
-  }
-
-  /** Publishes a crash left journaled, oldest first; each is removed once `published` is called with it. */
+  /** Publishes a crash left journaled, oldest first; each leaves the journal once queued again. */
   takeJournal(): MqttPacket[] {
     const packets: MqttPacket[] = [];
     for (const row of this.#sql.allJournal.iterate() as Iterable<PacketRow & { seq: number }>) {
       const packet = decodePacket(row);
-      this.#journaled.set(packet, row.seq);
+      this.#journaled.set(this.#stamp(packet), row.seq);
       packets.push(packet);
     }
     return packets;
+  }
+
+  /**
+   * Numbers a publish as Aedes would number its copy, which keeps an existing number (aedes-packet): so the
+   * copy that reaches outgoingEnqueueCombi is known as this journaled publish. Returns the journal key.
+   */
+  #stamp(packet: MqttPacket): string {
+    const broker = this.#broker!;
+    broker.counter = (broker.counter ?? 0) + 1;
+    packet.brokerId = broker.id;
+    packet.brokerCounter = broker.counter;
+    return journalKey(packet);
+  }
+
+  #unjournal(packet: MqttPacket): Promise<void> | undefined {
+    const key = journalKey(packet);
+    const seq = this.#journaled.get(key);
+    if (seq === undefined) return undefined;
+    this.#journaled.delete(key);
+    return this.#write(this.#sql.deleteJournal, seq);
   }
 
   /** Stores the will; like the reference implementation, stamps brokerId and clientId on the caller's packet. */
