@@ -16,13 +16,21 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['libs/*/src/**/*.test.ts', 'migrations/src/**/*.test.ts', 'apps/hub/{src,test}/**/*.test.ts', 'devices/**/src/**/*.test.ts'],
+          exclude: ['**/*.alone.test.ts'],
+          sequence: { groupOrder: 0 },
         },
+      },
+      // Tests that measure how the hub answers under load: after everything else, one file at a time,
+      // so that what they measure is the hub and not the rest of the suite sharing its two cores.
+      {
+        extends: true,
+        test: { name: 'alone', include: ['apps/hub/test/**/*.alone.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
       },
       // Dashboard component tests: the dashboard's own Vite config (Svelte), in jsdom.
       {
         extends: './apps/dashboard/vite.config.ts',
         plugins: [svelteTesting()],
-        test: { name: 'dashboard', environment: 'jsdom', include: ['apps/dashboard/src/**/*.test.ts'] },
+        test: { name: 'dashboard', environment: 'jsdom', include: ['apps/dashboard/src/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
     ],
   },

@@ -3,7 +3,8 @@ import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { BrokerService } from '../src/broker/broker.service.js';
 import { mosquittoSub } from './support/mosquitto-sub.js';
-import { connectClient } from './support/mqtt-client.js';
+import WebSocket from 'ws';
+import { collect, connectClient } from './support/mqtt-client.js';
 import { useTestHub } from './support/test-hub.js';
 
 describe('resource limits', () => {
@@ -23,6 +24,22 @@ describe('resource limits', () => {
     socket.on('error', () => undefined);
     await new Promise((resolve) => socket.once('close', resolve));
     expect(hub.logs).toContainEqual(expect.objectContaining({ msg: 'closed a client that sent a malformed or forbidden packet', reason: 'a CONNECT of 1048576 bytes, over the 65536 allowed before sign-in' }));
+  });
+
+  it('over WebSocket, takes messages of a CONNECT\'s size until the client signed in, then of the packet size', async () => {
+    const url = `ws://127.0.0.1:${hub.http!.port}/mqtt`;
+    const early = new WebSocket(url, 'mqtt');
+    await new Promise((resolve) => early.once('open', resolve));
+    early.send(Buffer.alloc(100 * 1024, 0x10));
+    expect(await new Promise((resolve) => early.once('close', resolve))).toBe(1009);
+
+    // Signed in, a 1 MiB PUBLISH (under HEARTH_MQTT_MAX_PACKET_SIZE, 2 MiB) goes through.
+    const client = await connectClient(url);
+    const inbox = collect(client);
+    await client.subscribeAsync('big/#');
+    await client.publishAsync('big/photo', Buffer.alloc(1024 * 1024, 7), { qos: 1 });
+    expect((await inbox.waitFor(1))[0].payload).toHaveLength(1024 * 1024);
+    await client.endAsync();
   });
 
   it('grants at most HEARTH_MQTT_MAX_SUBSCRIPTIONS filters per client, also within one SUBSCRIBE', async () => {

@@ -14,7 +14,7 @@ import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { BrokerStats } from './broker-stats.js';
 import { duplexPair } from './duplex-pair.js';
-import { checkFirstPacket, limitReadAhead, MAX_CONNECT_BYTES } from './connection-guard.js';
+import { checkFirstPacket, limitReadAhead, limitWebSocketMessages, MAX_CONNECT_BYTES } from './connection-guard.js';
 import { createMessageQueue } from './message-queue.js';
 import { MqttBus, type BusHandler, type PublishOptions } from './mqtt-bus.js';
 import { QueueDrops } from './queue-drops.js';
@@ -63,6 +63,8 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
   private readonly connections = new WeakMap<Duplex, Accepted>();
   private readonly perAddress = new Map<string, number>();
   private readonly granted = new WeakMap<Client, Set<string>>();
+  /** What lifts a connection's before-sign-in limits, run once its CONNECT is accepted. */
+  private readonly onSignedIn = new WeakMap<Duplex, () => void>();
 
   constructor(
     @Inject(HUB_CONFIG) config: HubConfig,
@@ -123,8 +125,9 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
     this.aedes.on('publish', (_packet, client) => {
       if (client) stats.messagesReceived++;
     });
-    this.aedes.on('clientReady', () => {
+    this.aedes.on('clientReady', (client) => {
       stats.clientsMaximum = Math.max(stats.clientsMaximum, this.aedes.connectedClients);
+      this.onSignedIn.get(client.conn)?.();
     });
     const onError = (client: Client, error: Error) => {
       const fields = { clientId: client?.id, remote: (client?.conn as Socket | undefined)?.remoteAddress, reason: error.message };
@@ -237,13 +240,12 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
 
   /** A WebSocket server (noServer) carrying MQTT, to be mounted on the HTTP port. */
   createWebSocketServer(): WebSocketServer {
-    this.wsServer = new WebSocketServer({
-      noServer: true,
-      maxPayload: this.mqtt.maxPacketSize + 8,
-      handleProtocols: (protocols) => ['mqtt', 'mqttv3.1'].find((p) => protocols.has(p)) ?? false,
-    });
+    const maxPayload = this.mqtt.maxPacketSize + 8;
+    this.wsServer = new WebSocketServer({ noServer: true, maxPayload, handleProtocols: (protocols) => ['mqtt', 'mqttv3.1'].find((p) => protocols.has(p)) ?? false });
     this.wsServer.on('connection', (ws, request: IncomingMessage) => {
       const stream = createWebSocketStream(ws, { writableHighWaterMark: this.socketHighWaterMark });
+      limitWebSocketMessages(ws, Math.min(MAX_CONNECT_BYTES + 8, maxPayload));
+      this.onSignedIn.set(stream, () => limitWebSocketMessages(ws, maxPayload));
       const transport = (request.socket as { encrypted?: boolean }).encrypted ? 'wss' : 'ws';
       this.accept(stream, request.socket, transport, () => stream.writableLength + request.socket.writableLength, request);
     });

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
 
 // What a connection can make the broker hold before it has signed in: a CONNECT's worth, no more.
 
@@ -71,4 +72,13 @@ export const READ_AHEAD_BYTES = 64 * 1024;
 
 export function limitReadAhead(socket: Socket): void {
   (socket as unknown as { _readableState: { highWaterMark: number } })._readableState.highWaterMark = READ_AHEAD_BYTES;
+}
+
+/**
+ * The largest WebSocket message `ws` takes in before it hands the message on (it reads the frame header
+ * first, so a larger one is refused, close code 1009, without buffering it). The hub keeps it at a
+ * CONNECT's worth until the client has signed in. `ws` has no public setter for it.
+ */
+export function limitWebSocketMessages(ws: WebSocket, bytes: number): void {
+  (ws as unknown as { _receiver: { _maxPayload: number } })._receiver._maxPayload = bytes;
 }

@@ -46,8 +46,6 @@ interface BrokerRef {
   id: string;
   /** Connected clients by id (Aedes' own map). */
   clients?: Record<string, unknown>;
-  /** The last brokerCounter handed out (aedes-packet numbers each publish from it). */
-  counter?: number;
 }
 
 export interface SqlitePersistenceOptions {
@@ -160,7 +158,12 @@ function* retainedMatching(retained: Map<string, MqttPacket>, patterns: string[]
   }
 }
 
-const journalKey = (packet: MqttPacket): string => `${packet.brokerId} ${packet.brokerCounter}`;
+/**
+ * What ties a journaled publish to the copy Aedes makes of it (aedes-packet), which is what reaches
+ * outgoingEnqueueCombi: the copy keeps the payload object. Numbering the publish ahead of Aedes instead
+ * would reorder its brokerCounter, by which Aedes drops what it takes for a duplicate.
+ */
+const journalKey = (packet: MqttPacket): object => packet.payload as object;
 
 const flagColumn = (value: boolean | undefined): number | null => (value === undefined ? null : Number(value));
 
@@ -214,8 +217,8 @@ export class SqlitePersistence {
   // clientId -> messageId -> packet
   #incoming = new Map<string, Map<number, MqttPacket>>();
   #wills = new Map<string, MqttPacket>();
-  // QoS 1 publishes in the journal, by brokerId and brokerCounter -> their seq; `#nextSeq` numbers these too
-  #journaled = new Map<string, number>();
+  // QoS 1 publishes in the journal, by their payload object -> their seq; `#nextSeq` numbers these too
+  #journaled = new WeakMap<object, number>();
 
   constructor({ db, maxQueued = 0, maxQueuedBytes = 0, onDropped = () => {} }: SqlitePersistenceOptions) {
     this.#maxQueued = maxQueued;
@@ -425,11 +428,16 @@ export class SqlitePersistence {
     return this.#enqueue(sub.clientId, packet);
   }
 
-  /** Queues a publish for every persistent subscriber; a journaled one leaves the journal in the same commit. */
+  /**
+   * Queues a publish for every persistent subscriber; a journaled one leaves the journal in the same
+   * commit. Nothing waits for that delete on its own: a delete lost in a crash only replays a message
+   * that is stored already, while a wait would hold the publish up a turn longer than one without a journal.
+   */
   async outgoingEnqueueCombi(subs: Array<{ clientId: string }>, packet: MqttPacket): Promise<void> {
     let written: Promise<void> | undefined;
     for (const sub of subs) written = this.#enqueue(sub.clientId, packet) ?? written;
-    return this.#unjournal(packet) ?? written;
+    this.#unjournal(packet);
+    return written;
   }
 
   /** Records the message id given to a queued packet, or replaces the packet holding that id (by a PUBREL). */
@@ -511,7 +519,7 @@ export class SqlitePersistence {
 
   journal(clientId: string, packet: MqttPacket): Promise<void> {
     const seq = this.#nextSeq++;
-    this.#journaled.set(this.#stamp(packet), seq);
+    this.#journaled.set(journalKey(packet), seq);
     return this.#write(this.#sql.putJournal, seq, clientId, ...encodePacket(packet));
   }
 
@@ -520,30 +528,19 @@ export class SqlitePersistence {
     const packets: MqttPacket[] = [];
     for (const row of this.#sql.allJournal.iterate() as Iterable<PacketRow & { seq: number }>) {
       const packet = decodePacket(row);
-      this.#journaled.set(this.#stamp(packet), row.seq);
+      this.#journaled.set(journalKey(packet), row.seq);
       packets.push(packet);
     }
     return packets;
   }
 
-  /**
-   * Numbers a publish as Aedes would number its copy, which keeps an existing number (aedes-packet): so the
-   * copy that reaches outgoingEnqueueCombi is known as this journaled publish. Returns the journal key.
-   */
-  #stamp(packet: MqttPacket): string {
-    const broker = this.#broker!;
-    broker.counter = (broker.counter ?? 0) + 1;
-    packet.brokerId = broker.id;
-    packet.brokerCounter = broker.counter;
-    return journalKey(packet);
-  }
-
-  #unjournal(packet: MqttPacket): Promise<void> | undefined {
+  #unjournal(packet: MqttPacket): void {
     const key = journalKey(packet);
     const seq = this.#journaled.get(key);
-    if (seq === undefined) return undefined;
+    if (seq === undefined) return;
     this.#journaled.delete(key);
-    return this.#write(this.#sql.deleteJournal, seq);
+    // A failed batch is handled by the batcher (it reloads the mirror).
+    this.#write(this.#sql.deleteJournal, seq).catch(() => undefined);
   }
 
   /** Stores the will; like the reference implementation, stamps brokerId and clientId on the caller's packet. */
