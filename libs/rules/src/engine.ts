@@ -1,4 +1,4 @@
-import { compileTemplate, renderTemplate, toText, topicMatches, type EntityCommand } from '@hearth/device-model';
+import { compileTemplate, renderTemplate, toText, topicMatches, type EntityCommand } from '@hearth/entities';
 import { cronDay, cronMinutes, parseCron } from './cron.js';
 import type { ActionDefinition, ConditionDefinition, RuleStatus, RuleTrace, StateValue, TriggerDefinition } from './format.js';
 import { TEMPLATE_VARIABLES, type Rule } from './parse.js';

@@ -1,4 +1,4 @@
-import type { EntityCommand } from '@hearth/device-model';
+import type { EntityCommand } from '@hearth/entities';
 
 /** The rule JSON, as people write it and as `GET /api/rules` gives it back (docs/rules.md). */
 

@@ -30,7 +30,7 @@
  *   payload, qos, retain), `notify` (message, title?), `log` (message, level?), `delay` (duration), `if`
  *   (conditions, then, else?). A failing action ends the run unless it says `continueOnError`.
  * - Durations: "90s", "5m", "1h30m", "2d"; offsets may be negative ("-30m"). Times are local to the house.
- * - Payloads and messages are templates (device-model's safe subset of Jinja): `{{ trigger.to }}`,
+ * - Payloads and messages are templates (@hearth/entities' safe subset of Jinja): `{{ trigger.to }}`,
  *   `{{ trigger.payload_json.action }}`.
  *
  * `parseRule(json)` checks everything (unknown keys, limits in RULE_LIMITS) and answers errors with paths

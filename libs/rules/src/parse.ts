@@ -1,4 +1,4 @@
-import { compileTemplate, type EntityCommand } from '@hearth/device-model';
+import { compileTemplate, type EntityCommand } from '@hearth/entities';
 import { parseCron } from './cron.js';
 import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleMode, StateValue, TriggerDefinition, Weekday } from './format.js';
 import { DAY, HOUR, parseClock, parseDuration, WEEKDAYS } from './time.js';

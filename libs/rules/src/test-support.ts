@@ -1,4 +1,4 @@
-import type { EntityCommand } from '@hearth/device-model';
+import type { EntityCommand } from '@hearth/entities';
 import { RuleEngine, type EngineOptions, type EntitySnapshot, type Location, type LogLevel, type RulePorts } from './engine.js';
 import type { RuleTrace } from './format.js';
 import { parseRule } from './parse.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { DeviceInfo, EntityDefinition } from '@hearth/device-model';
+import type { DeviceInfo, EntityDefinition } from '@hearth/entities';
 import type { StateValue } from '@hearth/api-types';
 import type { Database, Statement } from 'better-sqlite3';
 import { SQLITE } from '../database/database.tokens.js';

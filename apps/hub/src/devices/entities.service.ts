@@ -14,7 +14,7 @@ import {
   type DeviceProfile,
   type EntityCommand,
   type EntityDefinition,
-} from '@hearth/device-model';
+} from '@hearth/entities';
 import { MqttBus, type BusMessage } from '../broker/mqtt-bus.js';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';

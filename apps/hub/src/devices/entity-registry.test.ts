@@ -1,4 +1,4 @@
-import type { EntityDefinition } from '@hearth/device-model';
+import type { EntityDefinition } from '@hearth/entities';
 import { describe, expect, it } from 'vitest';
 import { EntityRegistry } from './entity-registry.js';
 

@@ -1,5 +1,5 @@
-import type { EntityDefinition } from '@hearth/device-model';
-import { topicMatches, uniqueEntityId } from '@hearth/device-model';
+import type { EntityDefinition } from '@hearth/entities';
+import { topicMatches, uniqueEntityId } from '@hearth/entities';
 import type { StoredEntity } from './devices.repository.js';
 
 /** The topics an entity listens to: state, attributes and availability. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ManualEntityRequest } from '@hearth/api-types';
-import type { EntityDefinition, ValueExtractor } from '@hearth/device-model';
+import type { EntityDefinition, ValueExtractor } from '@hearth/entities';
 
 /** `{{ ... }}` is a template of the safe subset; anything else a JSON path; nothing, the raw payload. */
 export function valueExtractor(value: string | undefined): ValueExtractor {

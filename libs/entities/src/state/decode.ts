@@ -1,11 +1,11 @@
 import type { Buffer } from 'node:buffer';
-import type { AttributeSource, EntityDefinition, StateSource } from './definition.js';
-import { hsToRgb, xyToRgb, type Rgb } from './color.js';
-import { extractValue } from './extract.js';
-import { brightnessFromDevice, colorTempFromDevice, LIGHT_ATTRIBUTES, parseRgb } from './light.js';
-import { entityId } from './slug.js';
-import { toText } from './template.js';
-import { topicMatches } from './topic.js';
+import type { AttributeSource, EntityDefinition, StateSource } from '../mapping/definition.js';
+import { hsToRgb, xyToRgb, type Rgb } from '../values/color.js';
+import { extractValue } from '../values/extract.js';
+import { brightnessFromDevice, colorTempFromDevice, LIGHT_ATTRIBUTES, parseRgb } from '../values/light.js';
+import { entityId } from '../mapping/slug.js';
+import { toText } from '../values/template.js';
+import { topicMatches } from '../values/topic.js';
 
 /** `on`/`off` for lights, switches and binary sensors; a number or text for sensors and power meters. */
 export type EntityStateValue = 'on' | 'off' | number | string;

@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { encodeCommand } from './command.js';
-import { kitchenLight, superCar, superCarTemperature } from './fixtures/homie.js';
-import { message, type FixtureMessage } from './fixtures/message.js';
+import { encodeCommand } from '../commands/encode.js';
+import { kitchenLight, superCar, superCarTemperature } from '../fixtures/homie.js';
+import { message, type FixtureMessage } from '../fixtures/message.js';
 import { HomieCollector, type HomieEvent } from './homie.js';
-import { decodeState } from './state.js';
+import { decodeState } from '../state/decode.js';
 
 function feedAll(collector: HomieCollector, messages: readonly FixtureMessage[]): HomieEvent[] {
   return messages.flatMap((m) => collector.feed(m.topic, m.payload));

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCommand } from './command.js';
-import { teleSensor, teleState } from './fixtures/tasmota.js';
+import { encodeCommand } from '../commands/encode.js';
+import { teleSensor, teleState } from '../fixtures/tasmota.js';
 import { loadProfiles, matchProfile, parseProfile, type DeviceProfile } from './profiles.js';
-import { decodeState } from './state.js';
+import { decodeState } from '../state/decode.js';
 
-const PROFILE_DIR = fileURLToPath(new URL('../../../devices/profiles/', import.meta.url));
+const PROFILE_DIR = fileURLToPath(new URL('../../../../devices/profiles/', import.meta.url));
 
 describe('the shipped profiles', () => {
   let profiles: DeviceProfile[];

@@ -1,8 +1,8 @@
-import type { CommandTarget, EntityDefinition } from './definition.js';
-import { rgbToHs, rgbToXy, type Rgb } from './color.js';
-import { brightnessToDevice, colorTempToDevice } from './light.js';
-import { entityId } from './slug.js';
-import { compileTemplate, renderTemplate, toText } from './template.js';
+import type { CommandTarget, EntityDefinition } from '../mapping/definition.js';
+import { rgbToHs, rgbToXy, type Rgb } from '../values/color.js';
+import { brightnessToDevice, colorTempToDevice } from '../values/light.js';
+import { entityId } from '../mapping/slug.js';
+import { compileTemplate, renderTemplate, toText } from '../values/template.js';
 
 /** What the hub asks of an entity: brightness 0-255, colour temperature in mireds, RGB bytes. */
 export interface EntityCommand {

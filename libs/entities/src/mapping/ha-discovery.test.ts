@@ -1,12 +1,12 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import type { EntityDefinition } from './definition.js';
-import * as esphome from './fixtures/esphome.js';
-import * as docs from './fixtures/home-assistant-docs.js';
-import type { FixtureMessage } from './fixtures/message.js';
-import * as shelly from './fixtures/shelly.js';
-import * as tasmota from './fixtures/tasmota.js';
-import * as z2m from './fixtures/zigbee2mqtt.js';
+import * as esphome from '../fixtures/esphome.js';
+import * as docs from '../fixtures/home-assistant-docs.js';
+import type { FixtureMessage } from '../fixtures/message.js';
+import * as shelly from '../fixtures/shelly.js';
+import * as tasmota from '../fixtures/tasmota.js';
+import * as z2m from '../fixtures/zigbee2mqtt.js';
 import { expandAbbreviations, parseDiscovery, type DiscoveryResult } from './ha-discovery.js';
 
 /** The single definition a config produces (fails the test otherwise). */

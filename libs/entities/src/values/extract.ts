@@ -1,5 +1,5 @@
 import type { Buffer } from 'node:buffer';
-import type { ValueExtractor } from './definition.js';
+import type { ValueExtractor } from '../mapping/definition.js';
 import { compileTemplate, getMember, renderTemplate, Undefined, type TemplateError } from './template.js';
 
 export type ExtractResult = { ok: true; value: unknown } | { ok: false; reason: string };

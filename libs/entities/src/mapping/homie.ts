@@ -1,6 +1,6 @@
 import type { Buffer } from 'node:buffer';
 import type { AttributeSource, AvailabilitySource, CommandTarget, DeviceInfo, EntityDefinition } from './definition.js';
-import { LIGHT_ATTRIBUTES } from './light.js';
+import { LIGHT_ATTRIBUTES } from '../values/light.js';
 import { slugify } from './slug.js';
 
 /**

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Random } from '@hearth/random';
 import { describe, expect, it } from 'vitest';
-import { encodeCommand, type EntityCommand } from './command.js';
-import { ENTITY_KINDS, type EntityDefinition } from './definition.js';
+import { encodeCommand, type EntityCommand } from './commands/encode.js';
+import { ENTITY_KINDS, type EntityDefinition } from './mapping/definition.js';
 import * as esphome from './fixtures/esphome.js';
 import { mutateText, randomText } from './fixtures/fuzz-text.js';
 import * as docs from './fixtures/home-assistant-docs.js';
@@ -13,11 +13,11 @@ import type { FixtureMessage } from './fixtures/message.js';
 import * as shelly from './fixtures/shelly.js';
 import * as tasmota from './fixtures/tasmota.js';
 import * as z2m from './fixtures/zigbee2mqtt.js';
-import { parseDiscovery } from './ha-discovery.js';
-import { HomieCollector } from './homie.js';
-import { parseProfile } from './profiles.js';
-import { decodeState } from './state.js';
-import { compileTemplate, renderTemplate } from './template.js';
+import { parseDiscovery } from './mapping/ha-discovery.js';
+import { HomieCollector } from './mapping/homie.js';
+import { parseProfile } from './mapping/profiles.js';
+import { decodeState } from './state/decode.js';
+import { compileTemplate, renderTemplate } from './values/template.js';
 
 // A fixed default keeps CI deterministic; set DEVICE_MODEL_FUZZ_SEED to explore or to replay a failure.
 const SEED = Number(process.env.DEVICE_MODEL_FUZZ_SEED ?? 0x4ea17);

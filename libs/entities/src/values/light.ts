@@ -1,4 +1,4 @@
-import type { EntityDefinition } from './definition.js';
+import type { EntityDefinition } from '../mapping/definition.js';
 import type { Rgb } from './color.js';
 
 /**

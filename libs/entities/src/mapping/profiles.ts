@@ -11,7 +11,7 @@ import {
   type StateSource,
   type ValueExtractor,
 } from './definition.js';
-import { checkExtractor } from './extract.js';
+import { checkExtractor } from '../values/extract.js';
 import { slugify } from './slug.js';
 
 /**

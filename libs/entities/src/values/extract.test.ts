@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { checkExtractor, extractValue, parseJsonPath } from './extract.js';
-import { teleSensor, teleState } from './fixtures/tasmota.js';
-import { weatherState } from './fixtures/zigbee2mqtt.js';
+import { teleSensor, teleState } from '../fixtures/tasmota.js';
+import { weatherState } from '../fixtures/zigbee2mqtt.js';
 
 const payload = (text: string): Buffer => Buffer.from(text);
 

@@ -1,13 +1,13 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { encodeCommand, type EntityCommand } from './command.js';
-import type { EntityDefinition } from './definition.js';
-import * as esphome from './fixtures/esphome.js';
-import type { FixtureMessage } from './fixtures/message.js';
-import * as shelly from './fixtures/shelly.js';
-import * as tasmota from './fixtures/tasmota.js';
-import * as z2m from './fixtures/zigbee2mqtt.js';
-import { parseDiscovery } from './ha-discovery.js';
+import { encodeCommand, type EntityCommand } from './encode.js';
+import type { EntityDefinition } from '../mapping/definition.js';
+import * as esphome from '../fixtures/esphome.js';
+import type { FixtureMessage } from '../fixtures/message.js';
+import * as shelly from '../fixtures/shelly.js';
+import * as tasmota from '../fixtures/tasmota.js';
+import * as z2m from '../fixtures/zigbee2mqtt.js';
+import { parseDiscovery } from '../mapping/ha-discovery.js';
 
 function discovered({ topic, payload }: FixtureMessage, prefix?: string): EntityDefinition {
   const result = parseDiscovery(topic, payload, prefix);

@@ -8,10 +8,10 @@ import type {
   EntityKind,
   ValueExtractor,
 } from './definition.js';
-import { describeTemplateError } from './extract.js';
+import { describeTemplateError } from '../values/extract.js';
 import { ABBREVIATIONS, DEVICE_ABBREVIATIONS, ORIGIN_ABBREVIATIONS } from './ha-abbreviations.js';
 import { slugify } from './slug.js';
-import { compileTemplate, toText } from './template.js';
+import { compileTemplate, toText } from '../values/template.js';
 
 /**
  * What one message on a discovery topic means. `definitions` replaces everything earlier discovered from the

@@ -1,0 +1,34 @@
+export * from './mapping/definition.js';
+export { ABBREVIATIONS, DEVICE_ABBREVIATIONS, ORIGIN_ABBREVIATIONS } from './mapping/ha-abbreviations.js';
+export { encodeCommand, type EncodeResult, type EntityCommand, type OutgoingMessage } from './commands/encode.js';
+export { hsToRgb, rgbToHs, rgbToXy, xyToRgb, type Rgb } from './values/color.js';
+export { checkExtractor, extractValue, parseJsonPath, type ExtractResult, type JsonPath, type JsonPathResult } from './values/extract.js';
+export { expandAbbreviations, parseDiscovery, type DiscoveryResult } from './mapping/ha-discovery.js';
+export { HomieCollector, type HomieEvent } from './mapping/homie.js';
+export { LIGHT_ATTRIBUTES } from './values/light.js';
+export {
+  DEVICE_PLACEHOLDER,
+  loadProfiles,
+  matchProfile,
+  parseProfile,
+  profileDefinitions,
+  type DeviceProfile,
+  type ParseProfileResult,
+  type ProfileEntity,
+  type ProfileError,
+  type ProfileMatch,
+} from './mapping/profiles.js';
+export { entityId, slugify, uniqueEntityId } from './mapping/slug.js';
+export { decodeState, type DecodeStateResult, type EntityStateValue, type StateUpdate } from './state/decode.js';
+export {
+  compileTemplate,
+  renderTemplate,
+  toText,
+  DEFAULT_TEMPLATE_VARIABLES,
+  type CompiledTemplate,
+  type CompileResult,
+  type RenderResult,
+  type TemplateError,
+  type TemplateErrorCode,
+} from './values/template.js';
+export { topicMatches } from './values/topic.js';
