@@ -1,10 +1,12 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import type { HubConfig } from './config/config.schema.js';
 import { HUB_CONFIG } from './config/config.token.js';
 import { DatabaseModule } from './database/database.module.js';
-import { DevicesModule } from './devices/devices.module.js';
+import { EntitiesModule } from './entities/entities.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import type { Logger } from './logging/logger.js';
 import { ROOT_LOGGER } from './logging/logger.token.js';
@@ -12,6 +14,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { MqttSnModule } from './mqtt-sn/mqtt-sn.module.js';
 import { RulesModule } from './rules/rules.module.js';
 import { SettingsModule } from './settings/settings.module.js';
+import { DomainErrorFilter } from './web/domain-error.filter.js';
 
 /** Config and the root logger, available to every module. */
 @Global()
@@ -34,7 +37,9 @@ export class AppModule {
   static register(config: HubConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(config, logger), DatabaseModule, AuthModule, BrokerModule, MqttSnModule, HealthModule, DevicesModule, RealtimeModule, SettingsModule, RulesModule],
+      // Domain errors become HTTP answers in one place.
+      providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
+      imports: [CoreModule.register(config, logger), EventsModule, DatabaseModule, AuthModule, BrokerModule, MqttSnModule, HealthModule, EntitiesModule, RealtimeModule, SettingsModule, RulesModule],
     };
   }
 }

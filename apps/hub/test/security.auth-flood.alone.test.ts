@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { connect as tcpConnect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hearth } from './support/hearth-cli.js';
@@ -9,15 +11,19 @@ import { removeDataDir, tempDataDir } from './support/test-hub.js';
 const OWNER = { username: 'olivia', password: 'olivia-long-passphrase' };
 const RESIDENT = { username: 'paul', password: 'paul-long-passphrase' };
 
-/** Every 127.x.y.z is this machine: a flood from many addresses, as from many hosts on a LAN. */
-const address = (i: number) => `127.0.${Math.floor(i / 200) + 1}.${(i % 200) + 10}`;
+const FLOOD = fileURLToPath(new URL('./support/connect-flood.mjs', import.meta.url));
+const PROBE = fileURLToPath(new URL('./support/health-probe.mjs', import.meta.url));
+
+/** Runs one of the support scripts in its own process; resolves with what it printed. */
+const run = (script: string, options: object): Promise<string> =>
+  new Promise((resolve, reject) => execFile(process.execPath, [script, JSON.stringify(options)], (error, stdout) => (error ? reject(error) : resolve(stdout))));
 
 interface Connack {
   returnCode: number | 'closed';
 }
 
-/** A raw CONNECT from `localAddress`; resolves with its CONNACK return code, or 'closed' when the hub hung up first. */
-function rawConnect(port: number, localAddress: string, username: string, password: string, abandon = false): Promise<Connack & { socket: Socket }> {
+/** A raw CONNECT from `localAddress` (every 127.x.y.z is this machine, as many hosts on a LAN); resolves with its CONNACK return code, or 'closed'. */
+function rawConnect(port: number, localAddress: string, username: string, password: string): Promise<Connack & { socket: Socket }> {
   const socket = tcpConnect({ host: '127.0.0.1', port, localAddress });
   const packet = mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: '', keepalive: 0, username, password: Buffer.from(password) });
   return new Promise((resolve) => {
@@ -28,11 +34,7 @@ function rawConnect(port: number, localAddress: string, username: string, passwo
     socket.on('data', (chunk) => parser.parse(chunk));
     socket.on('error', () => {});
     socket.on('close', () => resolve({ returnCode: 'closed', socket }));
-    socket.on('connect', () => {
-      socket.write(packet);
-      // A client that sends its credentials and leaves at once: the hub should not spend a hash on it.
-      if (abandon) socket.destroy();
-    });
+    socket.on('connect', () => socket.write(packet));
   });
 }
 
@@ -61,30 +63,25 @@ describe('authentication under a flood', () => {
     removeDataDir(dataDir);
   });
 
-  it('keeps /api/health under 100 ms p99 and lets a known device connect within 1 s while 800 CONNECTs pour in', async () => {
+  it('keeps /api/health under 100 ms p99 and lets a known device connect within 1 s while 800 CONNECTs pour in over 4 s', async () => {
     const url = `mqtt://127.0.0.1:${hub.mqttPort}`;
     // The device has connected before: that is what a house's devices have done when the flood starts.
     (await connectClient(url, { ...device, reconnectPeriod: 0 })).end(true);
 
-    // Valid and wrong passwords of a person (scrypt, the costly kind), half of them abandoned at once, from 40 addresses.
-    const flood = Array.from({ length: 800 }, (_, i) =>
-      rawConnect(hub.mqttPort, address(i % 40), OWNER.username, i % 2 === 0 ? OWNER.password : `wrong-${i}`, i % 4 < 2),
-    );
-    const health: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const { ms, value } = await timed(() => fetch(`http://127.0.0.1:${hub.httpPort}/api/health`));
-      expect(value.status).toBe(200);
-      health.push(ms);
-    }
+    // Valid and wrong passwords of a person (scrypt, the costly kind), half of them abandoned at once, from
+    // 40 addresses; the flood and the health checks each come from a process of their own, so that what
+    // is measured is the hub, not the test runner.
+    const flood = run(FLOOD, { port: hub.mqttPort, count: 800, perSecond: 200, addresses: 40, ...OWNER });
+    const probe = run(PROBE, { url: `http://127.0.0.1:${hub.httpPort}/api/health`, count: 200 });
+    const health = JSON.parse(await probe) as Array<{ status: number; ms: number }>;
     const known = await timed(() => connectClient(url, { ...device, reconnectPeriod: 0, connectTimeout: 5000 }));
     known.value.end(true);
-    const answers = await Promise.all(flood);
-    answers.forEach(({ socket }) => socket.destroy());
+    const codes = new Set(JSON.parse(await flood) as Array<number | 'closed'>);
 
-    expect(p99(health)).toBeLessThan(100);
+    expect(health.every((answer) => answer.status === 200)).toBe(true);
+    expect(p99(health.map((answer) => answer.ms))).toBeLessThan(100);
     expect(known.ms).toBeLessThan(1000);
     // Every CONNECT that stayed got an answer: accepted, wrong password, locked, or "server unavailable" (3), never a stall.
-    const codes = new Set(answers.filter((_, i) => i % 4 >= 2).map((answer) => answer.returnCode));
     expect([...codes].every((code) => code === 0 || code === 3 || code === 4 || code === 5)).toBe(true);
     expect(codes.has(0)).toBe(true);
   });

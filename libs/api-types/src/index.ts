@@ -3,84 +3,21 @@
  * messages. Types only, so the dashboard bundles nothing from here.
  */
 
+import type { EntityDto } from '@hearth/entities';
 import type { RuleDefinition, RuleStatus, RuleTrace } from '@hearth/rules';
 
-export type EntityKind = 'light' | 'switch' | 'power_meter' | 'sensor' | 'binary_sensor';
-
-/** `on`/`off` for lights, switches and binary sensors; a number or text for sensors and meters. */
-export type StateValue = string | number | boolean | null;
-
-export interface EntityDto {
-  /** Stable slug `<kind>.<object>`, e.g. `light.kitchen`. */
-  id: string;
-  uniqueId: string;
-  kind: EntityKind;
-  name: string;
-  deviceId: string | null;
-  area: string | null;
-  state: StateValue;
-  attributes: Record<string, unknown>;
-  available: boolean;
-  /** ISO times: when the state value last changed, and when any update last arrived. */
-  lastChanged: string | null;
-  lastUpdated: string | null;
-  unit: string | null;
-  deviceClass: string | null;
-  /** What a command may carry for this entity; empty when it cannot be commanded. */
-  commands: Array<'on' | 'brightness' | 'colorTemp' | 'rgb'>;
-  source: 'discovery' | 'homie' | 'profile' | 'manual';
-}
-
-export interface DeviceDto {
-  id: string;
-  name: string;
-  manufacturer: string | null;
-  model: string | null;
-  area: string | null;
-  transport: 'mqtt' | 'mqtt-sn';
-  available: boolean;
-  lastSeen: string | null;
-  entityIds: string[];
-}
-
-export interface UnmappedTopicDto {
-  topic: string;
-  /** The last payload as text (cut at 256 characters). */
-  lastPayload: string;
-  count: number;
-  lastSeen: string;
-}
-
-/** Body of `POST /api/entities/:id/command`. */
-export interface EntityCommand {
-  on?: boolean;
-  /** 0-255 whatever the device's own scale. */
-  brightness?: number;
-  /** Mireds. */
-  colorTemp?: number;
-  rgb?: [number, number, number];
-}
-
-export interface HistoryPointDto {
-  time: string;
-  state: StateValue;
-  attributes: Record<string, unknown>;
-}
-
-/** Body of `POST /api/entities`: map a topic to an entity by hand (e.g. adopt an unmapped topic). */
-export interface ManualEntityRequest {
-  kind: EntityKind;
-  name: string;
-  stateTopic: string;
-  /** A JSON path (`ENERGY.Power`) or a template (`{{ value_json.t | float }}`); the raw payload when absent. */
-  value?: string;
-  unit?: string;
-  deviceClass?: string;
-  area?: string;
-  commandTopic?: string;
-  payloadOn?: string;
-  payloadOff?: string;
-}
+// Entities, devices, commands and history are @hearth/entities' (the entity pipeline's) types.
+export type {
+  DeviceDto,
+  EntityCommand,
+  EntityDto,
+  EntityFeature,
+  EntityKind,
+  HistoryPointDto,
+  ManualEntityRequest,
+  StateValue,
+  UnmappedTopicDto,
+} from '@hearth/entities';
 
 /** Messages the hub sends on the `/ws` WebSocket. */
 export type ServerMessage =

@@ -1,4 +1,11 @@
 export * from './mapping/definition.js';
+export { EntityPipeline } from './pipeline.js';
+export type { EntityEvents, EntityLog, EntityPipelinePorts, EntityStore, HistoryPoint, HistoryStore, MqttMessage, PublishOptions, SavedEntities } from './ports.js';
+export { CommandRefused, EntityNotFound } from './errors.js';
+export type { Entity } from './mapping/registry.js';
+export type { EntityMapperOptions } from './mapping/entity-mapper.js';
+export type { Device, EntityState } from './state/entity-states.js';
+export type * from './view.js';
 export { ABBREVIATIONS, DEVICE_ABBREVIATIONS, ORIGIN_ABBREVIATIONS } from './mapping/ha-abbreviations.js';
 export { encodeCommand, type EncodeResult, type EntityCommand, type OutgoingMessage } from './commands/encode.js';
 export { hsToRgb, rgbToHs, rgbToXy, xyToRgb, type Rgb } from './values/color.js';

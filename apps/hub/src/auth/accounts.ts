@@ -15,7 +15,7 @@ import { UsersRepository, type Role, type User } from './users.repository.js';
 /** A management request that cannot be done; `kind` becomes the HTTP status or the CLI's message. */
 export class AccountError extends Error {
   constructor(
-    readonly kind: 'invalid' | 'not-found' | 'conflict',
+    readonly kind: 'invalid' | 'not-found' | 'conflict' | 'forbidden',
     message: string,
   ) {
     super(message);

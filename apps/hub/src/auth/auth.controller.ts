@@ -1,6 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpException, Post, Put, Req, Res, UnauthorizedException, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpException, Post, Put, Req, Res, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AccountErrorFilter } from './account-error.filter.js';
 import { Accounts, toPublicUser } from './accounts.js';
 import { Access, CurrentUser, Public } from './auth.decorators.js';
 import { changePasswordBody, loginBody, setupBody } from './auth.dto.js';
@@ -12,7 +11,6 @@ const LOGIN_STATUS = { credentials: 401, locked: 429, busy: 503 } as const;
 
 /** Sign in and out, who am I, my password, and creating the first admin. */
 @Controller('api/auth')
-@UseFilters(AccountErrorFilter)
 export class AuthController {
   constructor(
     private readonly sessions: SessionsService,

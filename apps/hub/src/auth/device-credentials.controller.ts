@@ -1,5 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
-import { AccountErrorFilter } from './account-error.filter.js';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { Accounts } from './accounts.js';
 import { Access } from './auth.decorators.js';
 import { createDeviceBody, importBody, snAddressBody } from './auth.dto.js';
@@ -8,7 +7,6 @@ import { MqttAuthService } from './mqtt-auth.service.js';
 /** MQTT device credentials and Mosquitto import/export: admins only. Changes apply to connected sessions at once. */
 @Controller('api/device-credentials')
 @Access('admin')
-@UseFilters(AccountErrorFilter)
 export class DeviceCredentialsController {
   constructor(
     private readonly accounts: Accounts,

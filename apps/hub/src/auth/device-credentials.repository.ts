@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { SQLITE } from '../database/database.tokens.js';
 import type { AclRule } from './acl.js';
 
@@ -18,14 +18,23 @@ const COLUMNS = `"id", "username", "password_hash" AS passwordHash, "topic_prefi
 /** MQTT device credentials (table `device_credential`) and imported Mosquitto ACL rules (`mqtt_acl_rule`). */
 @Injectable()
 export class DeviceCredentialsRepository {
-  constructor(@Inject(SQLITE) private readonly db: Database) {}
+  // Prepared once: every device sign-in, and every MQTT-SN CONNECT, looks a name up.
+  private readonly byName: Statement<[string], DeviceCredential>;
+  private readonly byId: Statement<[number], DeviceCredential>;
+  private readonly addressesOf: Statement<[number], { address: string }>;
+
+  constructor(@Inject(SQLITE) private readonly db: Database) {
+    this.byName = db.prepare(`SELECT ${COLUMNS} FROM "device_credential" WHERE "username" = ?`);
+    this.byId = db.prepare(`SELECT ${COLUMNS} FROM "device_credential" WHERE "id" = ?`);
+    this.addressesOf = db.prepare(`SELECT "address" FROM "device_sn_address" WHERE "credential_id" = ? ORDER BY "address"`);
+  }
 
   findByName(username: string): DeviceCredential | undefined {
-    return this.db.prepare<[string], DeviceCredential>(`SELECT ${COLUMNS} FROM "device_credential" WHERE "username" = ?`).get(username);
+    return this.byName.get(username);
   }
 
   findById(id: number): DeviceCredential | undefined {
-    return this.db.prepare<[number], DeviceCredential>(`SELECT ${COLUMNS} FROM "device_credential" WHERE "id" = ?`).get(id);
+    return this.byId.get(id);
   }
 
   list(): DeviceCredential[] {
@@ -61,10 +70,7 @@ export class DeviceCredentialsRepository {
 
   /** The addresses an MQTT-SN sensor may prove it is this device from (table `device_sn_address`). */
   snAddresses(id: number): string[] {
-    return this.db
-      .prepare<[number], { address: string }>(`SELECT "address" FROM "device_sn_address" WHERE "credential_id" = ? ORDER BY "address"`)
-      .all(id)
-      .map((row) => row.address);
+    return this.addressesOf.all(id).map((row) => row.address);
   }
 
   addSnAddresses(id: number, addresses: string[]): void {

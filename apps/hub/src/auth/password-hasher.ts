@@ -6,6 +6,8 @@ import { deviceDerivation, formatHash, parseHash, personDerivation, sha512Salted
 
 /** Every thread is working and the queue is full: refuse now ("server busy") rather than stall. */
 export class HasherBusy extends Error {
+  readonly kind = 'busy';
+
   constructor() {
     super('too many sign-ins are being checked at once; try again shortly');
     this.name = 'HasherBusy';
@@ -48,10 +50,15 @@ const SCRYPT_MAXMEM = 64 * 1024 * 1024;
 const REMEMBERED_MAX = 10_000;
 const REMEMBER_MS = 60 * 60 * 1000;
 
-// Runs in each worker: the key derivation, synchronously, one job at a time.
+// Runs in each worker: the key derivation, synchronously, one job at a time. On Linux the thread lowers
+// its own priority (nice 10): when cores are few, the event loop, which answers everyone, wins the CPU.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { scryptSync, pbkdf2Sync } = require('node:crypto');
+try {
+  const thread = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  require('node:os').setPriority(thread, 10);
+} catch {}
 parentPort.on('message', ({ password, derivation: d }) => {
   try {
     const key = d.alg === 'scrypt'

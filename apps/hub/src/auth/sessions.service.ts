@@ -1,8 +1,8 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
+import { HubEvents } from '../events/hub-events.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { randomSecret, tokenHash } from './password-hash.js';
@@ -56,8 +56,6 @@ const TOUCH_EVERY_MS = 60_000;
 /** Server-side sessions: login (under the sign-in policy), resolving a token to its person, logout. */
 @Injectable()
 export class SessionsService {
-  /** Sessions ended by logout, for connections that outlive their request (the realtime WebSocket). */
-  readonly ended = new EventEmitter<{ logout: [string] }>();
   private readonly log: Logger;
   private readonly ttlMs: number;
   // Unknown usernames are checked against this, so a login's timing does not tell whether a name exists.
@@ -70,6 +68,7 @@ export class SessionsService {
     private readonly sessions: SessionsRepository,
     private readonly hasher: PasswordHasher,
     private readonly policy: SignInPolicy,
+    private readonly events: HubEvents,
   ) {
     this.log = root.child({ module: 'sessions' });
     this.ttlMs = config.auth.sessionTtl * 1000;
@@ -123,10 +122,10 @@ export class SessionsService {
     return { user: { id: user.id, username: user.username, role: user.role, areas: user.areas }, renewed };
   }
 
-  /** Ends the session server-side; false if it was not live (already logged out: a replayed token). */
+  /** Ends the session server-side and announces it; false if it was not live (already logged out: a replayed token). */
   logout(token: string): boolean {
     const ended = this.sessions.delete(tokenHash(token));
-    if (ended) this.ended.emit('logout', token);
+    if (ended) this.events.emit('sessionEnded', { token });
     return ended;
   }
 

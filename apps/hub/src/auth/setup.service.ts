@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import { ForbiddenException, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
-import { Accounts, type PublicUser } from './accounts.js';
+import { AccountError, Accounts, type PublicUser } from './accounts.js';
 import { randomSecret } from './password-hash.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -41,7 +41,7 @@ export class SetupService implements OnApplicationBootstrap {
   async createFirstAdmin(token: string, username: string, password: string): Promise<PublicUser> {
     const given = Buffer.from(token);
     const valid = this.token !== null && given.length === this.token.length && timingSafeEqual(given, this.token);
-    if (!valid || !this.required) throw new ForbiddenException('the setup token is not valid (already used, or an admin exists)');
+    if (!valid || !this.required) throw new AccountError('forbidden', 'the setup token is not valid (already used, or an admin exists)');
     const user = await this.accounts.addUser({ username, password, role: 'admin' });
     this.token = null;
     this.log.info({ username }, 'created the first admin');

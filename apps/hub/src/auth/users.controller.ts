@@ -1,5 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseFilters } from '@nestjs/common';
-import { AccountErrorFilter } from './account-error.filter.js';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { Accounts } from './accounts.js';
 import { Access } from './auth.decorators.js';
 import { createUserBody, updateUserBody } from './auth.dto.js';
@@ -7,7 +6,6 @@ import { createUserBody, updateUserBody } from './auth.dto.js';
 /** People and their roles and areas: admins only. */
 @Controller('api/users')
 @Access('admin')
-@UseFilters(AccountErrorFilter)
 export class UsersController {
   constructor(private readonly accounts: Accounts) {}
 

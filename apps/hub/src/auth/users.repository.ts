@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { SQLITE } from '../database/database.tokens.js';
 
 export type Role = 'admin' | 'user';
@@ -35,15 +35,22 @@ const toUser = (row: Row): User => ({
 /** People who sign in to the dashboard and API (table `user`); usernames compare case-insensitively. */
 @Injectable()
 export class UsersRepository {
-  constructor(@Inject(SQLITE) private readonly db: Database) {}
+  // Prepared once: every sign-in, over MQTT too, looks a name up.
+  private readonly byName: Statement<[string], Row>;
+  private readonly byId: Statement<[number], Row>;
+
+  constructor(@Inject(SQLITE) private readonly db: Database) {
+    this.byName = db.prepare(`SELECT * FROM "user" WHERE "username" = ?`);
+    this.byId = db.prepare(`SELECT * FROM "user" WHERE "id" = ?`);
+  }
 
   findByName(username: string): User | undefined {
-    const row = this.db.prepare<[string], Row>(`SELECT * FROM "user" WHERE "username" = ?`).get(username);
+    const row = this.byName.get(username);
     return row && toUser(row);
   }
 
   findById(id: number): User | undefined {
-    const row = this.db.prepare<[number], Row>(`SELECT * FROM "user" WHERE "id" = ?`).get(id);
+    const row = this.byId.get(id);
     return row && toUser(row);
   }
 

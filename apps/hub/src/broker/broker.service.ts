@@ -10,6 +10,8 @@ import { MqttAuthService, type InProcessIdentity, type MqttConnection, type Mqtt
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import { SQLITE } from '../database/database.tokens.js';
+import { HubEvents } from '../events/hub-events.js';
+import { LogThrottle } from '../logging/log-throttle.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { BrokerStats } from './broker-stats.js';
@@ -63,6 +65,8 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
   private readonly connections = new WeakMap<Duplex, Accepted>();
   private readonly perAddress = new Map<string, number>();
   private readonly granted = new WeakMap<Client, Set<string>>();
+  /** Refused connections are logged once per address every 10 s: a flood of them must not become a flood of log lines. */
+  private readonly refusals = new LogThrottle(10_000);
   /** What lifts a connection's before-sign-in limits, run once its CONNECT is accepted. */
   private readonly onSignedIn = new WeakMap<Duplex, () => void>();
 
@@ -71,6 +75,7 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
     @Inject(ROOT_LOGGER) root: Logger,
     @Inject(SQLITE) private readonly db: Database,
     private readonly auth: MqttAuthService,
+    private readonly events: HubEvents,
   ) {
     super();
     this.mqtt = config.mqtt;
@@ -122,8 +127,10 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
       },
     });
     this.aedes.on('unsubscribe', (filters, client) => filters.forEach((filter) => this.granted.get(client)?.delete(filter)));
-    this.aedes.on('publish', (_packet, client) => {
+    // Every message, once, to whoever in the hub looks at all traffic (the entity pipeline, rules' MQTT triggers).
+    this.aedes.on('publish', (packet, client) => {
       if (client) stats.messagesReceived++;
+      if (this.events.has('mqttMessage')) this.events.emit('mqttMessage', { topic: packet.topic, payload: packet.payload as Buffer, qos: packet.qos, retain: packet.retain });
     });
     this.aedes.on('clientReady', (client) => {
       stats.clientsMaximum = Math.max(stats.clientsMaximum, this.aedes.connectedClients);
@@ -134,7 +141,8 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
       if (isTransportError(error)) return this.log.debug(fields, 'connection dropped');
       if (isRefusedConnect(error)) {
         stats.connectionsRefused++;
-        return this.log.info(fields, 'refused a connection');
+        const logged = this.refusals.take(fields.remote ?? '');
+        return logged && this.log.info({ ...fields, ...(logged.skipped > 0 ? { alsoRefused: logged.skipped } : {}) }, 'refused a connection');
       }
       stats.malformedPackets++;
       this.log.warn(fields, 'closed a client that sent a malformed or forbidden packet');
@@ -317,18 +325,11 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
       done();
     };
     await new Promise<void>((resolve) => this.aedes.subscribe(filter, deliver, resolve));
-    if (retained) await this.handRetained(filter, handler);
+    if (retained) await this.forEachRetained(filter, handler);
     return () => new Promise<void>((resolve) => this.aedes.unsubscribe(filter, deliver, resolve));
   }
 
-  async tap(handler: BusHandler, { retained = false } = {}): Promise<() => void> {
-    const listener = (packet: AedesPublishPacket) => this.hand(handler, packet, packet.retain);
-    this.aedes.on('publish', listener);
-    if (retained) await this.handRetained('#', handler);
-    return () => this.aedes.off('publish', listener);
-  }
-
-  private async handRetained(filter: string, handler: BusHandler): Promise<void> {
+  async forEachRetained(filter: string, handler: BusHandler): Promise<void> {
     for await (const packet of this.persistence.createRetainedStreamCombi([filter])) this.hand(handler, packet as PublishPacket, true);
   }
 

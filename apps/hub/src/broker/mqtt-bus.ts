@@ -26,9 +26,8 @@ export abstract class MqttBus {
   abstract subscribe(filter: string, handler: BusHandler, options?: { retained?: boolean }): Promise<() => Promise<void>>;
 
   /**
-   * Every message the broker publishes, as it publishes it ($SYS included), without a subscription:
-   * a hub part that looks at all traffic (the entity mapper) does not take a share of the broker's
-   * delivery queue, which under load is what costs. With `retained`, the stored ones come first.
+   * Hands over the stored retained messages matching `filter`: with the bus's `mqttMessage` event, a hub
+   * part that looks at all traffic (the entity pipeline) starts from what the broker already holds.
    */
-  abstract tap(handler: BusHandler, options?: { retained?: boolean }): Promise<() => void>;
+  abstract forEachRetained(filter: string, handler: BusHandler): Promise<void>;
 }

@@ -5,6 +5,7 @@ import type { Database } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
+import { DatabaseWrites } from './database-writes.js';
 import { databaseFile, prepareDataDir } from './database-file.js';
 import { SQLITE } from './database.tokens.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
@@ -43,12 +44,13 @@ export function dataSourceOptions(config: HubConfig) {
   ],
   providers: [
     WalCheckpointer,
+    DatabaseWrites,
     {
       provide: SQLITE,
       inject: [DataSource],
       useFactory: (dataSource: DataSource) => (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection,
     },
   ],
-  exports: [SQLITE],
+  exports: [SQLITE, DatabaseWrites],
 })
 export class DatabaseModule {}

@@ -1,7 +1,6 @@
-import { Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, UseFilters } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { SnClaimDto, SnPredefinedTopicDto } from '@hearth/api-types';
-import { AccountErrorFilter } from '../auth/account-error.filter.js';
 import { Accounts } from '../auth/accounts.js';
 import { Access } from '../auth/auth.decorators.js';
 import { MqttSnService } from './mqtt-sn.service.js';
@@ -10,7 +9,6 @@ import { MqttSnService } from './mqtt-sn.service.js';
 @ApiTags('mqtt-sn')
 @Controller('api/mqtt-sn')
 @Access('admin')
-@UseFilters(AccountErrorFilter)
 export class MqttSnController {
   constructor(
     private readonly mqttSn: MqttSnService,

@@ -1,11 +1,12 @@
 import { Inject, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type OnGatewayConnection, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
-import type { EntityDto, ServerMessage } from '@hearth/api-types';
+import type { ServerMessage } from '@hearth/api-types';
 import { WebSocket, type WebSocketServer as WsServer } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { SessionsService, type AuthUser } from '../auth/sessions.service.js';
-import { inAreas } from '../devices/areas.js';
-import { EntitiesService } from '../devices/entities.service.js';
+import { inAreas } from '../entities/areas.js';
+import { EntitiesService } from '../entities/entities.service.js';
+import { HubEvents } from '../events/hub-events.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 
@@ -26,24 +27,22 @@ export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnMod
   /** Each client's session token: its connection ends with the session (logout, expiry, removal). */
   private readonly tokens = new Map<WebSocket, string>();
   private sessionCheck?: NodeJS.Timeout;
-  private readonly onLogout = (token: string) => {
-    for (const [client, clientToken] of this.tokens) if (clientToken === token) this.end(client);
-  };
-  private readonly onState = (entity: EntityDto) => this.broadcast({ type: 'state', entity });
-  private readonly onRemoved = (id: string) => this.broadcast({ type: 'removed', id });
 
   constructor(
     private readonly entities: EntitiesService,
     private readonly sessions: SessionsService,
+    private readonly events: HubEvents,
     @Inject(ROOT_LOGGER) root: Logger,
   ) {
     this.log = root.child({ module: 'realtime' });
   }
 
   onModuleInit(): void {
-    this.entities.events.on('state', this.onState);
-    this.entities.events.on('removed', this.onRemoved);
-    this.sessions.ended.on('logout', this.onLogout);
+    this.events.on(this, 'entityState', ({ after }) => this.broadcast({ type: 'state', entity: after }));
+    this.events.on(this, 'entityRemoved', ({ id }) => this.broadcast({ type: 'removed', id }));
+    this.events.on(this, 'sessionEnded', ({ token }) => {
+      for (const [client, clientToken] of this.tokens) if (clientToken === token) this.end(client);
+    });
     // Expired or removed sessions have no event: check the open connections now and then.
     this.sessionCheck = setInterval(() => {
       for (const [client, token] of this.tokens) if (!this.sessions.resolve(token)) this.end(client);
@@ -52,9 +51,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnMod
   }
 
   onModuleDestroy(): void {
-    this.entities.events.off('state', this.onState);
-    this.entities.events.off('removed', this.onRemoved);
-    this.sessions.ended.off('logout', this.onLogout);
+    this.events.release(this);
     clearInterval(this.sessionCheck);
   }
 
@@ -72,7 +69,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnMod
       this.tokens.set(client, credentials.token);
       client.once('close', () => this.tokens.delete(client));
     }
-    const entities = this.entities.listEntities().filter((entity) => inAreas(user, entity.area));
+    const entities = this.entities.pipeline.entities().filter((entity) => inAreas(user, entity.area));
     this.send(client, JSON.stringify({ type: 'snapshot', entities } satisfies ServerMessage));
   }
 

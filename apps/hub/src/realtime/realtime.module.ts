@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DevicesModule } from '../devices/devices.module.js';
+import { EntitiesModule } from '../entities/entities.module.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 
-@Module({ imports: [DevicesModule], providers: [RealtimeGateway] })
+@Module({ imports: [EntitiesModule], providers: [RealtimeGateway] })
 export class RealtimeModule {}

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { BrokerModule } from '../broker/broker.module.js';
-import { DevicesModule } from '../devices/devices.module.js';
+import { EntitiesModule } from '../entities/entities.module.js';
 import { SettingsModule } from '../settings/settings.module.js';
 import { RulesController } from './rules.controller.js';
 import { RulesRepository } from './rules.repository.js';
 import { RulesService } from './rules.service.js';
 
 @Module({
-  imports: [BrokerModule, DevicesModule, SettingsModule],
+  imports: [BrokerModule, EntitiesModule, SettingsModule],
   providers: [RulesRepository, RulesService],
   controllers: [RulesController],
 })

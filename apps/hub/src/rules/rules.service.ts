@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { EntityDto, HubSettings, RuleDto, RuleRunSummary, RuleTraceDto } from '@hearth/api-types';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { EntityDto, RuleDto, RuleRunSummary, RuleTraceDto } from '@hearth/api-types';
 import { parseRule, ruleReferences, RuleEngine, type EntitySnapshot, type Location, type Rule, type RuleTrace } from '@hearth/rules';
 import type { AuthUser } from '../auth/sessions.service.js';
 import { MqttBus } from '../broker/mqtt-bus.js';
-import { inAreas } from '../devices/areas.js';
-import { EntitiesService } from '../devices/entities.service.js';
+import { inAreas } from '../entities/areas.js';
+import { EntitiesService } from '../entities/entities.service.js';
+import { HubEvents } from '../events/hub-events.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
+import { InvalidRule, RuleNotFound, RunRefused } from './rule-errors.js';
 import { RulesRepository } from './rules.repository.js';
 
 /** Where `notify` actions publish `{ rule, ruleId, title?, message }` (QoS 1) for phones and bridges to pick up. */
@@ -25,41 +27,24 @@ const snapshot = (entity: EntityDto): EntitySnapshot => ({ state: entity.state, 
 const runSummary = ({ startedAt, finishedAt, result, error }: RuleTrace): RuleRunSummary => (error === undefined ? { startedAt, finishedAt, result } : { startedAt, finishedAt, result, error });
 
 /**
- * The hub's side of the rule engine (@hearth/rules): loads and stores rules, feeds the engine entity
- * states, device availability and every MQTT message, and carries out its commands, publishes and
- * notifications through EntitiesService and the bus. A saved rule takes effect at once.
+ * The hub's side of the rule engine (@hearth/rules): loads and stores rules, feeds the engine what the
+ * event bus carries (entity states with what they were before, device availability, every MQTT message,
+ * the house's location), and carries out its commands, publishes and notifications through the entity
+ * pipeline and the MQTT bus. A saved rule takes effect at once.
  */
 @Injectable()
 export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log: Logger;
   private readonly engine: RuleEngine;
   private readonly rules = new Map<string, StoredRule>();
-  /** Each entity's last known state, the `before` of the next change. */
-  private readonly snapshots = new Map<string, EntitySnapshot>();
   private location: Location | null = null;
-  private untap?: () => void;
-
-  private readonly onState = (entity: EntityDto): void => {
-    const after = snapshot(entity);
-    const before = this.snapshots.get(entity.id) ?? null;
-    this.snapshots.set(entity.id, after);
-    this.engine.stateChanged(entity.id, before, after);
-  };
-  private readonly onRemoved = (id: string): void => {
-    this.snapshots.delete(id);
-    this.engine.entityRemoved(id);
-  };
-  private readonly onAvailability = (deviceId: string, available: boolean): void => this.engine.availabilityChanged(deviceId, available);
-  private readonly onSettings = (settings: HubSettings): void => {
-    this.location = settings.location;
-    this.engine.reschedule();
-  };
 
   constructor(
     private readonly entities: EntitiesService,
     private readonly bus: MqttBus,
     private readonly settings: SettingsRepository,
     private readonly repository: RulesRepository,
+    private readonly events: HubEvents,
     @Inject(ROOT_LOGGER) root: Logger,
   ) {
     this.log = root.child({ module: 'rules' });
@@ -67,9 +52,12 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
       now: () => Date.now(),
       setTimer: (ms, fn) => setTimeout(fn, ms).unref(),
       clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
-      getState: (entityId) => this.snapshots.get(entityId),
+      getState: (entityId) => {
+        const entity = this.entities.pipeline.find(entityId);
+        return entity && snapshot(entity);
+      },
       command: async (entityId, command) => {
-        await this.entities.command(entityId, command);
+        await this.entities.pipeline.command(entityId, command);
       },
       publish: (topic, payload, options) => this.bus.publish(topic, payload, options),
       notify: async ({ ruleId, rule, title, message }) => {
@@ -84,11 +72,15 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     this.location = this.settings.read().location;
-    for (const entity of this.entities.listEntities()) this.snapshots.set(entity.id, snapshot(entity));
-    this.entities.events.on('state', this.onState);
-    this.entities.events.on('removed', this.onRemoved);
-    this.entities.events.on('availability', this.onAvailability);
-    this.settings.changed.on('changed', this.onSettings);
+    const { events, engine } = this;
+    events.on(this, 'entityState', ({ before, after }) => engine.stateChanged(after.id, before && snapshot(before), snapshot(after)));
+    events.on(this, 'entityRemoved', ({ id }) => engine.entityRemoved(id));
+    events.on(this, 'availability', ({ deviceId, available }) => engine.availabilityChanged(deviceId, available));
+    events.on(this, 'mqttMessage', ({ topic, payload }) => engine.mqttMessage(topic, payload));
+    events.on(this, 'settingsChanged', ({ location }) => {
+      this.location = location;
+      engine.reschedule();
+    });
     const lastTraces = this.repository.lastTraces();
     for (const row of this.repository.all()) {
       const parsed = parseRule(row.definition);
@@ -100,16 +92,11 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
       this.rules.set(row.id, { rule: parsed.rule, createdAt: row.createdAt, updatedAt: row.updatedAt, lastRun: last ? runSummary(last) : null });
       this.engine.setRule(row.id, parsed.rule);
     }
-    this.untap = await this.bus.tap((message) => this.engine.mqttMessage(message.topic, message.payload));
     this.log.info({ rules: this.rules.size }, 'rules loaded');
   }
 
   onModuleDestroy(): void {
-    this.untap?.();
-    this.entities.events.off('state', this.onState);
-    this.entities.events.off('removed', this.onRemoved);
-    this.entities.events.off('availability', this.onAvailability);
-    this.settings.changed.off('changed', this.onSettings);
+    this.events.release(this);
     this.engine.close();
   }
 
@@ -157,8 +144,8 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
   run(id: string, checkConditions: boolean): void {
     this.require(id);
     const result = this.engine.run(id, checkConditions);
-    if (result === 'looping') throw new ConflictException(`loop protection ${this.engine.status(id)!.stoppedReason}`);
-    if (result === 'busy') throw new ConflictException(`the rule is running and its mode (${this.rules.get(id)!.rule.mode}) refuses another run now`);
+    if (result === 'looping') throw new RunRefused(`loop protection ${this.engine.status(id)!.stoppedReason}`);
+    if (result === 'busy') throw new RunRefused(`the rule is running and its mode (${this.rules.get(id)!.rule.mode}) refuses another run now`);
   }
 
   traces(id: string, user?: AuthUser): RuleTraceDto[] {
@@ -172,8 +159,8 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private visibility(user: AuthUser | undefined): (rule: Rule) => boolean {
     if (!user?.areas) return () => true;
-    const entityAreas = new Map(this.entities.listEntities().map((entity) => [entity.id, entity.area]));
-    const deviceAreas = new Map(this.entities.listDevices().map((device) => [device.id, device.area]));
+    const entityAreas = new Map(this.entities.pipeline.entities().map((entity) => [entity.id, entity.area]));
+    const deviceAreas = new Map(this.entities.pipeline.devices().map((device) => [device.id, device.area]));
     const seen = (areas: Map<string, string | null>, id: string) => areas.has(id) && inAreas(user, areas.get(id)!);
     return (rule) => {
       const { entityIds, deviceIds } = ruleReferences(rule);
@@ -182,7 +169,7 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private requireVisible(id: string, user: AuthUser | undefined): void {
-    if (!this.visibility(user)(this.require(id).rule)) throw new NotFoundException(`no rule ${id}`);
+    if (!this.visibility(user)(this.require(id).rule)) throw new RuleNotFound(id);
   }
 
   private saveTrace(trace: RuleTrace): void {
@@ -199,7 +186,7 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private require(id: string): StoredRule {
     const stored = this.rules.get(id);
-    if (!stored) throw new NotFoundException(`no rule ${id}`);
+    if (!stored) throw new RuleNotFound(id);
     return stored;
   }
 
@@ -217,10 +204,9 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-/** The rule JSON checked, or a 400 listing every problem as "path: message" (and as `errors`, structured). */
+/** The rule JSON checked, or InvalidRule listing every problem. */
 function parse(body: unknown): Rule {
   const parsed = parseRule(body);
   if (parsed.ok) return parsed.rule;
-  const message = parsed.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : `the rule ${e.message}`));
-  throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message, errors: parsed.errors });
+  throw new InvalidRule(parsed.errors);
 }

@@ -1,20 +1,21 @@
-import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HubSettings } from '@hearth/api-types';
 import type { Database, Statement } from 'better-sqlite3';
 import { SQLITE } from '../database/database.tokens.js';
+import { HubEvents } from '../events/hub-events.js';
 
 const UNSET: HubSettings = { location: null, tariff: null };
 
 /** The house's settings in the `setting` table: a row per key, the value as JSON; a missing row is null. */
 @Injectable()
 export class SettingsRepository {
-  /** After every write, with what is now stored (the rules' sun schedules follow the location). */
-  readonly changed = new EventEmitter<{ changed: [HubSettings] }>();
   private readonly all: Statement;
   private readonly replace: (settings: HubSettings) => void;
 
-  constructor(@Inject(SQLITE) db: Database) {
+  constructor(
+    @Inject(SQLITE) db: Database,
+    private readonly events: HubEvents,
+  ) {
     this.all = db.prepare('SELECT key, value FROM setting');
     const put = db.prepare(
       'INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
@@ -30,11 +31,11 @@ export class SettingsRepository {
     return Object.fromEntries(Object.entries(UNSET).map(([key, unset]) => [key, stored.get(key) ?? unset])) as unknown as HubSettings;
   }
 
-  /** Replaces every setting at once (one transaction) and answers what is now stored. */
+  /** Replaces every setting at once (one transaction), announces it (the rules' sun schedules follow the location) and answers what is now stored. */
   write(settings: HubSettings): HubSettings {
     this.replace(settings);
     const stored = this.read();
-    this.changed.emit('changed', stored);
+    this.events.emit('settingsChanged', stored);
     return stored;
   }
 }

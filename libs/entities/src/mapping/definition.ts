@@ -9,6 +9,9 @@ export type EntityKind = (typeof ENTITY_KINDS)[number];
 
 export type DefinitionSource = 'discovery' | 'homie' | 'profile' | 'manual';
 
+/** Kinds whose state is `on` or `off`. */
+export const ON_OFF_KINDS: ReadonlySet<EntityKind> = new Set(['light', 'switch', 'binary_sensor']);
+
 /**
  * How a value is read from a payload: the raw payload, a JSON path (`ENERGY.Power`, `a.b[0]`), or a
  * template of the safe subset (`{{ value_json.temperature | float }}`). Never evaluated as code.
@@ -123,4 +126,14 @@ export interface EntityDefinition {
   source: DefinitionSource;
   /** The topic this definition came from (discovery config topic, Homie device root, profile id). */
   origin: string;
+}
+
+/** What a command may carry for an entity with this definition; nothing when it cannot be commanded. */
+export function supportedFeatures(definition: EntityDefinition): Array<'on' | 'brightness' | 'colorTemp' | 'rgb'> {
+  if (!definition.command) return [];
+  const features: Array<'on' | 'brightness' | 'colorTemp' | 'rgb'> = ['on'];
+  if (definition.supports.brightness) features.push('brightness');
+  if (definition.supports.colorTemp) features.push('colorTemp');
+  if (definition.supports.rgb) features.push('rgb');
+  return features;
 }

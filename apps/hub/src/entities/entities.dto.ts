@@ -1,13 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { EntityCommand, EntityKind, ManualEntityRequest } from '@hearth/api-types';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -124,24 +122,4 @@ export class RenameEntityDto {
   @IsString()
   @MaxLength(100)
   area?: string | null;
-}
-
-export class HistoryQueryDto {
-  @ApiPropertyOptional({ description: 'ISO time; default 24 hours before `to`' })
-  @IsOptional()
-  @IsISO8601()
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'ISO time; default now' })
-  @IsOptional()
-  @IsISO8601()
-  to?: string;
-
-  @ApiPropertyOptional({ default: 10_000, maximum: 100_000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
-  limit?: number;
 }

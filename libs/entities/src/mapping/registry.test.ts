@@ -1,6 +1,6 @@
-import type { EntityDefinition } from '@hearth/entities';
 import { describe, expect, it } from 'vitest';
-import { EntityRegistry } from './entity-registry.js';
+import type { EntityDefinition } from './definition.js';
+import { EntityRegistry } from './registry.js';
 
 const sensor = (uniqueId: string, objectId: string, topic: string): EntityDefinition => ({
   uniqueId,

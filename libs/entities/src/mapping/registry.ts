@@ -1,6 +1,15 @@
-import type { EntityDefinition } from '@hearth/entities';
-import { topicMatches, uniqueEntityId } from '@hearth/entities';
-import type { StoredEntity } from './devices.repository.js';
+import { topicMatches } from '../values/topic.js';
+import type { EntityDefinition } from './definition.js';
+import { uniqueEntityId } from './slug.js';
+
+/** An entity as the hub keeps it: its definition, and a person's choices, which win over what the device announces. */
+export interface Entity {
+  /** Stable slug `<kind>.<object>`, assigned once. */
+  id: string;
+  definition: EntityDefinition;
+  name: string;
+  area: string | null;
+}
 
 /** The topics an entity listens to: state, attributes and availability. */
 export function topicsOf(definition: EntityDefinition): string[] {
@@ -24,31 +33,31 @@ function commandTopicsOf(definition: EntityDefinition): string[] {
  * goes through. Ids are stable slugs, assigned once and kept in the database.
  */
 export class EntityRegistry {
-  private readonly byId = new Map<string, StoredEntity>();
-  private readonly byUniqueId = new Map<string, StoredEntity>();
-  private readonly byTopic = new Map<string, StoredEntity[]>();
+  private readonly byId = new Map<string, Entity>();
+  private readonly byUniqueId = new Map<string, Entity>();
+  private readonly byTopic = new Map<string, Entity[]>();
   // Topic filters with + or # (Home Assistant allows them): few or none, so a scan is cheap.
-  private readonly byFilter = new Map<string, StoredEntity[]>();
+  private readonly byFilter = new Map<string, Entity[]>();
   private readonly commandTopics = new Map<string, number>();
 
   get size(): number {
     return this.byId.size;
   }
 
-  get(id: string): StoredEntity | undefined {
+  get(id: string): Entity | undefined {
     return this.byId.get(id);
   }
 
-  byUnique(uniqueId: string): StoredEntity | undefined {
+  byUnique(uniqueId: string): Entity | undefined {
     return this.byUniqueId.get(uniqueId);
   }
 
-  all(): IterableIterator<StoredEntity> {
+  all(): IterableIterator<Entity> {
     return this.byId.values();
   }
 
   /** Entities listening to this topic. */
-  listening(topic: string): StoredEntity[] | undefined {
+  listening(topic: string): Entity[] | undefined {
     const exact = this.byTopic.get(topic);
     if (this.byFilter.size === 0) return exact;
     const matching = [...this.byFilter].filter(([filter]) => topicMatches(filter, topic)).flatMap(([, entities]) => entities);
@@ -61,7 +70,7 @@ export class EntityRegistry {
   }
 
   /** Adds a stored entity as it is (loading from the database). */
-  add(entity: StoredEntity): void {
+  add(entity: Entity): void {
     this.byId.set(entity.id, entity);
     this.byUniqueId.set(entity.definition.uniqueId, entity);
     this.index(entity, 1);
@@ -71,34 +80,34 @@ export class EntityRegistry {
    * Adds or updates the entity a definition describes. A new one gets a fresh slug id; a known one keeps
    * its id, name and area as a person may have set them. Returns undefined when nothing changed.
    */
-  upsert(definition: EntityDefinition): { entity: StoredEntity; created: boolean } | undefined {
+  upsert(definition: EntityDefinition): { entity: Entity; created: boolean } | undefined {
     const known = this.byUniqueId.get(definition.uniqueId);
     if (known && JSON.stringify(known.definition) === JSON.stringify(definition)) return undefined;
     if (known) {
       this.index(known, -1);
-      const entity: StoredEntity = { ...known, definition };
+      const entity: Entity = { ...known, definition };
       this.byId.set(entity.id, entity);
       this.byUniqueId.set(definition.uniqueId, entity);
       this.index(entity, 1);
       return { entity, created: false };
     }
     const id = uniqueEntityId(definition.kind, definition.objectId, new Set(this.byId.keys()));
-    const entity: StoredEntity = { id, definition, name: definition.name, area: definition.device?.area ?? null };
+    const entity: Entity = { id, definition, name: definition.name, area: definition.device?.area ?? null };
     this.add(entity);
     return { entity, created: true };
   }
 
-  rename(id: string, change: { name?: string; area?: string | null }): StoredEntity {
+  rename(id: string, change: { name?: string; area?: string | null }): Entity {
     const known = this.byId.get(id)!;
     this.index(known, -1);
-    const entity: StoredEntity = { ...known, name: change.name ?? known.name, area: change.area === undefined ? known.area : change.area };
+    const entity: Entity = { ...known, name: change.name ?? known.name, area: change.area === undefined ? known.area : change.area };
     this.byId.set(id, entity);
     this.byUniqueId.set(entity.definition.uniqueId, entity);
     this.index(entity, 1);
     return entity;
   }
 
-  remove(uniqueId: string): StoredEntity | undefined {
+  remove(uniqueId: string): Entity | undefined {
     const entity = this.byUniqueId.get(uniqueId);
     if (!entity) return undefined;
     this.index(entity, -1);
@@ -107,7 +116,7 @@ export class EntityRegistry {
     return entity;
   }
 
-  private index(entity: StoredEntity, delta: 1 | -1): void {
+  private index(entity: Entity, delta: 1 | -1): void {
     for (const topic of topicsOf(entity.definition)) {
       const index = topic.includes('+') || topic.includes('#') ? this.byFilter : this.byTopic;
       const listeners = index.get(topic) ?? [];

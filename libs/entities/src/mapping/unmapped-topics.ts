@@ -1,4 +1,4 @@
-import type { UnmappedTopicDto } from '@hearth/api-types';
+import type { UnmappedTopicDto } from '../view.js';
 
 const PAYLOAD_PREVIEW = 256;
 // Enough bytes for 256 characters of UTF-8.

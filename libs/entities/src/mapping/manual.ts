@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ManualEntityRequest } from '@hearth/api-types';
-import type { EntityDefinition, ValueExtractor } from '@hearth/entities';
+import type { ManualEntityRequest } from '../view.js';
+import { ON_OFF_KINDS, type EntityDefinition, type ValueExtractor } from './definition.js';
 
 /** `{{ ... }}` is a template of the safe subset; anything else a JSON path; nothing, the raw payload. */
 export function valueExtractor(value: string | undefined): ValueExtractor {
@@ -10,7 +10,7 @@ export function valueExtractor(value: string | undefined): ValueExtractor {
 
 /** The definition of an entity a person mapped by hand: one state topic, optionally a command topic. */
 export function manualDefinition(request: ManualEntityRequest): EntityDefinition {
-  const onOff = request.kind === 'light' || request.kind === 'switch' || request.kind === 'binary_sensor';
+  const onOff = ON_OFF_KINDS.has(request.kind);
   const payloadOn = request.payloadOn ?? 'ON';
   const payloadOff = request.payloadOff ?? 'OFF';
   return {

@@ -1,0 +1,143 @@
+import type { Buffer } from 'node:buffer';
+import type { EntityLog } from '../ports.js';
+import type { UnmappedTopicDto } from '../view.js';
+import type { DeviceInfo, EntityDefinition } from './definition.js';
+import { parseDiscovery } from './ha-discovery.js';
+import { HomieCollector } from './homie.js';
+import { matchProfile, type DeviceProfile } from './profiles.js';
+import { EntityRegistry, topicsOf, type Entity } from './registry.js';
+import { UnmappedTopics } from './unmapped-topics.js';
+
+/** What the mapping stage tells the pipeline about the entities it keeps. */
+export interface MappingChanges {
+  /** A device as a definition describes it, before its entities are added. */
+  device(info: DeviceInfo): void;
+  /** An entity was added (`before` undefined) or its definition changed; `origin` says where it came from, for the log. */
+  upserted(entity: Entity, before: Entity | undefined, origin: string): void;
+  removed(entity: Entity): void;
+}
+
+export interface EntityMapperOptions {
+  /** Home Assistant's discovery prefix, e.g. `homeassistant`. */
+  discoveryPrefix: string;
+  /** Topics kept in the unmapped list; the least recently seen go first. */
+  maxUnmappedTopics: number;
+  profiles: DeviceProfile[];
+}
+
+/**
+ * The mapping stage: turns what devices announce (Home Assistant discovery, Homie, device profiles) and
+ * what people map by hand into entities, kept in the registry every message is looked up in; and keeps
+ * the topics no entity claims, for people to adopt.
+ */
+export class EntityMapper {
+  readonly registry = new EntityRegistry();
+  private readonly unmapped: UnmappedTopics;
+  private readonly homie = new HomieCollector();
+  private readonly discoveryTopics: string;
+  /** Devices a profile already revealed (`<profile>/<device>`): their definitions are registered once. */
+  private readonly revealed = new Set<string>();
+
+  constructor(
+    private readonly options: EntityMapperOptions,
+    private readonly changes: MappingChanges,
+    private readonly log: EntityLog,
+  ) {
+    this.unmapped = new UnmappedTopics(options.maxUnmappedTopics);
+    this.discoveryTopics = `${options.discoveryPrefix}/`;
+  }
+
+  /** A discovery topic carries definitions only, no state. */
+  isDiscovery(topic: string): boolean {
+    return this.discoveryTopics !== '/' && topic.startsWith(this.discoveryTopics);
+  }
+
+  discovery(topic: string, payload: Buffer): void {
+    if (!topic.endsWith('/config')) return;
+    const result = parseDiscovery(topic, payload, this.options.discoveryPrefix);
+    if (result.kind === 'invalid') this.log.warn({ topic, reason: result.reason }, 'rejected a discovery config');
+    else if (result.kind === 'ignored') this.log.debug({ topic, reason: result.reason }, 'ignored a discovery config');
+    else this.replaceOrigin(result.origin, result.kind === 'definitions' ? result.definitions : [], 'discovery');
+  }
+
+  /** What a state message may also reveal: a Homie device's structure, a profile's device. */
+  observe(topic: string, payload: Buffer): void {
+    if (topic.startsWith('homie/')) this.homieEvents(topic, payload);
+    if (this.options.profiles.length > 0) this.reveal(topic);
+  }
+
+  /** A message no entity listens to: listed for adoption, unless the hub itself commands on it or it is Homie's. */
+  unclaimed(topic: string, payload: Buffer, now: number): void {
+    if (!this.registry.isCommandTopic(topic) && !topic.startsWith('homie/')) this.unmapped.seen(topic, payload, now);
+  }
+
+  unmappedTopics(): UnmappedTopicDto[] {
+    return this.unmapped.list();
+  }
+
+  /** Adds or updates entities (and their devices) from definitions. */
+  register(definitions: EntityDefinition[], origin: string): void {
+    for (const definition of definitions) {
+      if (definition.source !== 'profile') this.dropProfileTwins(definition);
+      if (definition.device) this.changes.device(definition.device);
+      const before = this.registry.byUnique(definition.uniqueId);
+      const result = this.registry.upsert(definition);
+      if (!result) continue;
+      for (const topic of topicsOf(definition)) this.unmapped.forget(topic);
+      this.changes.upserted(result.entity, before, origin);
+    }
+  }
+
+  *entitiesOf(deviceId: string): Generator<Entity> {
+    for (const entity of this.registry.all()) if (entity.definition.device?.id === deviceId) yield entity;
+  }
+
+  private homieEvents(topic: string, payload: Buffer): void {
+    for (const event of this.homie.feed(topic, payload)) {
+      if (event.kind === 'ignored') this.log.debug({ topic, reason: event.reason }, 'ignored a Homie device');
+      else this.replaceOrigin(event.origin, event.kind === 'definitions' ? event.definitions : [], 'homie');
+    }
+  }
+
+  private reveal(topic: string): void {
+    for (const match of matchProfile(this.options.profiles, topic)) {
+      const key = `${match.profileId}/${match.deviceId}`;
+      if (this.revealed.has(key)) continue;
+      this.revealed.add(key);
+      // A device that announces itself (discovery, Homie) is not also taken for a profile's device.
+      if (match.definitions.some((definition) => this.announcedElsewhere(definition))) continue;
+      this.register(match.definitions, `profile ${match.profileId}`);
+    }
+  }
+
+  private announcedElsewhere(definition: EntityDefinition): boolean {
+    return topicsOf(definition).some((topic) => this.registry.listening(topic)?.some((entity) => entity.definition.source !== 'profile'));
+  }
+
+  /** Profile-made devices sharing a topic with an announced entity: the announcement wins, they go. */
+  private dropProfileTwins(definition: EntityDefinition): void {
+    const twins = new Set<string>();
+    for (const topic of topicsOf(definition)) {
+      for (const entity of this.registry.listening(topic) ?? []) {
+        if (entity.definition.source === 'profile' && entity.definition.device) twins.add(entity.definition.device.id);
+      }
+    }
+    for (const deviceId of twins) {
+      for (const entity of [...this.entitiesOf(deviceId)]) this.remove(entity.definition.uniqueId);
+    }
+  }
+
+  /** A source's complete current set for one origin (a discovery topic, a Homie device): others from it go. */
+  private replaceOrigin(origin: string, definitions: EntityDefinition[], source: string): void {
+    const kept = new Set(definitions.map((definition) => definition.uniqueId));
+    for (const entity of [...this.registry.all()]) {
+      if (entity.definition.origin === origin && !kept.has(entity.definition.uniqueId)) this.remove(entity.definition.uniqueId);
+    }
+    this.register(definitions, `${source} ${origin}`);
+  }
+
+  private remove(uniqueId: string): void {
+    const entity = this.registry.remove(uniqueId);
+    if (entity) this.changes.removed(entity);
+  }
+}

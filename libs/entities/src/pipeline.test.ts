@@ -1,0 +1,151 @@
+import { Buffer } from 'node:buffer';
+import { describe, expect, it } from 'vitest';
+import { CommandRefused, EntityNotFound } from './errors.js';
+import type { Entity } from './mapping/registry.js';
+import { EntityPipeline } from './pipeline.js';
+import type { EntityPipelinePorts, HistoryPoint, PublishOptions } from './ports.js';
+import type { EntityState } from './state/entity-states.js';
+import type { EntityDto } from './view.js';
+
+const PLUG_CONFIG = {
+  name: 'Desk plug',
+  uniq_id: 'plug1_relay',
+  stat_t: 'stat/plug1/POWER',
+  cmd_t: 'cmnd/plug1/POWER',
+  avty_t: 'tele/plug1/LWT',
+  pl_avail: 'Online',
+  pl_not_avail: 'Offline',
+  dev: { ids: ['plug1'], name: 'Desk plug', mf: 'Tasmota' },
+};
+
+/** A pipeline on fakes that remember what crossed each port, and a clock the test moves. */
+function fixture() {
+  const clock = { now: 1_000_000 };
+  const events: Array<{ type: 'state'; before: EntityDto | null; after: EntityDto } | { type: 'removed'; id: string } | { type: 'availability'; deviceId: string; available: boolean }> = [];
+  const stored = { entities: [] as string[], deleted: [] as string[], states: [] as Array<[string, EntityState]>, devices: [] as string[], touched: [] as Array<[string, boolean, number]> };
+  const history: Array<[string, HistoryPoint]> = [];
+  const published: Array<[string, string, PublishOptions]> = [];
+  const logs: string[] = [];
+  const ports: EntityPipelinePorts = {
+    store: {
+      saveDevice: (device) => stored.devices.push(device.id),
+      touchDevice: (id, available, lastSeen) => stored.touched.push([id, available, lastSeen]),
+      saveEntity: (entity: Entity) => stored.entities.push(entity.id),
+      deleteEntity: (id) => stored.deleted.push(id),
+      saveState: (id, state) => stored.states.push([id, state]),
+    },
+    history: {
+      append: (id, point) => history.push([id, point]),
+      read: (id, from, to, limit) => history.filter(([entityId, point]) => entityId === id && point.time >= from && point.time <= to).slice(0, limit).map(([, point]) => point),
+    },
+    events: {
+      entityState: (before, after) => events.push({ type: 'state', before, after }),
+      entityRemoved: (id) => events.push({ type: 'removed', id }),
+      availability: (deviceId, available) => events.push({ type: 'availability', deviceId, available }),
+    },
+    publish: async (topic, payload, options) => void published.push([topic, String(payload), options]),
+    log: { debug: (_f, m) => logs.push(m), info: (_f, m) => logs.push(m), warn: (_f, m) => logs.push(m) },
+    now: () => clock.now,
+  };
+  const pipeline = new EntityPipeline({ discoveryPrefix: 'homeassistant', maxUnmappedTopics: 100, profiles: [] }, ports);
+  const send = (topic: string, payload: string | object) => pipeline.receive({ topic, payload: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)) });
+  return { pipeline, send, clock, events, stored, history, published, logs, ports };
+}
+
+describe('EntityPipeline', () => {
+  it('maps discovery to an entity, then every state change to one stored state, one history point and one event with before and after', () => {
+    const f = fixture();
+    f.send('homeassistant/switch/plug1/config', PLUG_CONFIG);
+    expect(f.stored).toMatchObject({ devices: ['plug1'], entities: ['switch.desk_plug'] });
+    expect(f.events).toEqual([{ type: 'state', before: null, after: expect.objectContaining({ id: 'switch.desk_plug', state: null, commands: ['on'] }) }]);
+
+    f.send('stat/plug1/POWER', 'ON');
+    f.clock.now += 1000;
+    f.send('stat/plug1/POWER', 'ON'); // the same again: stored (last updated), not a change
+    f.send('stat/plug1/POWER', 'OFF');
+    const changes = f.events.slice(1).flatMap((e) => (e.type === 'state' ? [[e.before?.state, e.after.state]] : []));
+    expect(changes).toEqual([
+      [null, 'on'],
+      ['on', 'off'],
+    ]);
+    expect(f.stored.states.map(([id, s]) => [id, s.state, s.lastUpdated])).toEqual([
+      ['switch.desk_plug', 'on', 1_000_000],
+      ['switch.desk_plug', 'on', 1_001_000],
+      ['switch.desk_plug', 'off', 1_001_000],
+    ]);
+    expect(f.history.map(([id, point]) => [id, point.state, point.time])).toEqual([
+      ['switch.desk_plug', 'on', 1_000_000],
+      ['switch.desk_plug', 'off', 1_001_000],
+    ]);
+    expect(f.pipeline.historyOf('switch.desk_plug', 0, 2_000_000, 10).map((p) => p.state)).toEqual(['on', 'off']);
+  });
+
+  it("announces a device's availability when it flips, and stores when it was last seen at most every 30 s", () => {
+    const f = fixture();
+    f.send('homeassistant/switch/plug1/config', PLUG_CONFIG);
+    f.send('tele/plug1/LWT', 'Online');
+    f.clock.now += 10_000;
+    f.send('stat/plug1/POWER', 'ON');
+    f.clock.now += 25_000;
+    f.send('stat/plug1/POWER', 'OFF');
+    f.send('tele/plug1/LWT', 'Offline');
+    expect(f.events.filter((e) => e.type === 'availability')).toEqual([
+      { type: 'availability', deviceId: 'plug1', available: true },
+      { type: 'availability', deviceId: 'plug1', available: false },
+    ]);
+    expect(f.stored.touched).toEqual([
+      ['plug1', true, 1_000_000],
+      ['plug1', true, 1_035_000],
+      ['plug1', false, 1_035_000],
+    ]);
+    expect(f.pipeline.devices()).toMatchObject([{ id: 'plug1', available: false, entityIds: ['switch.desk_plug'], lastSeen: new Date(1_035_000).toISOString() }]);
+  });
+
+  it('lists topics no entity claims; a manual mapping claims one and a rename announces the change', () => {
+    const f = fixture();
+    f.send('garden/bed2/moisture', '37');
+    expect(f.pipeline.unmapped()).toMatchObject([{ topic: 'garden/bed2/moisture', lastPayload: '37', count: 1 }]);
+    const created = f.pipeline.createManual({ kind: 'sensor', name: 'Bed 2', stateTopic: 'garden/bed2/moisture', unit: '%', area: 'Garden' });
+    expect(created).toMatchObject({ id: 'sensor.bed_2', area: 'Garden', source: 'manual' });
+    expect(f.pipeline.unmapped()).toEqual([]);
+    f.send('garden/bed2/moisture', '36');
+    expect(f.pipeline.entity('sensor.bed_2').state).toBe(36);
+    const renamed = f.pipeline.rename('sensor.bed_2', { name: 'Herbs' });
+    expect(f.events.at(-1)).toEqual({ type: 'state', before: expect.objectContaining({ name: 'Bed 2' }), after: renamed });
+  });
+
+  it('publishes commands in the device format, refuses what the entity cannot do, and knows no entity it does not have', async () => {
+    const f = fixture();
+    f.send('homeassistant/switch/plug1/config', PLUG_CONFIG);
+    expect(await f.pipeline.command('switch.desk_plug', { on: true })).toEqual(['cmnd/plug1/POWER']);
+    expect(f.published).toEqual([['cmnd/plug1/POWER', 'ON', { qos: 0, retain: false }]]);
+    await expect(f.pipeline.command('switch.desk_plug', { brightness: 10 })).rejects.toBeInstanceOf(CommandRefused);
+    await expect(f.pipeline.command('light.nowhere', { on: true })).rejects.toBeInstanceOf(EntityNotFound);
+    expect(() => f.pipeline.entity('light.nowhere')).toThrow(EntityNotFound);
+    expect(f.pipeline.find('light.nowhere')).toBeUndefined();
+  });
+
+  it('assumes the state a command sets on an entity that reports none', async () => {
+    const f = fixture();
+    f.send('homeassistant/switch/fountain/config', { name: 'Fountain', uniq_id: 'fountain', cmd_t: 'garden/fountain/set' });
+    await f.pipeline.command('switch.fountain', { on: true });
+    expect(f.published).toEqual([['garden/fountain/set', 'ON', { qos: 0, retain: false }]]);
+    expect(f.events.at(-1)).toEqual({ type: 'state', before: expect.objectContaining({ state: null }), after: expect.objectContaining({ state: 'on', available: true }) });
+    expect(f.stored.states.at(-1)?.[1].state).toBe('on');
+  });
+
+  it('removes what a discovery topic withdraws, and starts from what was stored', () => {
+    const f = fixture();
+    f.send('homeassistant/switch/plug1/config', PLUG_CONFIG);
+    f.send('stat/plug1/POWER', 'ON');
+    f.send('homeassistant/switch/plug1/config', '');
+    expect(f.events.at(-1)).toEqual({ type: 'removed', id: 'switch.desk_plug' });
+    expect(f.stored.deleted).toEqual(['switch.desk_plug']);
+
+    const restarted = fixture();
+    const entity: Entity = { id: 'switch.desk_plug', name: 'Desk plug', area: null, definition: { uniqueId: 'u1', kind: 'switch', objectId: 'desk_plug', name: 'Desk plug', state: { topic: 'stat/plug1/POWER', value: { kind: 'raw' }, payloadOn: 'ON', payloadOff: 'OFF' }, attributes: [], supports: {}, source: 'discovery', origin: 'x' } };
+    restarted.pipeline.load({ devices: [], entities: [entity], states: [['switch.desk_plug', { state: 'on', attributes: {}, available: true, lastChanged: 5, lastUpdated: 5 }]] });
+    restarted.send('stat/plug1/POWER', 'OFF');
+    expect(restarted.events).toEqual([{ type: 'state', before: expect.objectContaining({ state: 'on' }), after: expect.objectContaining({ state: 'off' }) }]);
+  });
+});

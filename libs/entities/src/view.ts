@@ -1,0 +1,74 @@
+import type { DefinitionSource, EntityKind } from './mapping/definition.js';
+
+/**
+ * How entities, devices and topics look from outside the pipeline: what the REST API and the `/ws`
+ * socket send (`@hearth/api-types` re-exports these), and what the `entityState` event carries.
+ */
+
+/** `on`/`off` for lights, switches and binary sensors; a number or text for sensors and meters. */
+export type StateValue = string | number | boolean | null;
+
+/** What a command may carry for an entity. */
+export type EntityFeature = 'on' | 'brightness' | 'colorTemp' | 'rgb';
+
+export interface EntityDto {
+  /** Stable slug `<kind>.<object>`, e.g. `light.kitchen`. */
+  id: string;
+  uniqueId: string;
+  kind: EntityKind;
+  name: string;
+  deviceId: string | null;
+  area: string | null;
+  state: StateValue;
+  attributes: Record<string, unknown>;
+  available: boolean;
+  /** ISO times: when the state value last changed, and when any update last arrived. */
+  lastChanged: string | null;
+  lastUpdated: string | null;
+  unit: string | null;
+  deviceClass: string | null;
+  /** What a command may carry for this entity; empty when it cannot be commanded. */
+  commands: EntityFeature[];
+  source: DefinitionSource;
+}
+
+export interface DeviceDto {
+  id: string;
+  name: string;
+  manufacturer: string | null;
+  model: string | null;
+  area: string | null;
+  transport: 'mqtt' | 'mqtt-sn';
+  available: boolean;
+  lastSeen: string | null;
+  entityIds: string[];
+}
+
+export interface UnmappedTopicDto {
+  topic: string;
+  /** The last payload as text (cut at 256 characters). */
+  lastPayload: string;
+  count: number;
+  lastSeen: string;
+}
+
+export interface HistoryPointDto {
+  time: string;
+  state: StateValue;
+  attributes: Record<string, unknown>;
+}
+
+/** Body of `POST /api/entities`: map a topic to an entity by hand (e.g. adopt an unmapped topic). */
+export interface ManualEntityRequest {
+  kind: EntityKind;
+  name: string;
+  stateTopic: string;
+  /** A JSON path (`ENERGY.Power`) or a template (`{{ value_json.t | float }}`); the raw payload when absent. */
+  value?: string;
+  unit?: string;
+  deviceClass?: string;
+  area?: string;
+  commandTopic?: string;
+  payloadOn?: string;
+  payloadOff?: string;
+}
