@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { EntitiesModule } from './entities/entities.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { HubLifecycle } from './lifecycle.js';
 import type { Logger } from './logging/logger.js';
 import { ROOT_LOGGER } from './logging/logger.token.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -38,7 +39,7 @@ export class AppModule {
     return {
       module: AppModule,
       // Domain errors become HTTP answers in one place.
-      providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
+      providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }, HubLifecycle],
       imports: [CoreModule.register(config, logger), EventsModule, DatabaseModule, AuthModule, BrokerModule, MqttSnModule, HealthModule, EntitiesModule, RealtimeModule, SettingsModule, RulesModule],
     };
   }

@@ -5,11 +5,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { guardUpgrades, securityHeaders } from './auth/http-security.js';
 import { SessionsService } from './auth/sessions.service.js';
-import { TlsListeners, type TlsAddresses } from './auth/tls-listeners.js';
+import { TlsListeners, type TlsAddresses } from './broker/tls-listeners.js';
 import { BrokerService, type ListenerAddress } from './broker/broker.service.js';
 import type { HubConfig } from './config/config.schema.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
 import { MqttSnService } from './mqtt-sn/mqtt-sn.service.js';
+import { HubLifecycle } from './lifecycle.js';
 import { HubWsAdapter } from './realtime/hub-ws-adapter.js';
 import { publishOpenApi } from './web/openapi.js';
 import { dashboardDist, serveDashboard } from './web/dashboard-files.js';
@@ -61,12 +62,16 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
 
   const log = logger.child({ module: 'hub' });
   const broker = app.get(BrokerService);
+  const lifecycle = app.get(HubLifecycle);
   const tlsListeners = new TlsListeners(config, logger, broker);
+  // The listeners close first, then the parts (HubLifecycle), then Nest closes the database.
   const close = async () => {
     tlsListeners.close();
+    await lifecycle.stop();
     await app.close();
   };
   try {
+    await lifecycle.start();
     const mqtt = await listening('MQTT listener', 'HEARTH_MQTT_PORT', () => broker.listenTcp());
     if (mqtt) log.info({ listener: 'mqtt', ...mqtt }, `MQTT listening on ${mqtt.host}:${mqtt.port}`);
     // The serial link logs its own ready line when the device opens, which may be long after start.

@@ -32,6 +32,6 @@ import { UsersRepository } from './users.repository.js';
     MqttAuthService,
     { provide: APP_GUARD, useClass: SessionGuard },
   ],
-  exports: [MqttAuthService, SessionsService, Accounts, DeviceCredentialsRepository],
+  exports: [MqttAuthService, SessionsService, Accounts, DeviceCredentialsRepository, PasswordHasher, SetupService],
 })
 export class AuthModule {}

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuthenticateError, Client } from 'aedes';
 import type { Database } from 'better-sqlite3';
 import type { HubConfig } from '../config/config.schema.js';
@@ -49,7 +49,7 @@ const CHANGE_POLL_MS = 1000;
  * broker's Aedes hooks call in here; the principal of every session is kept beside its client.
  */
 @Injectable()
-export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
+export class MqttAuthService {
   private readonly log: Logger;
   private readonly principals = new WeakMap<Client, MqttPrincipal>();
   private readonly live = new Set<Client>();
@@ -68,7 +68,7 @@ export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
     this.log = root.child({ module: 'mqtt-auth' });
   }
 
-  onModuleInit(): void {
+  start(): void {
     // data_version changes only when another connection (the CLI) commits: then sessions are re-checked.
     this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     this.poll = setInterval(() => {
@@ -79,7 +79,7 @@ export class MqttAuthService implements OnModuleInit, OnApplicationShutdown {
     }, CHANGE_POLL_MS).unref();
   }
 
-  onApplicationShutdown(): void {
+  stop(): void {
     clearInterval(this.poll);
   }
 

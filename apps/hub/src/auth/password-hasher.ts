@@ -124,11 +124,6 @@ export class PasswordHasher {
     return { waiting: this.waiting.length, running: this.running.size };
   }
 
-  /** Nest calls this at shutdown; the CLI calls close() itself. */
-  onApplicationShutdown(): Promise<void> {
-    return this.close();
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.waiting.splice(0)) job.reject(new Error('the password hasher is closed'));

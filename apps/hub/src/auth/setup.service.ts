@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { AccountError, Accounts, type PublicUser } from './accounts.js';
@@ -12,7 +12,7 @@ import { UsersRepository } from './users.repository.js';
  * does the same from the command line.
  */
 @Injectable()
-export class SetupService implements OnApplicationBootstrap {
+export class SetupService {
   private readonly log: Logger;
   private token: Buffer | null = null;
 
@@ -24,7 +24,7 @@ export class SetupService implements OnApplicationBootstrap {
     this.log = root.child({ module: 'setup' });
   }
 
-  onApplicationBootstrap(): void {
+  start(): void {
     if (!this.required) return;
     const token = randomSecret();
     this.token = Buffer.from(token);

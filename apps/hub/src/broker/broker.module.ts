@@ -5,6 +5,6 @@ import { SysPublisher } from './sys-publisher.js';
 
 @Module({
   providers: [BrokerService, SysPublisher, { provide: MqttBus, useExisting: BrokerService }],
-  exports: [BrokerService, MqttBus],
+  exports: [BrokerService, MqttBus, SysPublisher],
 })
 export class BrokerModule {}

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { totalmem } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
 import type { Database } from 'better-sqlite3';
 import { createWebSocketStream, WebSocketServer } from 'ws';
@@ -52,7 +52,7 @@ interface Accepted extends MqttConnection {
 
 /** The embedded Aedes broker: its listeners, limits, counters, and the in-process MqttBus. */
 @Injectable()
-export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplicationShutdown {
+export class BrokerService extends MqttBus {
   readonly stats = new BrokerStats();
   readonly queueDrops: QueueDrops;
   private readonly log: Logger;
@@ -83,7 +83,7 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
     this.queueDrops = new QueueDrops(this.log, { messages: config.mqtt.maxQueued, bytes: queueBytesFor(config.mqtt.maxQueuedBytes) });
   }
 
-  async onModuleInit(): Promise<void> {
+  async start(): Promise<void> {
     const { stats, mqtt } = this;
     this.persistence = new SqlitePersistence({
       db: this.db,
@@ -342,8 +342,8 @@ export class BrokerService extends MqttBus implements OnModuleInit, BeforeApplic
     }
   }
 
-  /** Before the database closes (onApplicationShutdown): the last batch of broker writes must commit. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Closes every connection and the broker; resolves once its last batch of writes committed. */
+  async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.tcpServer ? this.tcpServer.close(() => resolve()) : resolve()));
     this.wsServer?.close();

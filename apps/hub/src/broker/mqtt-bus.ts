@@ -1,9 +1,6 @@
-export interface BusMessage {
-  topic: string;
-  payload: Buffer;
-  qos: 0 | 1 | 2;
-  retain: boolean;
-}
+import type { BusMessage } from '../events/hub-events.js';
+
+export type { BusMessage };
 
 export interface PublishOptions {
   qos?: 0 | 1 | 2;

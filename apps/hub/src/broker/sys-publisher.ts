@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import { HUB_VERSION } from '../version.js';
@@ -21,7 +21,7 @@ class LoadAverage {
 
 /** Publishes Mosquitto-compatible `$SYS/broker/...` topics, retained, every `mqtt.sysInterval` seconds. */
 @Injectable()
-export class SysPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SysPublisher {
   private timer?: NodeJS.Timeout;
   private readonly load = {
     'messages/received': new LoadAverage(),
@@ -35,7 +35,7 @@ export class SysPublisher implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly broker: BrokerService,
   ) {}
 
-  onApplicationBootstrap(): void {
+  start(): void {
     const interval = this.config.mqtt.sysInterval;
     if (interval === 0) return;
     void this.publish(`hearth ${HUB_VERSION}`, 'version');
@@ -44,7 +44,7 @@ export class SysPublisher implements OnApplicationBootstrap, OnApplicationShutdo
     void this.publishAll(interval);
   }
 
-  onApplicationShutdown(): void {
+  stop(): void {
     clearInterval(this.timer);
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
@@ -12,7 +12,7 @@ import { WriteBatcher } from './write-batcher.js';
  * reload its mirror when a batch fails.)
  */
 @Injectable()
-export class DatabaseWrites implements BeforeApplicationShutdown {
+export class DatabaseWrites {
   private readonly batcher: WriteBatcher;
 
   constructor(@Inject(SQLITE) db: Database, @Inject(ROOT_LOGGER) root: Logger) {
@@ -25,7 +25,7 @@ export class DatabaseWrites implements BeforeApplicationShutdown {
   }
 
   /** The last batch commits before the database closes. */
-  async beforeApplicationShutdown(): Promise<void> {
+  async stop(): Promise<void> {
     await this.batcher.close();
   }
 }

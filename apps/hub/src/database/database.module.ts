@@ -51,6 +51,6 @@ export function dataSourceOptions(config: HubConfig) {
       useFactory: (dataSource: DataSource) => (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection,
     },
   ],
-  exports: [SQLITE, DatabaseWrites],
+  exports: [SQLITE, DatabaseWrites, WalCheckpointer],
 })
 export class DatabaseModule {}

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import type { Logger } from '../logging/logger.js';
@@ -35,7 +35,7 @@ parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(
  * off (`wal_autocheckpoint = 0`): one inside a COMMIT stalls every message for tens of milliseconds.
  */
 @Injectable()
-export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class WalCheckpointer {
   private worker?: Worker;
   private readonly log: Logger;
 
@@ -46,7 +46,7 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
     this.log = root.child({ module: 'database' });
   }
 
-  onApplicationBootstrap(): void {
+  start(): void {
     const workerData = { file: databaseFile(this.config), interval: this.config.database.checkpointInterval, restartFrames: RESTART_FRAMES, from: fileURLToPath(import.meta.url) };
     this.worker = new Worker(WORKER, { eval: true, workerData });
     this.worker.on('message', (reason: string) => this.log.warn({ reason }, 'a WAL checkpoint failed; the next one retries'));
@@ -54,7 +54,7 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
     this.worker.unref();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  async stop(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise((resolve) => worker.once('exit', resolve));

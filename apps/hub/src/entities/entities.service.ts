@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityNotFound, EntityPipeline, type EntityDto } from '@hearth/entities';
 import type { AuthUser } from '../auth/sessions.service.js';
 import { MqttBus } from '../broker/mqtt-bus.js';
@@ -18,7 +18,7 @@ import { EntityStateRepository } from './state/entity-state.repository.js';
  * what the pipeline announces on the bus. Queries and commands go straight to `pipeline`.
  */
 @Injectable()
-export class EntitiesService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EntitiesService {
   pipeline!: EntityPipeline;
   private readonly log: Logger;
 
@@ -33,7 +33,7 @@ export class EntitiesService implements OnApplicationBootstrap, OnApplicationShu
     this.log = root.child({ module: 'entities' });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  async start(): Promise<void> {
     const { devices } = this.config;
     const events = this.events;
     const profiles = await readDeviceProfiles(devices.profilesDir, this.log);
@@ -59,7 +59,7 @@ export class EntitiesService implements OnApplicationBootstrap, OnApplicationShu
     this.log.info({ entities: this.pipeline.size, profiles: profiles.length }, 'entities loaded');
   }
 
-  onApplicationShutdown(): void {
+  stop(): void {
     this.events.release(this);
   }
 

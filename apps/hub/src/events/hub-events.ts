@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityDto, HubSettings } from '@hearth/api-types';
-import type { BusMessage } from '../broker/mqtt-bus.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
+
+/** An MQTT message as the hub's parts see it. */
+export interface BusMessage {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+}
 
 /** Everything the hub's parts tell each other, by name: the one way events cross modules. */
 export interface HubEventMap {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { parsePredefinedTopics, SnGateway, type SnGatewayStats, type SnLink, type SnPredefinedTopic } from '@hearth/mqtt-sn';
 import type { Database } from 'better-sqlite3';
 import { DeviceCredentialsRepository } from '../auth/device-credentials.repository.js';
@@ -28,7 +28,7 @@ export interface MqttSnHealth {
 
 /** The MQTT-SN gateway of the hub: SnGateway on the embedded broker, its SQLite state, and its UDP and serial links. */
 @Injectable()
-export class MqttSnService implements OnApplicationBootstrap, OnModuleDestroy {
+export class MqttSnService {
   /** Sensors that named a device credential from an address not bound to it, waiting for an admin. */
   readonly claims = new SnClaims();
   private readonly log: Logger;
@@ -51,10 +51,9 @@ export class MqttSnService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Builds the gateway, takes up the sessions of the last run, then opens the serial device or keeps
-   * trying to. At bootstrap: the broker must be up, and a bad predefined topics file must fail
-   * app.init(), which Nest reports, not provider construction, which it answers by aborting the process.
+   * trying to. A bad predefined topics file fails the start, naming the setting.
    */
-  async onApplicationBootstrap(): Promise<void> {
+  async start(): Promise<void> {
     const sn = this.sn;
     const directory: SnDirectory = {
       device: (name) => {
@@ -120,8 +119,8 @@ export class MqttSnService implements OnApplicationBootstrap, OnModuleDestroy {
     };
   }
 
-  /** Before the broker closes (its hook is beforeApplicationShutdown): sessions end without their wills. */
-  async onModuleDestroy(): Promise<void> {
+  /** Ends the sensors' sessions without their wills, and closes the links. */
+  async stop(): Promise<void> {
     await this.gateway.stop();
     await Promise.all([this.serial?.stop(), this.udp?.close()]);
   }

@@ -1,4 +1,4 @@
-import { Inject, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { type OnGatewayConnection, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { ServerMessage } from '@hearth/api-types';
 import { WebSocket, type WebSocketServer as WsServer } from 'ws';
@@ -19,7 +19,7 @@ const MAX_BUFFERED = 1024 * 1024;
 
 /** `/ws`: a snapshot of every entity on connect, then each state change as it happens. */
 @WebSocketGateway({ path: '/ws' })
-export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnModuleDestroy {
+export class RealtimeGateway implements OnGatewayConnection {
   @WebSocketServer() private readonly server!: WsServer;
   private readonly log: Logger;
   /** Clients of people restricted to areas, who get only those areas' entities. */
@@ -37,7 +37,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnMod
     this.log = root.child({ module: 'realtime' });
   }
 
-  onModuleInit(): void {
+  start(): void {
     this.events.on(this, 'entityState', ({ after }) => this.broadcast({ type: 'state', entity: after }));
     this.events.on(this, 'entityRemoved', ({ id }) => this.broadcast({ type: 'removed', id }));
     this.events.on(this, 'sessionEnded', ({ token }) => {
@@ -50,7 +50,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnModuleInit, OnMod
     this.sessionCheck.unref();
   }
 
-  onModuleDestroy(): void {
+  stop(): void {
     this.events.release(this);
     clearInterval(this.sessionCheck);
   }

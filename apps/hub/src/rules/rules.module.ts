@@ -9,6 +9,7 @@ import { RulesService } from './rules.service.js';
 @Module({
   imports: [BrokerModule, EntitiesModule, SettingsModule],
   providers: [RulesRepository, RulesService],
+  exports: [RulesService],
   controllers: [RulesController],
 })
 export class RulesModule {}

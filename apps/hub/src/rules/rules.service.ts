@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityDto, RuleDto, RuleRunSummary, RuleTraceDto } from '@hearth/api-types';
 import { parseRule, ruleReferences, RuleEngine, type EntitySnapshot, type Location, type Rule, type RuleTrace } from '@hearth/rules';
 import type { AuthUser } from '../auth/sessions.service.js';
@@ -33,7 +33,7 @@ const runSummary = ({ startedAt, finishedAt, result, error }: RuleTrace): RuleRu
  * pipeline and the MQTT bus. A saved rule takes effect at once.
  */
 @Injectable()
-export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
+export class RulesService {
   private readonly log: Logger;
   private readonly engine: RuleEngine;
   private readonly rules = new Map<string, StoredRule>();
@@ -70,7 +70,7 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  async start(): Promise<void> {
     this.location = this.settings.read().location;
     const { events, engine } = this;
     events.on(this, 'entityState', ({ before, after }) => engine.stateChanged(after.id, before && snapshot(before), snapshot(after)));
@@ -95,7 +95,7 @@ export class RulesService implements OnApplicationBootstrap, OnModuleDestroy {
     this.log.info({ rules: this.rules.size }, 'rules loaded');
   }
 
-  onModuleDestroy(): void {
+  stop(): void {
     this.events.release(this);
     this.engine.close();
   }

@@ -4,9 +4,9 @@ import type { RequestListener, Server as HttpServer } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { createSecureContext, createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import type { BrokerService, ListenerAddress } from '../broker/broker.service.js';
-import { duplexPair } from '../broker/duplex-pair.js';
-import type { MqttTransport } from './mqtt-auth.service.js';
+import type { BrokerService, ListenerAddress } from './broker.service.js';
+import { duplexPair } from './duplex-pair.js';
+import type { MqttTransport } from '../auth/mqtt-auth.service.js';
 import type { HubConfig } from '../config/config.schema.js';
 import type { Logger } from '../logging/logger.js';
 
