@@ -31,6 +31,7 @@ export interface Target {
 
 export const HUB_MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const BARE_AEDES = fileURLToPath(new URL('./bare-aedes.js', import.meta.url));
+const BARE_CORE = fileURLToPath(new URL('./bare-core.js', import.meta.url));
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
 const START_TIMEOUT_MS = 30_000;
@@ -54,6 +55,12 @@ export const TARGETS: Target[] = [
     optional: false,
     unavailable: () => (existsSync(BARE_AEDES) ? null : `${BARE_AEDES} is missing`),
     start: () => launch(process.execPath, [BARE_AEDES], {}, (line) => parseJson(line)?.port as number | undefined),
+  },
+  {
+    name: 'core',
+    optional: false,
+    unavailable: () => (existsSync(BARE_CORE) ? null : `${BARE_CORE} is missing`),
+    start: () => launch(process.execPath, [BARE_CORE], {}, (line) => parseJson(line)?.port as number | undefined),
   },
   {
     name: 'mosquitto',

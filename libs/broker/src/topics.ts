@@ -42,17 +42,3 @@ export function parseFilter(raw: string): ParsedFilter | undefined {
   if (share.length === 0 || hasWildcard(share) || !isValidTopicFilter(filter)) return undefined;
   return { share, filter };
 }
-
-/** Whether `topic` matches `filter` (both valid); a filter starting with a wildcard skips `$` topics [MQTT-4.7.2-1]. */
-export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith(SINGLE_LEVEL_WILDCARD) || filter.startsWith(MULTI_LEVEL_WILDCARD))) return false;
-  const filterLevels = filter.split(TOPIC_SEPARATOR);
-  const topicLevels = topic.split(TOPIC_SEPARATOR);
-  for (let i = 0; i < filterLevels.length; i++) {
-    const level = filterLevels[i];
-    if (level === MULTI_LEVEL_WILDCARD) return true;
-    if (i >= topicLevels.length) return false;
-    if (level !== SINGLE_LEVEL_WILDCARD && level !== topicLevels[i]) return false;
-  }
-  return filterLevels.length === topicLevels.length;
-}
