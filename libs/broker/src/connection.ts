@@ -124,6 +124,8 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
   private authenticationMethod: string | undefined = undefined;
   /** The CONNECT waiting for enhanced authentication to finish. */
   private pendingConnect: ConnectPacket | null = null;
+  /** A re-authentication (section 4.12.1) is exchanging AUTH packets. */
+  private reauthenticating = false;
 
   /** Topics the client bound to aliases (index = alias). */
   private aliasesIn: string[] | null = null;
@@ -393,11 +395,13 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     const method = this.authenticationMethod;
     if (result.outcome === 'continue') {
       // [MQTT-4.12.0-2], [MQTT-4.12.0-5]
-      if (!reauthenticating) this.state = AUTHENTICATING;
+      if (reauthenticating) this.reauthenticating = true;
+      else this.state = AUTHENTICATING;
       this.send(encodeAuth(ReasonCode.CONTINUE_AUTHENTICATION, { authenticationMethod: method, authenticationData: result.data }, this.maximumPacketSize));
       return true;
     }
     if (reauthenticating) {
+      this.reauthenticating = false;
       this.principal = result.principal ?? this.principal;
       this.send(encodeAuth(ReasonCode.SUCCESS, { authenticationMethod: method, authenticationData: result.data }, this.maximumPacketSize));
       return true;
@@ -864,7 +868,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     const method = packet.properties.authenticationMethod;
     const connected = this.state === CONNECTED;
     // [MQTT-4.12.0-7], [MQTT-4.12.1-1]
-    const expected = connected ? ReasonCode.REAUTHENTICATE : ReasonCode.CONTINUE_AUTHENTICATION;
+    const expected = connected && !this.reauthenticating ? ReasonCode.REAUTHENTICATE : ReasonCode.CONTINUE_AUTHENTICATION;
     if (this.authenticationMethod === undefined || method !== this.authenticationMethod || packet.reasonCode !== expected) {
       const reason = this.authenticationMethod === undefined ? 'AUTH without an authentication method in CONNECT' : 'AUTH out of sequence or with another method';
       if (connected) this.disconnectWith(ReasonCode.PROTOCOL_ERROR, reason);
@@ -879,7 +883,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
       connection: this.connection,
       method,
       data: packet.properties.authenticationData,
-      step: connected ? 'reauthenticate' : 'continue',
+      step: expected === ReasonCode.REAUTHENTICATE ? 'reauthenticate' : 'continue',
     });
   }
 
