@@ -106,10 +106,13 @@ describe('after a restart', () => {
     await first.close();
 
     const second = await startBroker({ store: new MemoryBrokerStore({ data: (first.broker.store as MemoryBrokerStore).data }) });
-    const { client, connack } = await RawClient.connect(second.port, persistent('garden-logger', { properties: { sessionExpiryInterval: 3600, receiveMaximum: 100 } }));
+    const { client, connack } = await RawClient.connect(second.port, persistent('garden-logger'));
     expect(connack.sessionPresent).toBe(true);
     const messages: IPublishPacket[] = [];
-    for (let i = 0; i < 51; i++) messages.push((await client.next('publish')) as IPublishPacket);
+    for (let i = 0; i < 51; i++) {
+      messages.push((await client.next('publish')) as IPublishPacket);
+      client.send({ cmd: 'puback', messageId: messages[i].messageId! });
+    }
     expect(messages.map((p) => p.payload.toString())).toEqual([...Array.from({ length: 50 }, (_, i) => String(i + 1)), 'interval=60']);
     client.end();
     const { client: late } = await RawClient.connect(second.port, { clientId: 'late' });
