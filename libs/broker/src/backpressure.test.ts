@@ -16,9 +16,9 @@ class StallingStream extends Duplex {
   private stalled = false;
   readonly received: Buffer[] = [];
 
-  _read(): void {}
+  override _read(): void {}
 
-  _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
     this.received.push(chunk);
     if (!this.stalled) callback();
   }

@@ -33,7 +33,7 @@ describe('mosquitto_pub and mosquitto_sub', () => {
   const server = useBroker({ clock });
   const pub = (args: string[]) => run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(server.port), ...args]);
 
-  it.each(['mqttv31', 'mqttv311', 'mqttv5'])('round-trip QoS 0, 1 and 2 over %s', async (version, context) => {
+  it.for(['mqttv31', 'mqttv311', 'mqttv5'])('round-trip QoS 0, 1 and 2 over %s', async (version, context) => {
     requireTool(context, MOSQUITTO_CLIENTS);
     const sub = mosquittoSub(server.broker, server.port, `mosq/${version}/#`, ['-V', version, '-q', '2', '-v'], 3);
     await sub.ready;
@@ -79,7 +79,7 @@ describe('mosquitto_pub and mosquitto_sub', () => {
 describe('Eclipse Paho (Python)', () => {
   const server = useBroker();
 
-  it.each(['31', '311'])('MQTT %s round-trips QoS 0/1/2 and sees a will', async (version, context) => {
+  it.for(['31', '311'])('MQTT %s round-trips QoS 0/1/2 and sees a will', async (version, context) => {
     requireTool(context, PAHO);
     const { stdout } = await run('/usr/bin/python3', [PAHO_CHECK, String(server.port), version], { timeout: 20_000 });
     expect(JSON.parse(stdout)).toEqual([
