@@ -116,6 +116,7 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
   private dirty: Connection<Info>[] = [];
   private flushing: Connection<Info>[] = [];
   private flushScheduled = false;
+  private receiving = false;
   private sweepTimer: unknown = undefined;
   private state: 'new' | 'started' | 'closing' | 'closed' = 'new';
   /** Store writes issued so far: a caller compares it before and after a step to know whether to wait. */
@@ -521,7 +522,12 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
   clientConnected(connection: Connection<Info>): void {
     this.connectedCount++;
     if (this.connectedCount > this.stats.clientsMaximum) this.stats.clientsMaximum = this.connectedCount;
-    this.log.debug({ clientId: connection.clientId, remote: connection.connection.remoteAddress }, 'client connected');
+    if (this.debugging) this.log.debug({ clientId: connection.clientId, remote: connection.connection.remoteAddress }, 'client connected');
+  }
+
+  /** Whether debug records are wanted; those written for every connection are built only then. */
+  get debugging(): boolean {
+    return this.log.isLevelEnabled?.('debug') ?? true;
   }
 
   /** A connection ended: its session lives on (persistent) or ends; the will is published now or later. */
@@ -686,12 +692,26 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
     return write;
   }
 
-  /** A connection has output this turn; all of it is flushed in one go at the end of the turn. */
+  /**
+   * A connection has output. What one received chunk causes goes out when the chunk is handled
+   * (`received`), everything else at the end of the turn: either way one write per connection.
+   */
   scheduleFlush(connection: Connection<Info>): void {
     this.dirty.push(connection);
-    if (this.flushScheduled) return;
+    if (this.receiving || this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(this.flushAll);
+  }
+
+  /** Runs `handle` (a received chunk's packets), then sends what it made the broker write. */
+  receive(connection: Connection<Info>, chunk: Buffer): void {
+    this.receiving = true;
+    try {
+      connection.receive(chunk);
+    } finally {
+      this.receiving = false;
+    }
+    this.flushAll();
   }
 
   private readonly flushAll = (): void => {

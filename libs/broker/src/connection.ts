@@ -78,7 +78,8 @@ interface PendingReply {
 }
 
 function onData(this: StreamWithConnection, chunk: Buffer): void {
-  this[CONNECTION]?.receive(chunk);
+  const connection = this[CONNECTION];
+  connection?.broker.receive(connection, chunk);
 }
 
 function onClose(this: StreamWithConnection): void {
@@ -148,7 +149,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
   congestedSince = 0;
 
   constructor(
-    private readonly broker: MqttBroker<Info>,
+    readonly broker: MqttBroker<Info>,
     readonly stream: Duplex,
     readonly connection: Info,
   ) {
@@ -912,7 +913,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
       this.destroy();
       return false;
     }
-    this.log.debug(this.fields({ reasonCode, reason }), 'disconnecting a client');
+    if (this.broker.debugging) this.log.debug(this.fields({ reasonCode, reason }), 'disconnecting a client');
     const packet = this.v5 ? encodeDisconnect(reasonCode, reasonCode >= 0x80 && this.problemInformation ? { reasonString: reason } : NO_PROPERTIES, this.maximumPacketSize) : null;
     this.terminate(reason, true);
     this.closeWith(packet);
@@ -946,11 +947,11 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     this.state = CLOSED;
     this.releaseWaiters();
     this.broker.connectionClosed(this, publishWill, previous === CONNECTED);
-    if (previous !== AWAITING_CONNECT) this.log.debug(this.fields({ reason }), 'connection ended');
+    if (previous !== AWAITING_CONNECT && this.broker.debugging) this.log.debug(this.fields({ reason }), 'connection ended');
   }
 
   streamError(error: Error & { code?: string }): void {
-    this.log.debug(this.fields({ err: error.message, code: error.code }), 'connection error');
+    if (this.broker.debugging) this.log.debug(this.fields({ err: error.message, code: error.code }), 'connection error');
   }
 
   /** Another connection took the client identifier over [MQTT-3.1.4-3]. */

@@ -218,6 +218,8 @@ export interface BrokerLogger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
+  /** Per-connection debug records are built only when this says debug is on (absent: always). */
+  isLevelEnabled?(level: string): boolean;
 }
 
-export const silentLogger: BrokerLogger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: BrokerLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false };
