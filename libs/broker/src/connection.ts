@@ -569,7 +569,8 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
       qos,
       packet.retain,
       this.v5 ? messageProperties(packet.properties, keep) : NO_PROPERTIES,
-      expiry === undefined ? 0 : broker.clock.now() + expiry * 1000,
+      // An interval of 0 expires nothing, as in Mosquitto: the spec gives it no other meaning a sender could want.
+      expiry === undefined || expiry === 0 ? 0 : broker.clock.now() + expiry * 1000,
       this.clientId,
     );
     const allowed = broker.mayPublish(this, message);

@@ -253,6 +253,16 @@ describe('message properties', () => {
     sub.end();
   });
 
+  it('takes a Message Expiry Interval of 0 for none, as Mosquitto does', async () => {
+    const sub = await subscriber(server.port, [{ topic: 'p5', qos: 0 }]);
+    const { client: pub } = await RawClient.connect(server.port, { clientId: 'p5-pub' });
+    pub.send(publish('p5', 'x', { qos: 1, messageId: 1, properties: { messageExpiryInterval: 0 } }));
+    await pub.next('puback');
+    expect((await received(sub)).map((p) => [p.payload.toString(), p.properties?.messageExpiryInterval])).toEqual([['x', undefined]]);
+    pub.end();
+    sub.end();
+  });
+
   it('refuses a payload that is not the UTF-8 its Payload Format Indicator promises: PUBACK 0x99, or DISCONNECT 0x99 at QoS 0', async () => {
     const { client } = await RawClient.connect(server.port, { clientId: 'p3' });
     client.send(publish('p3', '', { qos: 1, messageId: 1, payload: Buffer.from([0xff, 0xfe]), properties: { payloadFormatIndicator: true } }));
