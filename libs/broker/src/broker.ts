@@ -453,7 +453,7 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
 
   // ---------------------------------------------------------------- hooks
 
-  /** The authorizePublish verdict; a hook that throws or rejects refuses. */
+  /** The authorizePublish verdict; a hook that throws or rejects refuses, so the promise never rejects. */
   mayPublish(client: Connection<Info>, message: Message): boolean | Promise<boolean> {
     const hook = this.hooks.authorizePublish;
     if (hook === undefined) return true;

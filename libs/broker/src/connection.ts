@@ -236,8 +236,6 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
           return false;
         case 'auth':
           return this.onAuth(packet);
-        default:
-          return true;
       }
     }
     if (state === AWAITING_CONNECT) {
@@ -417,34 +415,25 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     this.pendingConnect = null;
     this.state = CONNECTING;
     const will = packet.will === undefined ? null : this.broker.storedWill(packet.will);
-    if (will !== null) {
-      const allowed = this.broker.mayPublish(this, this.broker.willMessage(will, this.clientId));
-      if (allowed instanceof Promise) {
-        this.pause();
-        allowed.then(
-          (ok) => {
-            if (this.state === CLOSED) return;
-            if (this.openSession(packet, ok ? will : undefined, authenticationData)) this.resumeFrames();
-            this.resume();
-          },
-          () => {
-            this.refuse(ReasonCode.SERVER_UNAVAILABLE, 'could not authorize the will');
-            this.resume();
-          },
-        );
-        return false;
-      }
-      if (allowed === false) return this.openSession(packet, undefined, authenticationData);
-    }
-    return this.openSession(packet, will, authenticationData);
+    // The will is a publish prepared now: authorized now, so it needs no principal when it goes out (maybe after a restart).
+    const allowed = will === null || this.broker.mayPublish(this, this.broker.willMessage(will, this.clientId));
+    if (!(allowed instanceof Promise)) return this.willAuthorized(allowed, packet, will, authenticationData);
+    this.pause();
+    allowed.then((ok) => {
+      if (this.state !== CLOSED && this.willAuthorized(ok, packet, will, authenticationData)) this.resumeFrames();
+      this.resume();
+    });
+    return false;
   }
 
-  /** `will` undefined: the client's will was refused by authorizePublish. */
-  private openSession(packet: ConnectPacket, will: StoredWill | null | undefined, authenticationData: Buffer | undefined): boolean {
-    if (will === undefined) {
-      this.refuse(ReasonCode.NOT_AUTHORIZED, 'not authorized to publish the will');
-      return false;
-    }
+  private willAuthorized(allowed: boolean, packet: ConnectPacket, will: StoredWill | null, authenticationData: Buffer | undefined): boolean {
+    if (allowed) return this.openSession(packet, will, authenticationData);
+    this.refuse(ReasonCode.NOT_AUTHORIZED, 'not authorized to publish the will');
+    return false;
+  }
+
+
+  private openSession(packet: ConnectPacket, will: StoredWill | null, authenticationData: Buffer | undefined): boolean {
     const limits = this.broker.limits;
     const requested = this.v5 ? (packet.properties.sessionExpiryInterval ?? 0) : packet.cleanStart ? 0 : SESSION_EXPIRY_NEVER;
     const expiryInterval = Math.min(requested, limits.maxSessionExpiryInterval);
@@ -581,16 +570,10 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     if (!(allowed instanceof Promise)) return this.authorizedPublish(allowed, message, packetId);
     // Later packets wait, so that messages keep their order [MQTT-4.6.0-5].
     this.pause();
-    allowed.then(
-      (ok) => {
-        if (this.state === CONNECTED && this.authorizedPublish(ok, message, packetId)) this.resumeFrames();
-        this.resume();
-      },
-      () => {
-        if (this.state === CONNECTED && this.authorizedPublish(false, message, packetId)) this.resumeFrames();
-        this.resume();
-      },
-    );
+    allowed.then((ok) => {
+      if (this.state === CONNECTED && this.authorizedPublish(ok, message, packetId)) this.resumeFrames();
+      this.resume();
+    });
     return false;
   }
 

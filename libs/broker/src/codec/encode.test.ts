@@ -15,6 +15,13 @@ describeServerVectors('CONNACK', [
     reference: { cmd: 'connack', sessionPresent: true, returnCode: 0 },
   },
   {
+    name: 'MQTT 3.1, whose CONNACK has no Session Present flag',
+    version: 3,
+    bytes: ['20 02', '00', '00'],
+    encode: () => encodeConnack(3, true, ReasonCode.SUCCESS),
+    reference: { cmd: 'connack', sessionPresent: false, returnCode: 0 },
+  },
+  {
     name: 'MQTT 3.1.1, an MQTT 5 reason turned into the 3.1.1 return code (0x86 -> 4)',
     version: 4,
     bytes: ['20 02', '00', '04'],

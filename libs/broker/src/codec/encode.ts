@@ -39,7 +39,8 @@ export function encodeConnack(
   properties: Readonly<Properties> = NO_PROPERTIES,
   limit = Infinity,
 ): Buffer {
-  const flags = sessionPresent ? 1 : 0;
+  // MQTT 3.1 has no Session Present flag: the byte is reserved there.
+  const flags = sessionPresent && version !== ProtocolVersion.V31 ? 1 : 0;
   if (version !== ProtocolVersion.V5) {
     return Buffer.from([PacketType.CONNACK << 4, 2, flags, connectReturnCodeV3(reasonCode)]);
   }
