@@ -37,11 +37,11 @@ export interface BrokerLimits {
   /** QoS 1 and 2 messages queued per session, in flight included; more are dropped. 0 = up to 65535. */
   maxQueued: number;
   maxClientIdLength: number;
-  /** Milliseconds a new connection has to send CONNECT. */
+  /** Milliseconds a new connection has to get through CONNECT, authentication included. */
   connectTimeout: number;
   /** Bytes waiting to be sent to one client before it is cut off; a quarter of it pauses its publishers. */
   maxBuffered: number;
-  /** Milliseconds a client may keep its publishers paused before it is cut off. */
+  /** Milliseconds a client may stay behind (its publishers paused) before it is cut off. */
   stalledTimeout: number;
   /** Topic aliases a client may use (MQTT 5 Topic Alias Maximum); 0 = none. */
   topicAliasMaximum: number;
@@ -723,19 +723,25 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
     batch.length = 0;
   };
 
-  /** Keep-alive [MQTT-3.1.2-22], CONNECT timeout, and subscribers that stalled their publishers too long. */
+  /**
+   * Keep-alive [MQTT-3.1.2-22]; connections not through CONNECT (and its authentication) within the
+   * connect timeout; subscribers that held their publishers up too long.
+   */
   private sweep(): void {
     const now = this.clock.now();
     const { connectTimeout, stalledTimeout } = this.limits;
     for (const connection of this.connections) {
-      if (connection.awaitingConnect) {
+      if (!connection.connected) {
         if (now - connection.openedAt > connectTimeout) connection.expire();
-      } else if (connection.connected && connection.keepAliveExpired) {
+      } else if (connection.keepAliveExpired) {
         connection.expire();
-      } else if (connection.congestedSince !== 0 && now - connection.congestedSince > stalledTimeout) {
-        this.stats.publishDropped++;
-        this.log.warn({ clientId: connection.clientId }, 'disconnected a client that kept its publishers waiting');
-        connection.destroy();
+      } else if (connection.congestedSince !== 0) {
+        if (connection.backlog <= this.limits.maxBuffered / 4) connection.congestedSince = 0;
+        else if (now - connection.congestedSince > stalledTimeout) {
+          this.stats.publishDropped++;
+          this.log.warn({ clientId: connection.clientId }, 'disconnected a client that stayed behind too long');
+          connection.destroy();
+        }
       }
     }
     this.sweepTimer = this.clock.setTimeout(() => this.sweep(), SWEEP_INTERVAL_MS);

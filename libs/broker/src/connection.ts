@@ -144,8 +144,6 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
 
   /** Publishers paused because this connection's backlog is high; they resume on 'drain'. */
   private waiters: Set<Connection<Info>> | null = null;
-  /** Connections whose backlog pauses this one. */
-  private blockers = 0;
   congestedSince = 0;
 
   constructor(
@@ -166,18 +164,6 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
 
   get connected(): boolean {
     return this.state === CONNECTED;
-  }
-
-  get awaitingConnect(): boolean {
-    return this.state === AWAITING_CONNECT;
-  }
-
-  get closed(): boolean {
-    return this.state === CLOSED;
-  }
-
-  get paused(): boolean {
-    return this.pauses > 0;
   }
 
   private get v5(): boolean {
@@ -944,7 +930,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     else this.destroy();
   }
 
-  /** The keep-alive or CONNECT timeout ran out. */
+  /** The keep-alive ran out, or the CONNECT (with its authentication) did not complete in time. */
   expire(): void {
     if (this.state === CONNECTED) this.disconnectWith(ReasonCode.KEEP_ALIVE_TIMEOUT, 'keep alive timeout');
     else this.destroy();
@@ -1075,7 +1061,6 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     const waiters = (subscriber.waiters ??= new Set());
     if (waiters.has(this)) return;
     waiters.add(this);
-    this.blockers++;
     this.pause();
   }
 
@@ -1088,10 +1073,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     const waiters = this.waiters;
     if (waiters === null) return;
     this.waiters = null;
-    for (const publisher of waiters) {
-      publisher.blockers--;
-      publisher.resume();
-    }
+    for (const publisher of waiters) publisher.resume();
   }
 
   // ---------------------------------------------------------------- for the broker
