@@ -2,8 +2,8 @@ import { Buffer } from 'node:buffer';
 import type { IPublishPacket } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBrokerStore } from './store/memory-store.js';
-import { startBroker, type TestBroker } from './testing/broker-server.js';
-import { FakeClock, settle } from './testing/fake-clock.js';
+import { disconnected, startBroker, type TestBroker } from './testing/broker-server.js';
+import { FakeClock, until } from './testing/fake-clock.js';
 import { RawClient } from './testing/raw-client.js';
 
 const persistent = (clientId: string, extra: object = {}) => ({ clientId, clean: false, properties: { sessionExpiryInterval: 3600 }, ...extra });
@@ -22,8 +22,13 @@ async function awaySubscriber(server: TestBroker, clientId: string, filter: stri
   client.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: filter, qos }] });
   await client.next('suback');
   client.end();
-  await client.closed;
-  await settle();
+  await disconnected(server, clientId);
+}
+
+/** Commits once the broker has asked the store for a write. */
+async function commitPending(store: MemoryBrokerStore, what: string): Promise<void> {
+  await until(() => store.uncommitted > 0, what);
+  store.commit();
 }
 
 describe('acknowledgements wait for the store', () => {
@@ -37,17 +42,13 @@ describe('acknowledgements wait for the store', () => {
     const store = new MemoryBrokerStore({ manualCommit: true });
     server = await startBroker({ store });
     const connecting = RawClient.connect(server.port, persistent('offline-logger'));
-    await settle();
-    store.commit();
+    await commitPending(store, 'the session');
     const { client: logger } = await connecting;
     logger.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'garden/#', qos: 2 }] });
-    await settle();
-    store.commit();
+    await commitPending(store, 'the subscription');
     await logger.next('suback');
     logger.end();
-    await logger.closed;
-    await settle();
-    store.commit();
+    await commitPending(store, 'the session ending');
 
     const { client: sensor } = await RawClient.connect(server.port, { clientId: 'sensor' });
     sensor.send(publish('garden/moisture', '41', 1, 1));
@@ -65,7 +66,7 @@ describe('acknowledgements wait for the store', () => {
     server = await startBroker({ store });
     const client = await RawClient.open(server.port);
     client.send({ cmd: 'connect', protocolVersion: 5, ...persistent('careful'), keepalive: 0 });
-    await settle();
+    await until(() => store.uncommitted > 0, 'the session write');
     expect(client.received).toEqual([]);
     store.commit();
     await client.next('connack');
@@ -211,8 +212,7 @@ describe('after a restart', () => {
     const short = (clientId: string) => ({ clientId, clean: false, properties: { sessionExpiryInterval: 60 } });
     const { client } = await RawClient.connect(first.port, short('brief'));
     client.end();
-    await client.closed;
-    await settle();
+    await disconnected(first, 'brief');
     await clock.advance(30_000);
     await first.close();
     const data = (first.broker.store as MemoryBrokerStore).data;
@@ -221,8 +221,7 @@ describe('after a restart', () => {
     const within = await RawClient.connect(second.port, short('brief'));
     expect(within.connack.sessionPresent).toBe(true);
     within.client.end();
-    await within.client.closed;
-    await settle();
+    await disconnected(second, 'brief');
     await second.close();
     const third = await startBroker({ clock, store: new MemoryBrokerStore({ data }) });
     await clock.advance(61_000);

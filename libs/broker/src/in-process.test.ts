@@ -5,7 +5,7 @@ import { ReasonCode } from './constants.js';
 import type { ApplicationMessage } from './ports.js';
 import { MemoryBrokerStore } from './store/memory-store.js';
 import { startBroker, useBroker } from './testing/broker-server.js';
-import { settle } from './testing/fake-clock.js';
+import { settle, until } from './testing/fake-clock.js';
 import { connectClient } from './testing/mqttjs.js';
 import { RawClient } from './testing/raw-client.js';
 
@@ -76,9 +76,7 @@ describe('in-process publish, subscribe and tap', () => {
     expect(server.broker.connectedClients).toBe(before + 1);
     expect([...server.broker.clients()].find((c) => c.clientId === 'counted')).toMatchObject({ clientId: 'counted', username: 'u', protocolVersion: 5 });
     client.end();
-    await client.closed;
-    await settle();
-    expect(server.broker.connectedClients).toBe(before);
+    await until(() => server.broker.connectedClients === before, 'the client to be gone');
   });
 });
 

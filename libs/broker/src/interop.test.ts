@@ -2,40 +2,52 @@ import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { MqttBroker } from './broker.js';
 import { useBroker } from './testing/broker-server.js';
 import { MOSQUITTO_CLIENTS, PAHO, requireTool } from './testing/debian-tools.js';
-import { FakeClock } from './testing/fake-clock.js';
+import { FakeClock, until } from './testing/fake-clock.js';
 
 const run = promisify(execFile);
 const PAHO_CHECK = fileURLToPath(new URL('./testing/paho_check.py', import.meta.url));
 
+/** Filters the broker has been asked to subscribe to, so a test knows when a subscriber is ready. */
+class Subscriptions {
+  private readonly seen = new Set<string>();
+  readonly hook = (_client: unknown, filter: string): boolean => {
+    this.seen.add(filter);
+    return true;
+  };
+
+  /** Resolves once a SUBSCRIBE to `filter` was handled (the hook runs as the subscription is added). */
+  async made(filter: string): Promise<void> {
+    await until(() => this.seen.has(filter), `a subscription to ${filter}`, 10_000);
+    this.seen.delete(filter);
+  }
+}
+
 /**
- * Runs mosquitto_sub until it printed `count` messages, and resolves `ready` once the broker holds its
+ * Runs mosquitto_sub until it printed `count` messages; `ready` resolves once the broker holds its
  * subscription to `filter` (its piped stdout is block-buffered, so it cannot tell by itself).
  */
-function mosquittoSub(broker: MqttBroker, port: number, filter: string, args: string[], count: number) {
-  const before = broker.subscriptionCount;
+function mosquittoSub(subscriptions: Subscriptions, port: number, filter: string, args: string[], count: number) {
   const child = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-C', String(count), '-W', '10', '-t', filter, ...args]);
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk));
   const lines = new Promise<string[]>((resolve, reject) =>
-    child.on('exit', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`mosquitto_sub exited ${code}: ${out}`)))),
+    // 'close', not 'exit': only then has all of its output been read
+    child.on('close', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`mosquitto_sub exited ${code}: ${out}`)))),
   );
-  const ready = (async () => {
-    while (broker.subscriptionCount === before) await new Promise((resolve) => setTimeout(resolve, 5));
-  })();
-  return { ready, lines };
+  return { ready: subscriptions.made(filter), lines };
 }
 
 describe('mosquitto_pub and mosquitto_sub', () => {
   const clock = new FakeClock();
-  const server = useBroker({ clock });
+  const subscriptions = new Subscriptions();
+  const server = useBroker({ clock, hooks: { authorizeSubscribe: subscriptions.hook } });
   const pub = (args: string[]) => run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(server.port), ...args]);
 
   it.for(['mqttv31', 'mqttv311', 'mqttv5'])('round-trip QoS 0, 1 and 2 over %s', async (version, context) => {
     requireTool(context, MOSQUITTO_CLIENTS);
-    const sub = mosquittoSub(server.broker, server.port, `mosq/${version}/#`, ['-V', version, '-q', '2', '-v'], 3);
+    const sub = mosquittoSub(subscriptions, server.port, `mosq/${version}/#`, ['-V', version, '-q', '2', '-v'], 3);
     await sub.ready;
     for (const qos of [0, 1, 2]) await pub(['-V', version, '-q', String(qos), '-t', `mosq/${version}/q${qos}`, '-m', `payload ${qos}`]);
     expect(await sub.lines).toEqual([0, 1, 2].map((qos) => `mosq/${version}/q${qos} payload ${qos}`));
@@ -50,7 +62,7 @@ describe('mosquitto_pub and mosquitto_sub', () => {
 
   it('[MQTT-3.3.2-4] [MQTT-3.3.2-6] [MQTT-3.3.2-15] [MQTT-3.3.2-17] [MQTT-3.3.2-20] carry MQTT 5 properties from mosquitto_pub to mosquitto_sub', async (context) => {
     requireTool(context, MOSQUITTO_CLIENTS);
-    const sub = mosquittoSub(server.broker, server.port, 'mosq/props', ['-V', 'mqttv5', '-F', '%t|%p|%C|%R|%E|%F|%P'], 1);
+    const sub = mosquittoSub(subscriptions, server.port, 'mosq/props', ['-V', 'mqttv5', '-F', '%t|%p|%C|%R|%E|%F|%P'], 1);
     await sub.ready;
     await pub([
       '-V', 'mqttv5', '-t', 'mosq/props', '-m', '21.5',
@@ -66,11 +78,10 @@ describe('mosquitto_pub and mosquitto_sub', () => {
 
   it('[MQTT-3.1.2-8] publish the will of a mosquitto_sub killed without DISCONNECT', async (context) => {
     requireTool(context, MOSQUITTO_CLIENTS);
-    const watcher = mosquittoSub(server.broker, server.port, 'mosq/will', ['-V', 'mqttv5', '-F', '%t %p'], 1);
+    const watcher = mosquittoSub(subscriptions, server.port, 'mosq/will', ['-V', 'mqttv5', '-F', '%t %p'], 1);
     await watcher.ready;
-    const before = server.broker.subscriptionCount;
     const dying = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(server.port), '-V', 'mqttv5', '-t', 'mosq/other', '--will-topic', 'mosq/will', '--will-payload', 'gone', '--will-qos', '1']);
-    while (server.broker.subscriptionCount === before) await new Promise((resolve) => setTimeout(resolve, 5));
+    await subscriptions.made('mosq/other');
     dying.kill('SIGKILL');
     expect(await watcher.lines).toEqual(['mosq/will gone']);
   });

@@ -2,8 +2,8 @@ import { Buffer } from 'node:buffer';
 import type { IConnectPacket, IPublishPacket } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { ReasonCode } from './constants.js';
-import { startBroker, useBroker } from './testing/broker-server.js';
-import { FakeClock, settle } from './testing/fake-clock.js';
+import { disconnected, startBroker, type TestBroker, useBroker } from './testing/broker-server.js';
+import { FakeClock } from './testing/fake-clock.js';
 import { RawClient } from './testing/raw-client.js';
 
 type WillFields = NonNullable<IConnectPacket['will']>;
@@ -18,12 +18,11 @@ async function watch(port: number, filter: string, clientId = `watcher-${filter}
   return client;
 }
 
-/** Connects with a will, then drops the connection without DISCONNECT. */
-async function vanish(port: number, clientId: string, fields: Partial<IConnectPacket>): Promise<void> {
-  const { client } = await RawClient.connect(port, { clientId, ...fields });
+/** Connects with a will, then drops the connection without DISCONNECT; resolves once the broker saw it go. */
+async function vanish(server: TestBroker, clientId: string, fields: Partial<IConnectPacket>): Promise<void> {
+  const { client } = await RawClient.connect(server.port, { clientId, ...fields });
   client.end();
-  await client.closed;
-  await settle();
+  await disconnected(server, clientId);
 }
 
 describe('wills', () => {
@@ -39,7 +38,7 @@ describe('wills', () => {
       correlationData: Buffer.from([1, 2, 3]),
       userProperties: { z: 'last', a: ['first', 'second'] },
     };
-    await vanish(server.port, 'w1-plug', { will: will('w1/status', { properties }) });
+    await vanish(server, 'w1-plug', { will: will('w1/status', { properties }) });
     const published = (await watcher.next('publish')) as IPublishPacket;
     expect(published).toMatchObject({ topic: 'w1/status', payload: Buffer.from('offline'), qos: 1 });
     // The Aedes bug of issue #15: PUBLISH may not carry the Will Delay Interval (0x18).
@@ -84,8 +83,8 @@ describe('wills', () => {
   });
 
   it('[MQTT-3.1.2-15] publishes a will with Will Retain as a retained message, [MQTT-3.1.2-14] one without as not retained', async () => {
-    await vanish(server.port, 'w5-kept', { will: will('w5/kept', { retain: true }) });
-    await vanish(server.port, 'w5-plain', { will: will('w5/plain') });
+    await vanish(server, 'w5-kept', { will: will('w5/kept', { retain: true }) });
+    await vanish(server, 'w5-plain', { will: will('w5/plain') });
     const late = await watch(server.port, 'w5/#');
     expect(await late.next('publish')).toMatchObject({ topic: 'w5/kept', retain: true });
     late.send({ cmd: 'pingreq' });
@@ -96,7 +95,7 @@ describe('wills', () => {
 
   it('publishes the will of an MQTT 3.1.1 client', async () => {
     const watcher = await watch(server.port, 'w6/#');
-    await vanish(server.port, 'w6-old', { protocolVersion: 4, will: will('w6/status') });
+    await vanish(server, 'w6-old', { protocolVersion: 4, will: will('w6/status') });
     expect(await watcher.next('publish')).toMatchObject({ topic: 'w6/status', payload: Buffer.from('offline') });
     watcher.end();
   });
@@ -119,7 +118,7 @@ describe('Will Delay Interval', () => {
     const clock = new FakeClock();
     const server = await startBroker({ clock });
     const watcher = await watch(server.port, 'delay/#');
-    await vanish(server.port, 'delayed', { ...persistent, will: will('delay/status', { properties: { willDelayInterval: 30 } }) });
+    await vanish(server, 'delayed', { ...persistent, will: will('delay/status', { properties: { willDelayInterval: 30 } }) });
     await clock.advance(29_000);
     watcher.send({ cmd: 'pingreq' });
     await watcher.next('pingresp');
@@ -134,7 +133,7 @@ describe('Will Delay Interval', () => {
     const clock = new FakeClock();
     const server = await startBroker({ clock });
     const watcher = await watch(server.port, 'back/#');
-    await vanish(server.port, 'returner', { ...persistent, will: will('back/status', { properties: { willDelayInterval: 30 } }) });
+    await vanish(server, 'returner', { ...persistent, will: will('back/status', { properties: { willDelayInterval: 30 } }) });
     await clock.advance(10_000);
     const { client } = await RawClient.connect(server.port, { clientId: 'returner', ...persistent });
     await clock.advance(60_000);
@@ -150,7 +149,7 @@ describe('Will Delay Interval', () => {
     const clock = new FakeClock();
     const server = await startBroker({ clock });
     const watcher = await watch(server.port, 'ends/#');
-    await vanish(server.port, 'short-session', { clean: false, properties: { sessionExpiryInterval: 10 }, will: will('ends/status', { properties: { willDelayInterval: 60 } }) });
+    await vanish(server, 'short-session', { clean: false, properties: { sessionExpiryInterval: 10 }, will: will('ends/status', { properties: { willDelayInterval: 60 } }) });
     await clock.advance(9_000);
     watcher.send({ cmd: 'pingreq' });
     await watcher.next('pingresp');
@@ -165,7 +164,7 @@ describe('Will Delay Interval', () => {
     const clock = new FakeClock();
     const server = await startBroker({ clock });
     const watcher = await watch(server.port, 'now/#');
-    await vanish(server.port, 'clean-with-delay', { will: will('now/status', { properties: { willDelayInterval: 60 } }) });
+    await vanish(server, 'clean-with-delay', { will: will('now/status', { properties: { willDelayInterval: 60 } }) });
     expect(await watcher.next('publish')).toMatchObject({ topic: 'now/status' });
     watcher.end();
     await server.close();
@@ -175,7 +174,7 @@ describe('Will Delay Interval', () => {
     const clock = new FakeClock();
     const server = await startBroker({ clock });
     const watcher = await watch(server.port, 'expiry/#');
-    await vanish(server.port, 'expiring-will', { ...persistent, will: will('expiry/status', { properties: { willDelayInterval: 30, messageExpiryInterval: 100 } }) });
+    await vanish(server, 'expiring-will', { ...persistent, will: will('expiry/status', { properties: { willDelayInterval: 30, messageExpiryInterval: 100 } }) });
     await clock.advance(30_000);
     expect(await watcher.next('publish')).toMatchObject({ topic: 'expiry/status', properties: { messageExpiryInterval: 100 } });
     watcher.end();

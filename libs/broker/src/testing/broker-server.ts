@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { MqttBroker, type MqttBrokerOptions } from '../broker.js';
 import type { ConnectionInfo } from '../ports.js';
+import { until } from './fake-clock.js';
 
 export interface TestBroker {
   broker: MqttBroker;
@@ -48,4 +49,9 @@ export function useBroker(options: MqttBrokerOptions | (() => MqttBrokerOptions)
       return Reflect.get(current, key);
     },
   });
+}
+
+/** Resolves once the broker no longer counts `clientId` as connected (it has handled the connection's end). */
+export async function disconnected(server: TestBroker, clientId: string): Promise<void> {
+  await until(() => ![...server.broker.clients()].some((client) => client.clientId === clientId), `the broker to see ${clientId} go`);
 }
