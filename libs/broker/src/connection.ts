@@ -28,6 +28,7 @@ import type {
 import { NO_PROPERTIES } from './codec/packets.js';
 import { propertiesSize } from './codec/properties.js';
 import {
+  MAX_REMAINING_LENGTH,
   MAX_TWO_BYTE_INTEGER,
   PacketType,
   ProtocolVersion,
@@ -46,7 +47,7 @@ import { Subscription } from './subscriptions.js';
 import { parseFilter } from './topics.js';
 
 /** The connection of a stream, found by the listeners shared by every stream. */
-export const CONNECTION = Symbol('hearth.mqtt.connection');
+const CONNECTION = Symbol('hearth.mqtt.connection');
 
 type StreamWithConnection = Duplex & { [CONNECTION]?: Connection<ConnectionInfo> };
 
@@ -716,7 +717,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
       const propertiesLength = fields.properties === null ? 0 : propertiesSize(fields.properties);
       const remaining = publishRemainingLength(fields, propertiesLength);
       const length = packetLength(remaining);
-      if (length > this.maximumPacketSize) return this.tooLarge(message);
+      if (remaining > MAX_REMAINING_LENGTH || length > this.maximumPacketSize) return this.tooLarge(message);
       const at = this.reserve(length);
       writePublish(this.batch!, at, fields, remaining, propertiesLength);
       if (alias > 0 && topicSent) this.aliasesOut!.set(message.topic, alias);

@@ -60,14 +60,10 @@ export const MAX_REMAINING_LENGTH = 268_435_455;
 export const MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
 /** Packet identifiers are 1..65535 [MQTT-2.2.1-3]; 0 is never used. */
 export const MAX_PACKET_ID = 0xffff;
-/** Two-byte length prefix of UTF-8 strings and binary data. */
-export const MAX_STRING_BYTES = 0xffff;
 /** Session Expiry Interval meaning "never" (section 3.1.2.11.2). */
 export const SESSION_EXPIRY_NEVER = 0xffff_ffff;
 /** Receive Maximum, Topic Alias Maximum and Server Keep Alive are two-byte integers. */
 export const MAX_TWO_BYTE_INTEGER = 0xffff;
-/** MQTT 3.1 caps client identifiers at 23 characters; 3.1.1 and 5.0 require servers to accept at least that. */
-export const MQTT31_MAX_CLIENT_ID = 23;
 
 /** MQTT 3.1 and 3.1.1 CONNACK return codes (3.1.1 section 3.2.2.3). */
 export const ConnectReturnCode = {
@@ -128,7 +124,6 @@ export const ReasonCode = {
   SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED: 0xa1,
   WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED: 0xa2,
 } as const;
-export type ReasonCodeValue = (typeof ReasonCode)[keyof typeof ReasonCode];
 
 /**
  * The MQTT 3.1.1 CONNACK return code that says the most a 3.x client can understand of an MQTT 5 reason

@@ -17,7 +17,7 @@ export function expiryLeft(expiresAt: number, now: number): number {
 }
 
 /** The PUBLISH properties of a message to a subscriber: its own, plus those that depend on the delivery. */
-export function publishProperties(
+function publishProperties(
   properties: Readonly<MessageProperties>,
   expiryInterval: number,
   subscriptionIdentifiers: readonly number[] | null,

@@ -36,7 +36,7 @@ export class OutgoingEntry {
  * connection yet. Packet Identifiers are given when a message is queued, so a stored entry keeps its
  * identifier across a restart.
  */
-export class OutgoingQueue {
+class OutgoingQueue {
   readonly entries = new Map<number, OutgoingEntry>();
   private waiting: OutgoingEntry[] = [];
   private head = 0;

@@ -117,7 +117,7 @@ export function decodeConnect(buf: Buffer, start: number, end: number): DecodeRe
 }
 
 /** Decodes the body of a PUBLISH whose fixed header's low nibble is `flags` (section 3.3). */
-export function decodePublish(buf: Buffer, flags: number, start: number, end: number, version: ProtocolVersionCode): DecodeResult<PublishPacket> {
+function decodePublish(buf: Buffer, flags: number, start: number, end: number, version: ProtocolVersionCode): DecodeResult<PublishPacket> {
   const qos = (flags & PublishFlag.QOS) >> QOS_SHIFT;
   // [MQTT-3.3.1-4]
   if (qos === 3) return malformed('PUBLISH with QoS 3');
