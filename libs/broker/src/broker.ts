@@ -154,13 +154,9 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
     const session = new Session(stored.clientId, stored.expiryInterval);
     session.stored = true;
     session.will = stored.will;
-    if (stored.disconnectedAt === null) {
-      // Connected when the last run ended: the connection ended then, which this run counts from now.
-      session.disconnectedAt = now;
-      this.storeWrite(this.store.saveSession(this.sessionRecord(session)));
-    } else {
-      session.disconnectedAt = stored.disconnectedAt;
-    }
+    // Connected when the last run ended: the connection ended then, which this run counts from now.
+    session.disconnectedAt = stored.disconnectedAt ?? now;
+    if (stored.disconnectedAt === null && session.persistent) this.storeWrite(this.store.saveSession(this.sessionRecord(session)));
     for (const record of stored.subscriptions) {
       const parsed = parseFilter(record.filter);
       if (parsed === undefined) continue;
