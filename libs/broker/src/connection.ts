@@ -19,7 +19,6 @@ import type {
   AuthPacket,
   ConnectPacket,
   DisconnectPacket,
-  PacketError,
   Properties,
   PublishPacket,
   SubscribePacket,
@@ -197,8 +196,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     if (state === CONNECTED) {
       const decoded = decodePacket(header, buf, start, end, this.protocolVersion);
       if (!decoded.ok) {
-        this.protocolFailure(decoded.error);
-        return false;
+        return this.violation(decoded.error.reasonCode, decoded.error.message);
       }
       const packet = decoded.packet;
       switch (packet.type) {
@@ -228,10 +226,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     if (state === AWAITING_CONNECT) {
       // [MQTT-3.1.0-1]: the first packet is a CONNECT
       if (header >> 4 !== PacketType.CONNECT || !validFlags(PacketType.CONNECT, header & 0x0f, undefined)) {
-        this.broker.stats.malformedPackets++;
-        this.log.debug(this.fields({ header }), 'closed a connection whose first packet was not a CONNECT');
-        this.destroy();
-        return false;
+        return this.violation(ReasonCode.PROTOCOL_ERROR, `a packet of type ${header >> 4} before CONNECT`);
       }
       return this.onConnect(buf, start, end);
     }
@@ -244,14 +239,13 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
         this.destroy();
         return false;
       }
-      this.refuse(decoded.ok ? ReasonCode.PROTOCOL_ERROR : decoded.error.reasonCode, decoded.ok ? `${decoded.packet.type} before CONNACK` : decoded.error.message);
-      return false;
+      return decoded.ok ? this.violation(ReasonCode.PROTOCOL_ERROR, `${decoded.packet.type} before CONNACK`) : this.violation(decoded.error.reasonCode, decoded.error.message);
     }
     return false;
   }
 
   onFramingError(reasonCode: number, message: string): void {
-    this.protocolFailure({ reasonCode, message });
+    this.violation(reasonCode, message);
   }
 
   // ---------------------------------------------------------------- CONNECT
@@ -260,18 +254,15 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     const decoded = decodeConnect(buf, start, end);
     if (!decoded.ok) {
       const { reasonCode, message } = decoded.error;
-      this.broker.stats.malformedPackets++;
-      const version = connectVersion(buf, start, end);
-      // [MQTT-3.1.2-2]: an unsupported level gets the CONNACK all versions understand, 0x01 in 3.1.1 terms
-      if (reasonCode === ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) this.protocolVersion = ProtocolVersion.V311;
-      else if (version !== undefined) this.protocolVersion = version;
-      if (reasonCode === ReasonCode.UNSUPPORTED_PROTOCOL_VERSION || version === ProtocolVersion.V5) {
+      this.state = CONNECTING;
+      // [MQTT-3.1.2-2]: an unsupported level gets the CONNACK every version reads, 0x01 in 3.1.1 terms
+      if (reasonCode === ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
         this.refuse(reasonCode, message);
-      } else {
-        this.log.debug(this.fields({ reason: message }), 'closed a connection with a malformed CONNECT');
-        this.destroy();
+        return false;
       }
-      return false;
+      // [MQTT-3.1.4-1]: MQTT 5 is told why in a CONNACK, 3.x only by the closed connection
+      this.protocolVersion = connectVersion(buf, start, end) ?? ProtocolVersion.V311;
+      return this.violation(reasonCode, message);
     }
     const packet = decoded.packet;
     this.protocolVersion = packet.protocolVersion;
@@ -487,8 +478,13 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     if (this.state === CLOSED) return;
     this.broker.stats.connectionsRefused++;
     this.log.info(this.fields({ reasonCode, reason }), 'refused a connection');
+    this.closeWith(this.refusal(reasonCode, reason));
+  }
+
+  /** A CONNACK refusing the connection [MQTT-3.2.2-6]. */
+  private refusal(reasonCode: number, reason: string): Buffer {
     const properties = this.v5 && this.problemInformation ? { reasonString: reason } : NO_PROPERTIES;
-    this.closeWith(encodeConnack(this.protocolVersion, false, reasonCode, properties, this.maximumPacketSize));
+    return encodeConnack(this.protocolVersion, false, reasonCode, properties, this.maximumPacketSize);
   }
 
   // ---------------------------------------------------------------- PUBLISH from the client
@@ -501,17 +497,17 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     let topic = packet.topic;
     let topicLength = packet.topicLength;
     if (this.v5) {
-      if (qos > limits.maximumQoS) return this.disconnectWith(ReasonCode.QOS_NOT_SUPPORTED, `QoS ${qos} is above the Maximum QoS`);
-      if (packet.retain && !limits.retainAvailable) return this.disconnectWith(ReasonCode.RETAIN_NOT_SUPPORTED, 'retained messages are not available');
+      if (qos > limits.maximumQoS) return this.violation(ReasonCode.QOS_NOT_SUPPORTED, `QoS ${qos} is above the Maximum QoS`);
+      if (packet.retain && !limits.retainAvailable) return this.violation(ReasonCode.RETAIN_NOT_SUPPORTED, 'retained messages are not available');
       const alias = packet.properties.topicAlias;
       if (alias !== undefined) {
         // [MQTT-3.3.2-8], [MQTT-3.3.2-12]: 1 up to the Topic Alias Maximum of the CONNACK
-        if (alias === 0 || alias > limits.topicAliasMaximum) return this.disconnectWith(ReasonCode.TOPIC_ALIAS_INVALID, `Topic Alias ${alias}`);
+        if (alias === 0 || alias > limits.topicAliasMaximum) return this.violation(ReasonCode.TOPIC_ALIAS_INVALID, `Topic Alias ${alias}`);
         const aliases = (this.aliasesIn ??= []);
         if (topicLength > 0) aliases[alias] = topic;
         else {
           const bound = aliases[alias];
-          if (bound === undefined) return this.disconnectWith(ReasonCode.PROTOCOL_ERROR, `Topic Alias ${alias} is not bound to a topic`);
+          if (bound === undefined) return this.violation(ReasonCode.PROTOCOL_ERROR, `Topic Alias ${alias} is not bound to a topic`);
           topic = bound;
           topicLength = Buffer.byteLength(bound);
         }
@@ -521,11 +517,11 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
         const incoming = this.session!.incoming;
         const repeat = qos === 2 && incoming !== null && incoming.has(packetId);
         if (!repeat && this.unackedQos1 + (incoming === null ? 0 : incoming.size) >= limits.maxInflight) {
-          return this.disconnectWith(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, `more than ${limits.maxInflight} QoS 1 and 2 messages unacknowledged`);
+          return this.violation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, `more than ${limits.maxInflight} QoS 1 and 2 messages unacknowledged`);
         }
       }
       if (packet.properties.payloadFormatIndicator === 1 && !isUtf8(packet.payload)) {
-        if (qos === 0) return this.disconnectWith(ReasonCode.PAYLOAD_FORMAT_INVALID, 'the payload is not UTF-8');
+        if (qos === 0) return this.violation(ReasonCode.PAYLOAD_FORMAT_INVALID, 'the payload is not UTF-8');
         this.reply(encodeAck(qos === 1 ? PacketType.PUBACK : PacketType.PUBREC, this.protocolVersion, packetId, ReasonCode.PAYLOAD_FORMAT_INVALID, this.problem('the payload is not UTF-8'), this.maximumPacketSize));
         return true;
       }
@@ -572,8 +568,6 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     this.log.info(this.fields({ topic: message.topic }), 'refused a publish');
     // MQTT 3.x cannot tell a client no: the connection closes ([MQTT-3.3.5-2] of 3.1.1).
     if (!this.v5) {
-      this.broker.stats.malformedPackets++;
-      this.terminate('not authorized to publish', false);
       this.destroy();
       return false;
     }
@@ -742,8 +736,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     const parsed = packet.subscriptions.map((request) => ({ request, filter: parseFilter(request.filter) }));
     // [MQTT-3.8.3-4]
     if (parsed.some(({ request, filter }) => filter?.share && request.noLocal)) {
-      this.disconnectWith(ReasonCode.PROTOCOL_ERROR, 'No Local on a shared subscription');
-      return false;
+      return this.violation(ReasonCode.PROTOCOL_ERROR, 'No Local on a shared subscription');
     }
     const authorize = broker.hooks.authorizeSubscribe;
     const verdicts = parsed.map(({ request, filter }) => {
@@ -826,7 +819,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     if (expiry !== undefined) {
       // Section 3.14.2.2.2: a session that was to end with its connection may not be made to last
       if (session.expiryInterval === 0 && expiry > 0) {
-        this.disconnectWith(ReasonCode.PROTOCOL_ERROR, 'Session Expiry Interval set on DISCONNECT after CONNECT had none');
+        this.violation(ReasonCode.PROTOCOL_ERROR, 'Session Expiry Interval set on DISCONNECT after CONNECT had none');
         return;
       }
       session.expiryInterval = Math.min(expiry, this.broker.limits.maxSessionExpiryInterval);
@@ -842,10 +835,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     // [MQTT-4.12.0-7], [MQTT-4.12.1-1]
     const expected = connected && !this.reauthenticating ? ReasonCode.REAUTHENTICATE : ReasonCode.CONTINUE_AUTHENTICATION;
     if (this.authenticationMethod === undefined || method !== this.authenticationMethod || packet.reasonCode !== expected) {
-      const reason = this.authenticationMethod === undefined ? 'AUTH without an authentication method in CONNECT' : 'AUTH out of sequence or with another method';
-      if (connected) this.disconnectWith(ReasonCode.PROTOCOL_ERROR, reason);
-      else this.refuse(ReasonCode.PROTOCOL_ERROR, reason);
-      return false;
+      return this.violation(ReasonCode.PROTOCOL_ERROR, this.authenticationMethod === undefined ? 'AUTH without an authentication method in CONNECT' : 'AUTH out of sequence or with another method');
     }
     return this.authenticate({
       clientId: this.clientId,
@@ -866,12 +856,19 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
 
   // ---------------------------------------------------------------- closing
 
-  private protocolFailure(error: PacketError): void {
+  /**
+   * The client broke the protocol (a malformed packet, a Protocol Error, a limit it was told): counted,
+   * logged, and the connection closed, with the reason in a DISCONNECT, or a CONNACK before the
+   * connection was accepted, where MQTT 5 allows it (section 4.13). Returns false, for onFrame to return.
+   */
+  private violation(reasonCode: number, reason: string): false {
+    if (this.state === CLOSED) return false;
     this.broker.stats.malformedPackets++;
-    this.log.warn(this.fields({ reasonCode: error.reasonCode, reason: error.message }), 'closed a client that sent a malformed or forbidden packet');
-    if (this.state === CONNECTED) this.disconnectWith(error.reasonCode, error.message);
-    else if (this.v5 && this.state !== AWAITING_CONNECT) this.refuse(error.reasonCode, error.message);
+    this.log.warn(this.fields({ reasonCode, reason }), 'closed a client that sent a malformed or forbidden packet');
+    if (this.state === CONNECTED) this.disconnectWith(reasonCode, reason);
+    else if (this.v5 && this.state !== AWAITING_CONNECT) this.closeWith(this.refusal(reasonCode, reason));
     else this.destroy();
+    return false;
   }
 
   /**
