@@ -60,34 +60,6 @@ function randomClientPacket(random: Random, version: ProtocolVersionCode): Packe
   return random.pick(generators)();
 }
 
-/** One to three random edits: flip a bit, overwrite, insert or delete a byte, truncate, or append. */
-function mutate(random: Random, packet: Buffer): Buffer {
-  let out = Buffer.from(packet);
-  for (let edits = 1 + random.below(3); edits > 0; edits--) {
-    const at = random.below(out.length + 1);
-    switch (random.below(6)) {
-      case 0:
-        if (at < out.length) out[at] ^= 1 << random.below(8);
-        break;
-      case 1:
-        if (at < out.length) out[at] = random.below(256);
-        break;
-      case 2:
-        out = Buffer.concat([out.subarray(0, at), random.bytes(1), out.subarray(at)]);
-        break;
-      case 3:
-        out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1)]);
-        break;
-      case 4:
-        out = out.subarray(0, at);
-        break;
-      default:
-        out = Buffer.concat([out, random.bytes(1 + random.below(4))]);
-    }
-  }
-  return out;
-}
-
 describe(`codec fuzzing (seed ${SEED})`, () => {
   it(`decodes every packet a client library generates, and never throws on ${CASES} mutated or random ones`, () => {
     const random = new Random(SEED);
@@ -98,7 +70,7 @@ describe(`codec fuzzing (seed ${SEED})`, () => {
       const bytes = mqttPacket.generate(packet, { protocolVersion: version });
       const result = decodeBytes(bytes, version);
       expect(result.ok, `case ${i}: ${bytes.toString('hex')} ${JSON.stringify(result)}`).toBe(true);
-      const hostile = i % 3 === 0 ? random.bytes(random.below(40)) : mutate(random, bytes);
+      const hostile = i % 3 === 0 ? random.bytes(random.below(40)) : random.mutate(bytes);
       const framer = new MqttFramer(1 << 16);
       framer.push(hostile, {
         onFrame: (header, buf, start, end) => {
@@ -128,11 +100,11 @@ describe(`broker under hostile connections (seed ${SEED})`, () => {
         case 0:
           return random.bytes(1 + random.below(64));
         case 1:
-          return mutate(random, validConnect);
+          return random.mutate(validConnect);
         case 2: {
           const version = random.pick([3, 4, 5] as const);
           const connect = mqttPacket.generate({ cmd: 'connect', protocolId: version === 3 ? 'MQIsdp' : 'MQTT', protocolVersion: version, clientId: `f${random.below(50)}`, clean: true, keepalive: 0 }, { protocolVersion: version });
-          return Buffer.concat([connect, mutate(random, mqttPacket.generate(randomClientPacket(random, version), { protocolVersion: version }))]);
+          return Buffer.concat([connect, random.mutate(mqttPacket.generate(randomClientPacket(random, version), { protocolVersion: version }))]);
         }
         case 3:
           return Buffer.concat([validConnect, random.bytes(1 + random.below(32))]);
