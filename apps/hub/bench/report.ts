@@ -26,6 +26,8 @@ const RATIOS: [string, string][] = [
   ['hub', 'aedes'],
   ['aedes', 'mosquitto'],
   ['hub', 'mosquitto'],
+  ['core', 'aedes'],
+  ['core', 'mosquitto'],
 ];
 
 interface Row {

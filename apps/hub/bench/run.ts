@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: the same MQTT scenarios against the hub, bare Aedes and Mosquitto, one broker at a
- * time, then a comparison table and docs/benchmarks.md.
+ * `npm run bench`: the same MQTT scenarios against the hub, bare Aedes, the bare broker core of
+ * libs/broker and Mosquitto, one broker at a time, then a comparison table and docs/benchmarks.md.
  *
- *   --only=hub,aedes,mosquitto   run only these targets
+ *   --only=hub,aedes,core,mosquitto   run only these targets
  *   --scenarios=fan-out,qos1     run only these scenarios
  *   --quick                      small counts, a smoke run
  * Only a full run (no --only, --scenarios or --quick) writes docs/benchmarks.md.

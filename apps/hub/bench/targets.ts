@@ -31,6 +31,7 @@ export interface Target {
 
 export const HUB_MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const BARE_AEDES = fileURLToPath(new URL('./bare-aedes.js', import.meta.url));
+const BARE_CORE = fileURLToPath(new URL('./bare-core.js', import.meta.url));
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
 const START_TIMEOUT_MS = 30_000;
@@ -54,6 +55,12 @@ export const TARGETS: Target[] = [
     optional: false,
     unavailable: () => (existsSync(BARE_AEDES) ? null : `${BARE_AEDES} is missing`),
     start: () => launch(process.execPath, [BARE_AEDES], {}, (line) => parseJson(line)?.port as number | undefined),
+  },
+  {
+    name: 'core',
+    optional: false,
+    unavailable: () => (existsSync(BARE_CORE) ? null : `${BARE_CORE} is missing`),
+    start: () => launch(process.execPath, [...nodeArgs('HEARTH_BENCH_CORE_NODE_ARGS'), BARE_CORE], {}, (line) => parseJson(line)?.port as number | undefined),
   },
   {
     name: 'mosquitto',
@@ -82,6 +89,14 @@ export const TARGETS: Target[] = [
   },
 ];
 
+/**
+ * Node options for a broker process from an environment variable, e.g.
+ * HEARTH_BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub under load.
+ */
+function nodeArgs(variable: string): string[] {
+  return process.env[variable]?.split(' ').filter(Boolean) ?? [];
+}
+
 export interface RunningHub extends RunningTarget {
   httpPort: number;
   dataDir: string;
@@ -95,11 +110,9 @@ export async function startHub(env: Record<string, string>, prepare?: (dataDir: 
   const dataDir = await mkdtemp(join(tmpdir(), 'hearth-bench-'));
   await prepare?.(dataDir);
   const ports: Record<string, number> = {};
-  // HEARTH_BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub under load.
-  const nodeArgs = process.env.HEARTH_BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const running = await launch(
     process.execPath,
-    [...nodeArgs, HUB_MAIN],
+    [...nodeArgs('HEARTH_BENCH_HUB_NODE_ARGS'), HUB_MAIN],
     {
       env: {
         HEARTH_MQTT_PORT: '0',

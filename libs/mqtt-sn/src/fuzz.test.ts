@@ -88,35 +88,6 @@ function randomFrame(rnd: Random): Buffer {
   return Buffer.concat([Buffer.from([body.length + 2, type]), body]);
 }
 
-/** One to three random edits: flip a bit, overwrite, insert or delete a byte, truncate, or append. */
-function mutate(rnd: Random, frame: Buffer): Buffer {
-  let out = Buffer.from(frame);
-  for (let edits = 1 + rnd.below(3); edits > 0; edits--) {
-    const at = rnd.below(out.length + 1);
-    switch (rnd.below(6)) {
-      case 0:
-        if (at < out.length) out[at] ^= 1 << rnd.below(8);
-        break;
-      case 1:
-        if (at < out.length) out[at] = rnd.below(256);
-        break;
-      case 2:
-        out = Buffer.concat([out.subarray(0, at), rnd.bytes(1), out.subarray(at)]);
-        break;
-      case 3:
-        out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1)]);
-        break;
-      case 4:
-        out = out.subarray(0, at);
-        break;
-      case 5:
-        out = Buffer.concat([out, rnd.bytes(1 + rnd.below(4))]);
-        break;
-    }
-  }
-  return out;
-}
-
 /** Cuts `stream` at up to four random places. */
 function randomChunks(rnd: Random, stream: Buffer): Buffer[] {
   const cuts = Array.from({ length: rnd.below(5) }, () => rnd.below(stream.length + 1)).sort((a, b) => a - b);
@@ -146,7 +117,7 @@ describe('fuzz', () => {
         const message = randomMessage(rnd);
         const valid = encode(message);
         expect(decode(valid), `case ${i}: ${valid.toString('hex')}`).toEqual({ ok: true, message });
-        frame = mutate(rnd, valid);
+        frame = rnd.mutate(valid);
       }
       const result = decode(frame);
       if (!result.ok) continue;

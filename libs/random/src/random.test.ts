@@ -78,4 +78,17 @@ describe('Random', () => {
     forked.fork('x');
     expect(draw(forked, 10)).toEqual(draw(new Random(4), 10));
   });
+
+  it('mutates a copy of its input by one to three edits, the same ones for the same seed', () => {
+    const input = Buffer.from('0123456789abcdef');
+    const lengths = new Set<number>();
+    for (let seed = 0; seed < 500; seed++) {
+      const mutated = new Random(seed).mutate(input);
+      expect(new Random(seed).mutate(input)).toEqual(mutated);
+      lengths.add(Math.sign(mutated.length - input.length));
+    }
+    expect(input.toString()).toBe('0123456789abcdef');
+    // Shorter (delete, cut), as long (flip, overwrite) and longer (insert, append) all happen.
+    expect(lengths).toEqual(new Set([-1, 0, 1]));
+  });
 });

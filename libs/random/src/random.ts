@@ -56,6 +56,38 @@ export class Random {
     return out;
   }
 
+  /**
+   * A damaged copy of `input`, as fuzz tests feed decoders: one to three edits, each flipping a bit,
+   * overwriting, inserting or deleting a byte, cutting the rest off, or appending a few bytes.
+   */
+  mutate(input: Buffer): Buffer {
+    let out = Buffer.from(input);
+    for (let edits = 1 + this.below(3); edits > 0; edits--) {
+      const at = this.below(out.length + 1);
+      switch (this.below(6)) {
+        case 0:
+          if (at < out.length) out[at] ^= 1 << this.below(8);
+          break;
+        case 1:
+          if (at < out.length) out[at] = this.below(256);
+          break;
+        case 2:
+          out = Buffer.concat([out.subarray(0, at), this.bytes(1), out.subarray(at)]);
+          break;
+        case 3:
+          out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1)]);
+          break;
+        case 4:
+          out = out.subarray(0, at);
+          break;
+        case 5:
+          out = Buffer.concat([out, this.bytes(1 + this.below(4))]);
+          break;
+      }
+    }
+    return out;
+  }
+
   /** An independent stream derived from this seed and a name (FNV-1a of the name); draws nothing from this one. */
   fork(name: string): Random {
     let hash = 0x811c9dc5;
