@@ -38,4 +38,3 @@ export {
   type TemplateError,
   type TemplateErrorCode,
 } from './values/template.js';
-export { topicMatches } from './values/topic.js';

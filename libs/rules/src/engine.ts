@@ -1,4 +1,5 @@
-import { compileTemplate, renderTemplate, toText, topicMatches, type EntityCommand } from '@hearth/entities';
+import { compileTemplate, renderTemplate, toText, type EntityCommand } from '@hearth/entities';
+import { topicMatches } from '@hearth/mqtt-topics';
 import { cronDay, cronMinutes, parseCron } from './cron.js';
 import type { ActionDefinition, ConditionDefinition, RuleStatus, RuleTrace, StateValue, TriggerDefinition } from './format.js';
 import { TEMPLATE_VARIABLES, type Rule } from './parse.js';

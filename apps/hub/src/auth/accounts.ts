@@ -9,7 +9,7 @@ import { randomSecret } from './password-hash.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { parseSnAddress } from './sn-address.js';
-import { isTopicSafe } from './topic-filter.js';
+import { isTopicSafe } from '@hearth/mqtt-topics';
 import { UsersRepository, type Role, type User } from './users.repository.js';
 
 /** A management request that cannot be done; `kind` becomes the HTTP status or the CLI's message. */

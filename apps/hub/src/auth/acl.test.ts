@@ -1,29 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DevicePermissions, deviceRules } from './acl.js';
-import { filterCovers, topicMatches } from './topic-filter.js';
-
-describe('topic filters', () => {
-  it.each([
-    ['a/#', 'a', true],
-    ['a/#', 'a/b/c', true],
-    ['a/+', 'a/b', true],
-    ['a/+', 'a/b/c', false],
-    ['a/b', 'a/b/c', false],
-    ['#', '$SYS/broker/uptime', false],
-    ['+/broker', '$SYS/broker', false],
-    ['$SYS/#', '$SYS/broker/uptime', true],
-  ])('%s matches %s: %s', (filter, topic, expected) => expect(topicMatches(filter, topic)).toBe(expected));
-
-  it.each([
-    ['a/#', 'a/#', true],
-    ['a/#', 'a/+/c', true],
-    ['a/+', 'a/#', false],
-    ['a/+/c', 'a/+/c', true],
-    ['a/b/c', 'a/+/c', false],
-    ['a/#', '#', false],
-    ['#', '+/x', true],
-  ])('%s covers %s: %s', (outer, inner, expected) => expect(filterCovers(outer, inner)).toBe(expected));
-});
 
 describe('device permissions', () => {
   const rules = [

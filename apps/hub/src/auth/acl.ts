@@ -1,4 +1,4 @@
-import { filterCovers, isTopicSafe, topicMatches } from './topic-filter.js';
+import { filterCovers, isTopicSafe, topicMatches } from '@hearth/mqtt-topics';
 
 export type Access = 'read' | 'write' | 'readwrite' | 'deny';
 

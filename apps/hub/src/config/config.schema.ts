@@ -1,3 +1,5 @@
+import { isValidTopicFilter } from '@hearth/mqtt-topics';
+
 /**
  * The one config schema: every key's type, default, environment variable and config-file path.
  * `mqtt.port` is `HEARTH_MQTT_PORT` in the environment and `mqtt: { port }` in hearth.yaml.
@@ -63,7 +65,7 @@ const list: Parser<string[]> = (raw) => raw.split(',').map((item) => item.trim()
 /** Topic filters that each name a sensor's own space (`%c`): no setting can hand a sensor `#`. */
 const ownTopicFilters: Parser<string[]> = (raw) => {
   const filters = list(raw);
-  const bad = filters.filter((filter) => !filter.split('/').includes('%c') || filter.split('/').some((level, i, levels) => (level.includes('#') && (level !== '#' || i !== levels.length - 1)) || (level.includes('+') && level !== '+')));
+  const bad = filters.filter((filter) => !filter.split('/').includes('%c') || !isValidTopicFilter(filter));
   return bad.length === 0 ? filters : fail(`each filter needs a %c level (the sensor's client id) and valid wildcards: ${bad.join(', ')}`);
 };
 

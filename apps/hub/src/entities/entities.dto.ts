@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { EntityCommand, EntityKind, ManualEntityRequest } from '@hearth/api-types';
+import { ENTITY_KINDS, type EntityCommand, type EntityKind, type ManualEntityRequest } from '@hearth/entities';
+import { isValidTopicName } from '@hearth/mqtt-topics';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -9,15 +10,15 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
+  ValidateBy,
   Min,
 } from 'class-validator';
 
-const KINDS: EntityKind[] = ['light', 'switch', 'power_meter', 'sensor', 'binary_sensor'];
-// An MQTT topic name a device publishes to: no wildcards, not empty, at most MQTT's length.
-const TOPIC = /^[^#+\u0000]+$/;
+/** An MQTT topic name a device publishes to (no wildcards, not empty). */
+const IsTopicName = (property: string) =>
+  ValidateBy({ name: 'isTopicName', validator: { validate: (value) => typeof value === 'string' && isValidTopicName(value), defaultMessage: () => `${property} must be a topic name without wildcards` } });
 
 export class EntityCommandDto implements EntityCommand {
   @ApiPropertyOptional({ description: 'switch on (true) or off (false)' })
@@ -50,8 +51,8 @@ export class EntityCommandDto implements EntityCommand {
 }
 
 export class ManualEntityDto implements ManualEntityRequest {
-  @ApiProperty({ enum: KINDS })
-  @IsIn(KINDS)
+  @ApiProperty({ enum: ENTITY_KINDS })
+  @IsIn(ENTITY_KINDS)
   kind!: EntityKind;
 
   @ApiProperty()
@@ -62,7 +63,7 @@ export class ManualEntityDto implements ManualEntityRequest {
 
   @ApiProperty({ example: 'garden/bed1/moisture' })
   @IsString()
-  @Matches(TOPIC, { message: 'stateTopic must be a topic name without wildcards' })
+  @IsTopicName('stateTopic')
   @MaxLength(65_535)
   stateTopic!: string;
 
@@ -93,7 +94,7 @@ export class ManualEntityDto implements ManualEntityRequest {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @Matches(TOPIC, { message: 'commandTopic must be a topic name without wildcards' })
+  @IsTopicName('commandTopic')
   commandTopic?: string;
 
   @ApiPropertyOptional({ default: 'ON' })

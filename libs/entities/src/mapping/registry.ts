@@ -1,4 +1,4 @@
-import { topicMatches } from '../values/topic.js';
+import { topicMatches } from '@hearth/mqtt-topics';
 import type { EntityDefinition } from './definition.js';
 import { uniqueEntityId } from './slug.js';
 

@@ -5,7 +5,7 @@ import { extractValue } from '../values/extract.js';
 import { brightnessFromDevice, colorTempFromDevice, LIGHT_ATTRIBUTES, parseRgb } from '../values/light.js';
 import { entityId } from '../mapping/slug.js';
 import { toText } from '../values/template.js';
-import { topicMatches } from '../values/topic.js';
+import { topicMatches } from '@hearth/mqtt-topics';
 
 /** `on`/`off` for lights, switches and binary sensors; a number or text for sensors and power meters. */
 export type EntityStateValue = 'on' | 'off' | number | string;

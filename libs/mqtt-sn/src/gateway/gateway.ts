@@ -27,14 +27,8 @@ import {
   type SnStoredSession,
   type SnWill,
 } from './ports.js';
-import {
-  hasWildcard,
-  isShortTopicName,
-  isValidTopicFilter,
-  isValidTopicName,
-  PredefinedTopics,
-  TopicRegistry,
-} from './topics.js';
+import { isValidTopicFilter, isValidTopicName } from '@hearth/mqtt-topics';
+import { hasWildcard, isShortTopicName, PredefinedTopics, TopicRegistry } from './topics.js';
 
 export interface SnGatewayOptions {
   gatewayId: number;

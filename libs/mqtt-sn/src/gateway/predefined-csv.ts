@@ -1,6 +1,6 @@
 import { TopicId } from '../constants.js';
 import type { SnPredefinedTopic } from './ports.js';
-import { isValidTopicName } from './topics.js';
+import { isValidTopicName } from '@hearth/mqtt-topics';
 
 /**
  * Reads `clientId,topicName,topicId` lines ('*' = every client). Blank lines, '#' comments and a header

@@ -81,21 +81,6 @@ export function hasWildcard(topic: string): boolean {
   return topic.includes('+') || topic.includes('#');
 }
 
-/** A topic name a client may publish to: not empty, no wildcards, no NUL (MQTT 3.1.1 4.7). */
-export function isValidTopicName(topic: string): boolean {
-  return topic.length > 0 && !hasWildcard(topic) && !topic.includes('\0');
-}
-
-/** A subscription filter: '#' only as the last level, '+' only as a whole level. */
-export function isValidTopicFilter(filter: string): boolean {
-  if (filter.length === 0 || filter.includes('\0')) return false;
-  const levels = filter.split('/');
-  return levels.every(
-    (level, i) =>
-      (level === '#' ? i === levels.length - 1 : !level.includes('#')) && (level === '+' || !level.includes('+')),
-  );
-}
-
 export function isShortTopicName(topic: string): boolean {
   return Buffer.byteLength(topic) === SHORT_TOPIC_NAME_BYTES;
 }
