@@ -4,7 +4,8 @@ import { cronDay, cronMinutes, parseCron } from './cron.js';
 import type { ActionDefinition, ConditionDefinition, RuleStatus, RuleTrace, StateValue, TriggerDefinition } from './format.js';
 import { TEMPLATE_VARIABLES, type Rule } from './parse.js';
 import { sunTimes } from './sun.js';
-import { atLocal, inWindow, localTime, MINUTE, minuteOfDay, nextInstant, parseClock, parseDuration, SECOND, weekdayOf, WEEKDAYS, type LocalDate } from './time.js';
+import { parseDuration } from './duration.js';
+import { atLocal, inWindow, localTime, MINUTE, minuteOfDay, nextInstant, parseClock, SECOND, weekdayOf, WEEKDAYS, type LocalDate } from './time.js';
 
 /** What the engine knows of an entity. */
 export type StartResult = 'started' | 'busy' | 'looping';

@@ -1,7 +1,8 @@
 import { compileTemplate, type EntityCommand } from '@hearth/entities';
 import { parseCron } from './cron.js';
 import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleMode, StateValue, TriggerDefinition, Weekday } from './format.js';
-import { DAY, HOUR, parseClock, parseDuration, WEEKDAYS } from './time.js';
+import { parseDuration } from './duration.js';
+import { DAY, HOUR, parseClock, WEEKDAYS } from './time.js';
 
 export interface RuleError {
   /** Where in the rule JSON, e.g. `triggers[0].entityId`; empty for the document itself. */

@@ -10,17 +10,6 @@ export const DAY = 24 * HOUR;
 /** Indexed like Date.getUTCDay(): Sunday first. */
 export const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
-const DURATION = /^([+-])?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?$/;
-
-/** "90s", "5m", "1h30m", "2d", with a sign when `signed` ("-30m"); milliseconds, or undefined. */
-export function parseDuration(text: string, signed = false): number | undefined {
-  const match = DURATION.exec(text);
-  if (!match || text.replace(/^[+-]/, '') === '' || (match[1] && !signed)) return undefined;
-  const [, sign, d = '0', h = '0', m = '0', s = '0'] = match;
-  const ms = Number(d) * DAY + Number(h) * HOUR + Number(m) * MINUTE + Number(s) * SECOND;
-  return sign === '-' ? -ms : ms;
-}
-
 const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 /** "HH:MM" (24-hour) as minutes after midnight, or undefined. */

@@ -1,4 +1,5 @@
 import type { EntityKind, ManualEntityRequest, UnmappedTopicDto } from '@hearth/api-types';
+import { ON_OFF_KINDS } from '@hearth/entities/definition';
 
 /** Device classes the dashboard knows a unit for; the hub accepts any. */
 export const UNITS: Record<string, string> = {
@@ -64,7 +65,7 @@ export function suggest(topic: UnmappedTopicDto): ManualEntityRequest {
 /** Drops empty optional fields and the ones that do not apply to the kind, so the hub's validation sees a clean body. */
 export function adoptRequest(form: ManualEntityRequest): ManualEntityRequest {
   const commandable = form.kind === 'switch' || form.kind === 'light';
-  const onOff = commandable || form.kind === 'binary_sensor';
+  const onOff = ON_OFF_KINDS.has(form.kind);
   const entries = Object.entries(form).filter(([key, value]) => {
     if (typeof value === 'string' && value.trim() === '') return false;
     if (key === 'commandTopic') return commandable;

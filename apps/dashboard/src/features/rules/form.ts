@@ -1,4 +1,5 @@
 import type { RuleMode, SunEvent, Weekday } from '@hearth/api-types';
+import { parseDuration } from '@hearth/rules/duration';
 import { ApiError } from '../../lib/api/http.js';
 import { WEEK } from './summary.js';
 
@@ -185,17 +186,11 @@ const scalar = (value: unknown): string | undefined => {
 const MODES: readonly RuleMode[] = ['single', 'restart', 'queued', 'parallel'];
 const SUN: readonly SunEvent[] = ['sunrise', 'sunset'];
 
-const DURATION = /^(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?$/;
-
-/** Seconds of a duration text ("1h30m"), signed when it starts with - or +; undefined when it is not one. */
-function seconds(value: string): number | undefined {
-  const sign = /^[+-]/.test(value) ? value[0] : '';
-  const match = DURATION.exec(value.slice(sign.length));
-  if (!match || value.length === sign.length) return undefined;
-  const [, d = '0', h = '0', m = '0', s = '0'] = match;
-  const total = Number(d) * 86_400 + Number(h) * 3600 + Number(m) * 60 + Number(s);
-  return sign === '-' ? -total : total;
-}
+/** Seconds of a duration text ("1h30m"), negative for "-…"; undefined when it is not one. */
+const seconds = (value: string): number | undefined => {
+  const ms = parseDuration(value, true);
+  return ms === undefined ? undefined : ms / 1000;
+};
 
 function durationForm(value: unknown): DurationForm | undefined {
   if (value === undefined) return noDuration();

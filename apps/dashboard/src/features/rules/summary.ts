@@ -1,4 +1,5 @@
 import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleDto, RuleStateValue, RunResult, SunEvent, TriggerDefinition, Weekday } from '@hearth/api-types';
+import { durationParts } from '@hearth/rules/duration';
 import { brightnessPercent, kelvin, rgbToHex } from '../../lib/format.js';
 
 /**
@@ -12,15 +13,13 @@ const asIs: NameOf = (id) => id;
 export const WEEK: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 export const DAY_NAMES: Record<Weekday, string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
 
-const DURATION = /^([+-])?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-
 /** "5m" → "5 min", "1h30m" → "1 h 30 min"; the sign is left out (callers say before or after). */
 export function durationText(text: string): string {
-  const match = DURATION.exec(text);
-  if (!match) return text;
-  const [, , d, h, m, s] = match;
-  const parts = [d && `${d} d`, h && `${h} h`, m && `${m} min`, s && `${s} s`].filter(Boolean);
-  return parts.length > 0 ? parts.join(' ') : '0 s';
+  const parts = durationParts(text, true);
+  if (!parts) return text;
+  const { days, hours, minutes, seconds } = parts;
+  const words = [days && `${days} d`, hours && `${hours} h`, minutes && `${minutes} min`, seconds && `${seconds} s`].filter(Boolean);
+  return words.length > 0 ? words.join(' ') : '0 s';
 }
 
 const negative = (offset: string | undefined): boolean => offset?.startsWith('-') ?? false;
