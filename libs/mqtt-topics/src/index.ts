@@ -4,17 +4,29 @@
  * mapping, rules, the MQTT-SN gateway, settings).
  */
 
-/** A topic a message is published to: not empty, no wildcards, no U+0000 [MQTT-4.7.3-1], [MQTT-4.7.1-1]. */
-export function isValidTopicName(topic: string): boolean {
-  return topic.length > 0 && !/[+#\u0000]/.test(topic);
+/** What is wrong with a topic a message is published to, or undefined: not empty [MQTT-4.7.3-1], no wildcards [MQTT-4.7.1-1], no U+0000. */
+export function topicNameProblem(topic: string): string | undefined {
+  if (topic.length === 0) return 'must not be empty';
+  if (topic.includes('\u0000')) return 'must not contain the NUL character';
+  if (/[+#]/.test(topic)) return 'must be a topic without wildcards (+, #)';
+  return undefined;
 }
 
-/** A subscription filter: not empty, `#` only as the whole last level, `+` only as a whole level [MQTT-4.7.1-2], [MQTT-4.7.1-3]. */
-export function isValidTopicFilter(filter: string): boolean {
-  if (filter.length === 0 || filter.includes('\u0000')) return false;
+/** What is wrong with a subscription filter, or undefined: `#` only as the whole last level, `+` only as a whole level [MQTT-4.7.1-2], [MQTT-4.7.1-3]. */
+export function topicFilterProblem(filter: string): string | undefined {
+  if (filter.length === 0) return 'must not be empty';
+  if (filter.includes('\u0000')) return 'must not contain the NUL character';
   const levels = filter.split('/');
-  return levels.every((level, i) => (level === '#' ? i === levels.length - 1 : !level.includes('#')) && (level === '+' || !level.includes('+')));
+  for (let i = 0; i < levels.length; i++) {
+    if (levels[i].includes('#') && (levels[i] !== '#' || i !== levels.length - 1)) return "'#' must be the whole last level";
+    if (levels[i].includes('+') && levels[i] !== '+') return "'+' must be a whole level";
+  }
+  return undefined;
 }
+
+export const isValidTopicName = (topic: string): boolean => topicNameProblem(topic) === undefined;
+
+export const isValidTopicFilter = (filter: string): boolean => topicFilterProblem(filter) === undefined;
 
 /** A name that is safe to put into one topic level: no separators or wildcards (Mosquitto refuses the same in %c/%u). */
 export const isTopicSafe = (name: string): boolean => name.length > 0 && !/[/+#\u0000]/.test(name);

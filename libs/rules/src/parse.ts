@@ -1,6 +1,7 @@
 import { compileTemplate, type EntityCommand } from '@hearth/entities';
 import { parseCron } from './cron.js';
 import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleMode, StateValue, TriggerDefinition, Weekday } from './format.js';
+import { topicFilterProblem, topicNameProblem } from '@hearth/mqtt-topics';
 import { parseDuration } from './duration.js';
 import { DAY, HOUR, parseClock, WEEKDAYS } from './time.js';
 
@@ -360,18 +361,9 @@ class RuleParser {
   private topic(o: Json, key: string, path: string, required: boolean, name = false): string | undefined {
     const topic = this.string(o, key, path, RULE_LIMITS.topic, required);
     if (topic === undefined) return undefined;
-    const at = join(path, key);
-    if (topic.includes('\u0000')) return this.fail(at, 'must not contain the NUL character');
-    if (name) {
-      if (/[+#]/.test(topic)) return this.fail(at, 'must be a topic without wildcards (+, #)');
-      if (topic.startsWith('$')) return this.fail(at, 'must not start with $ (broker topics)');
-      return topic;
-    }
-    const levels = topic.split('/');
-    for (let i = 0; i < levels.length; i++) {
-      if (levels[i].includes('#') && (levels[i] !== '#' || i !== levels.length - 1)) return this.fail(at, "'#' must be the whole last level");
-      if (levels[i].includes('+') && levels[i] !== '+') return this.fail(at, "'+' must be a whole level");
-    }
+    const problem = name ? topicNameProblem(topic) : topicFilterProblem(topic);
+    if (problem) return this.fail(join(path, key), problem);
+    if (name && topic.startsWith('$')) return this.fail(join(path, key), 'must not start with $ (broker topics)');
     return topic;
   }
 

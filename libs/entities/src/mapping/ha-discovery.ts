@@ -8,6 +8,7 @@ import type {
   EntityKind,
   ValueExtractor,
 } from './definition.js';
+import { isValidTopicName } from '@hearth/mqtt-topics';
 import { describeTemplateError } from '../values/extract.js';
 import { ABBREVIATIONS, DEVICE_ABBREVIATIONS, ORIGIN_ABBREVIATIONS } from './ha-abbreviations.js';
 import { slugify } from './slug.js';
@@ -458,7 +459,7 @@ class ConfigReader {
 
   publishTopic(key: string): string | undefined {
     const value = this.topic(key);
-    if (value !== undefined && /[+#]/.test(value)) throw new ConfigError(`${key} must not contain wildcards`);
+    if (value !== undefined && !isValidTopicName(value)) throw new ConfigError(`${key} must not contain wildcards`);
     return value;
   }
 

@@ -11,6 +11,7 @@ import {
   type StateSource,
   type ValueExtractor,
 } from './definition.js';
+import { isValidTopicName } from '@hearth/mqtt-topics';
 import { checkExtractor } from '../values/extract.js';
 import { slugify } from './slug.js';
 
@@ -446,7 +447,7 @@ class Validator {
     if (typeof raw !== 'string' || raw === '') return this.error(path, 'must be a topic (a non-empty string)');
     const placeholders = raw.split(DEVICE_PLACEHOLDER).length - 1;
     if (placeholders !== 1) return this.error(path, `must contain ${DEVICE_PLACEHOLDER} exactly once`);
-    if (/[+#]/.test(raw)) return this.error(path, `must not contain wildcards${publish ? ' (it is published to)' : ''}`);
+    if (!isValidTopicName(raw)) return this.error(path, `must not contain wildcards${publish ? ' (it is published to)' : ''}`);
     if (/[{}]/.test(raw.replace(DEVICE_PLACEHOLDER, ''))) return this.error(path, `${DEVICE_PLACEHOLDER} is the only placeholder`);
     return raw;
   }
