@@ -111,7 +111,7 @@ export type {
   RuleStatus,
   RuleTrace,
   RunResult,
-  StateValue as RuleStateValue,
+  RuleStateValue,
   SunEvent,
   TriggerDefinition,
   Weekday,

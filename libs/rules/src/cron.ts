@@ -1,4 +1,4 @@
-import { weekdayOf, type LocalDate } from './time.js';
+import { weekdayOf, type LocalDate } from '@hearth/local-time';
 
 /**
  * Five-field cron schedules as Vixie cron reads them: minute, hour, day of month, month, day of week;

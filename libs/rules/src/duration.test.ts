@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { durationParts, parseDuration } from './duration.js';
-import { DAY, HOUR, MINUTE, SECOND } from './time.js';
+import { DAY, HOUR, MINUTE, SECOND } from '@hearth/local-time';
 
 describe('durations', () => {
   it.each<[string, boolean, number | undefined]>([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { harness } from './test-support.js';
-import { MINUTE, SECOND } from './time.js';
+import { MINUTE, SECOND } from '@hearth/local-time';
 
 const AMSTERDAM = { latitude: 52.3676, longitude: 4.9041, timezone: 'Europe/Amsterdam' };
 const motion = { type: 'state', entityId: 'binary_sensor.motion', to: 'on' };

@@ -1,11 +1,11 @@
 import { compileTemplate, renderTemplate, toText, type EntityCommand } from '@hearth/entities';
 import { topicMatches } from '@hearth/mqtt-topics';
 import { cronDay, cronMinutes, parseCron } from './cron.js';
-import type { ActionDefinition, ConditionDefinition, RuleStatus, RuleTrace, StateValue, TriggerDefinition } from './format.js';
+import type { ActionDefinition, ConditionDefinition, RuleStatus, RuleTrace, RuleStateValue, TriggerDefinition } from './format.js';
 import { TEMPLATE_VARIABLES, type Rule } from './parse.js';
 import { sunTimes } from './sun.js';
 import { parseDuration } from './duration.js';
-import { atLocal, inWindow, localTime, MINUTE, minuteOfDay, nextInstant, parseClock, SECOND, weekdayOf, WEEKDAYS, type LocalDate } from './time.js';
+import { atLocal, inWindow, localTime, MINUTE, minuteOfDay, nextInstant, parseClock, SECOND, weekdayOf, WEEKDAYS, type LocalDate } from '@hearth/local-time';
 
 /** What the engine knows of an entity. */
 export type StartResult = 'started' | 'busy' | 'looping';
@@ -606,11 +606,11 @@ function* instants(date: LocalDate, minutes: Iterable<number>, zone: string): Ge
 }
 
 /** States compare as text, so a rule's `21` matches a sensor's "21" and `true` matches "true". */
-function sameState(state: EntitySnapshot['state'], value: StateValue): boolean {
+function sameState(state: EntitySnapshot['state'], value: RuleStateValue): boolean {
   return state !== null && String(state) === String(value);
 }
 
-function matches(spec: StateValue | StateValue[] | undefined, state: EntitySnapshot['state']): boolean {
+function matches(spec: RuleStateValue | RuleStateValue[] | undefined, state: EntitySnapshot['state']): boolean {
   if (spec === undefined) return true;
   return Array.isArray(spec) ? spec.some((v) => sameState(state, v)) : sameState(state, spec);
 }

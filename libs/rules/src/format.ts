@@ -1,10 +1,11 @@
-import type { EntityCommand } from '@hearth/entities';
+import type { EntityCommand, StateValue } from '@hearth/entities';
+import type { Weekday } from '@hearth/local-time';
 
 /** The rule JSON, as people write it and as `GET /api/rules` gives it back (docs/rules.md). */
 
-/** An entity's state value as a trigger or condition names it; compared as text, so `21` matches `"21"`. */
-export type StateValue = string | number | boolean;
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+/** An entity's state value as a trigger or condition names it (any but "no state"); compared as text, so `21` matches `"21"`. */
+export type RuleStateValue = NonNullable<StateValue>;
+export type { Weekday };
 export type SunEvent = 'sunrise' | 'sunset';
 
 /**
@@ -30,7 +31,7 @@ export interface RuleDefinition {
 
 export type TriggerDefinition =
   /** The entity's state changed (attributes alone do not count), optionally from/to given values and held `for` a while. */
-  | { type: 'state'; entityId: string; from?: StateValue | StateValue[]; to?: StateValue | StateValue[]; for?: string }
+  | { type: 'state'; entityId: string; from?: RuleStateValue | RuleStateValue[]; to?: RuleStateValue | RuleStateValue[]; for?: string }
   /** The state (or an attribute) became a number above and/or below the limits, optionally staying there `for` a while. */
   | { type: 'threshold'; entityId: string; attribute?: string; above?: number; below?: number; for?: string }
   /** A message on a topic filter (`+`, `#`), optionally with exactly this payload. */
@@ -45,8 +46,8 @@ export type TriggerDefinition =
   | { type: 'offline'; entityId: string; for?: string };
 
 export type ConditionDefinition =
-  | { type: 'state'; entityId: string; equals: StateValue }
-  | { type: 'state'; entityId: string; in: StateValue[] }
+  | { type: 'state'; entityId: string; equals: RuleStateValue }
+  | { type: 'state'; entityId: string; in: RuleStateValue[] }
   | { type: 'numeric'; entityId: string; attribute?: string; above?: number; below?: number }
   /** Local time in [after, before); a window that wraps midnight ("22:00" to "06:00") works. */
   | { type: 'time'; after?: string; before?: string; weekdays?: Weekday[] }

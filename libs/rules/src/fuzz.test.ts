@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FUZZ_ENTITIES, mutate, randomValue, SEED_RULES } from './fuzzing.js';
 import { parseRule } from './parse.js';
 import { harness } from './test-support.js';
-import { HOUR, MINUTE } from './time.js';
+import { HOUR, MINUTE } from '@hearth/local-time';
 
 // A fixed default keeps CI deterministic; set RULES_FUZZ_SEED to explore or to replay a failure.
 const SEED = Number(process.env.RULES_FUZZ_SEED ?? 0x5e1f);

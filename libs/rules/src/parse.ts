@@ -1,9 +1,9 @@
 import { compileTemplate, type EntityCommand } from '@hearth/entities';
 import { parseCron } from './cron.js';
-import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleMode, StateValue, TriggerDefinition, Weekday } from './format.js';
+import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleMode, RuleStateValue, TriggerDefinition, Weekday } from './format.js';
 import { topicFilterProblem, topicNameProblem } from '@hearth/mqtt-topics';
 import { parseDuration } from './duration.js';
-import { DAY, HOUR, parseClock, WEEKDAYS } from './time.js';
+import { DAY, HOUR, parseClock, WEEKDAYS } from '@hearth/local-time';
 
 export interface RuleError {
   /** Where in the rule JSON, e.g. `triggers[0].entityId`; empty for the document itself. */
@@ -309,13 +309,13 @@ class RuleParser {
     return id;
   }
 
-  private stateValue(value: unknown, path: string): StateValue | undefined {
+  private stateValue(value: unknown, path: string): RuleStateValue | undefined {
     if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
     if (typeof value === 'string' && value.length <= RULE_LIMITS.value) return value;
     return this.fail(path, `must be a string (at most ${RULE_LIMITS.value} characters), a number or true/false`);
   }
 
-  private stateValues(o: Json, key: string, path: string): StateValue | StateValue[] | undefined {
+  private stateValues(o: Json, key: string, path: string): RuleStateValue | RuleStateValue[] | undefined {
     const value = own(o, key);
     if (!Array.isArray(value)) return value === undefined ? undefined : this.stateValue(value, join(path, key));
     return this.list(o, key, path, RULE_LIMITS.values, (v, p) => this.stateValue(v, p));

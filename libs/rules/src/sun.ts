@@ -1,4 +1,4 @@
-import { MINUTE, type LocalDate } from './time.js';
+import { MINUTE, type LocalDate } from '@hearth/local-time';
 
 /**
  * Sunrise and sunset by NOAA's solar calculator equations (the "General Solar Position Calculations" and

@@ -1,6 +1,7 @@
-import type { Weekday } from './format.js';
+/** A day of the week, as rules and tariffs name it. */
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
-/** Durations, times of day and wall-clock arithmetic in an IANA time zone, without a date library. */
+/** Times of day, weekdays and wall-clock arithmetic in an IANA time zone, without a date library (rules, tariffs, statistics). */
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
