@@ -4,6 +4,9 @@
  */
 
 import type { EntityDto } from '@hearth/entities';
+
+// Statistics and energy are @hearth/statistics' types.
+export type * from '@hearth/statistics/view';
 import type { RuleDefinition, RuleStatus, RuleTrace } from '@hearth/rules';
 
 // Entities, devices, commands and history are @hearth/entities' (the entity pipeline's) types.
@@ -12,8 +15,10 @@ export type {
   EntityCommand,
   EntityDto,
   EntityFeature,
+  EntityHistoryDto,
   EntityKind,
   HistoryPointDto,
+  HistoryResolution,
   ManualEntityRequest,
   StateValue,
   UnmappedTopicDto,

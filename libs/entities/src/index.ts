@@ -6,6 +6,7 @@ export type { Entity } from './mapping/registry.js';
 export type { EntityMapperOptions } from './mapping/entity-mapper.js';
 export type { Device, EntityState } from './state/entity-states.js';
 export type * from './view.js';
+export { HISTORY_RESOLUTIONS } from './view.js';
 export { ABBREVIATIONS, DEVICE_ABBREVIATIONS, ORIGIN_ABBREVIATIONS } from './mapping/ha-abbreviations.js';
 export { encodeCommand, type EncodeResult, type EntityCommand, type OutgoingMessage } from './commands/encode.js';
 export { hsToRgb, rgbToHs, rgbToXy, xyToRgb, type Rgb } from './values/color.js';

@@ -1,3 +1,4 @@
+import type { StatisticPointDto } from '@hearth/statistics';
 import type { DefinitionSource, EntityKind } from './mapping/definition.js';
 
 /**
@@ -52,10 +53,32 @@ export interface UnmappedTopicDto {
   lastSeen: string;
 }
 
+/** One recorded reading (numeric entities) or state change (the others). */
 export interface HistoryPointDto {
   time: string;
   state: StateValue;
-  attributes: Record<string, unknown>;
+  /** Changes only: the attributes and availability then (numeric entities record their value alone). */
+  attributes?: Record<string, unknown>;
+  available?: boolean;
+}
+
+/** What `GET /api/history/:entityId` answers with; `auto` picks the coarsest that gives about 1,000 points or fewer. */
+export const HISTORY_RESOLUTIONS = ['raw', '5m', 'hour', 'day', 'week', 'month', 'auto'] as const;
+export type HistoryResolution = Exclude<(typeof HISTORY_RESOLUTIONS)[number], 'auto'>;
+
+/** `GET /api/history/:entityId?from&to&resolution=` */
+export interface EntityHistoryDto {
+  entityId: string;
+  from: string;
+  to: string;
+  resolution: HistoryResolution;
+  unit: string | null;
+  /** `raw`: readings or changes, oldest first; the one in force at `from` comes first. */
+  points: HistoryPointDto[];
+  /** Any other resolution (numeric entities only): buckets with data, oldest first. */
+  statistics: StatisticPointDto[];
+  /** There was more than a response holds: narrow the range or ask for a coarser resolution. */
+  truncated: boolean;
 }
 
 /** Body of `POST /api/entities`: map a topic to an entity by hand (e.g. adopt an unmapped topic). */
