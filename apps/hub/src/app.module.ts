@@ -5,6 +5,7 @@ import { BrokerModule } from './broker/broker.module.js';
 import type { HubConfig } from './config/config.schema.js';
 import { HUB_CONFIG } from './config/config.token.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EnergyModule } from './energy/energy.module.js';
 import { EntitiesModule } from './entities/entities.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -15,6 +16,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { MqttSnModule } from './mqtt-sn/mqtt-sn.module.js';
 import { RulesModule } from './rules/rules.module.js';
 import { SettingsModule } from './settings/settings.module.js';
+import { StatisticsModule } from './statistics/statistics.module.js';
 import { DomainErrorFilter } from './web/domain-error.filter.js';
 
 /** Config and the root logger, available to every module. */
@@ -40,7 +42,7 @@ export class AppModule {
       module: AppModule,
       // Domain errors become HTTP answers in one place.
       providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }, HubLifecycle],
-      imports: [CoreModule.register(config, logger), EventsModule, DatabaseModule, AuthModule, BrokerModule, MqttSnModule, HealthModule, EntitiesModule, RealtimeModule, SettingsModule, RulesModule],
+      imports: [CoreModule.register(config, logger), EventsModule, DatabaseModule, AuthModule, BrokerModule, MqttSnModule, HealthModule, StatisticsModule, EntitiesModule, EnergyModule, RealtimeModule, SettingsModule, RulesModule],
     };
   }
 }

@@ -10,6 +10,7 @@ import { EntitiesService } from './entities/entities.service.js';
 import { MqttSnService } from './mqtt-sn/mqtt-sn.service.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { RulesService } from './rules/rules.service.js';
+import { StatisticsService } from './statistics/statistics.service.js';
 
 /**
  * The one place that says in which order the hub's parts start and stop (startHub calls these around
@@ -26,6 +27,7 @@ export class HubLifecycle {
     private readonly broker: BrokerService,
     private readonly mqttSn: MqttSnService,
     private readonly entities: EntitiesService,
+    private readonly statistics: StatisticsService,
     private readonly rules: RulesService,
     private readonly realtime: RealtimeGateway,
     private readonly sys: SysPublisher,
@@ -49,7 +51,9 @@ export class HubLifecycle {
       // Its sensors are broker sessions: they end (without their wills) before the broker closes. A bad
       // predefined topics file stops the start here, by name.
       [() => this.mqttSn.start(), () => this.mqttSn.stop()],
-      // Entities take in the retained messages, then every message; rules read entities; realtime pushes both.
+      // Entities take in the retained messages, then every message (their statistics caught up first, and
+      // flushed once no message comes any more); rules read entities; realtime pushes both.
+      [() => this.statistics.start(), () => this.statistics.stop()],
       [() => this.entities.start(), () => this.entities.stop()],
       [() => this.rules.start(), () => this.rules.stop()],
       [() => this.realtime.start(), () => this.realtime.stop()],

@@ -1,4 +1,4 @@
-import type { EntityDto, ServerMessage } from '@hearth/api-types';
+import type { EntityDto, EntityHistoryDto, ServerMessage } from '@hearth/api-types';
 import type { MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,14 +169,25 @@ describe('devices and entities from MQTT', () => {
     expect(JSON.stringify(await invalid.json())).toMatch(/kind must be one of/);
   });
 
-  it('records each change in the history', async () => {
-    for (const value of ['14', '15', '16']) {
+  it('records each reading in the history, the same value again too, and answers statistics of it', async () => {
+    for (const value of ['14', '15', '15', '16']) {
       await device.publishAsync('shed/thermometer', value, { qos: 1 });
-      await expect.poll(async () => (await json(hub.api('/api/entities/sensor.shed_temperature'))).state).toBe(Number(value));
+      await expect.poll(async () => (await json(hub.api('/api/entities/sensor.shed_temperature'))).lastUpdated).not.toBe(null);
     }
-    const history = (await json(hub.api('/api/history/sensor.shed_temperature'))) as Array<{ state: number }>;
-    expect(history.map((p) => p.state)).toEqual([13, 14, 15, 16]);
-    expect((await hub.api('/api/history/sensor.shed_temperature?from=yesterday')).status).toBe(400);
+    await expect.poll(async () => ((await json(hub.api('/api/history/sensor.shed_temperature'))) as EntityHistoryDto).points.map((p) => p.state)).toEqual([13, 14, 15, 15, 16]);
+    const raw = (await json(hub.api('/api/history/sensor.shed_temperature'))) as EntityHistoryDto;
+    expect(raw).toMatchObject({ entityId: 'sensor.shed_temperature', resolution: 'raw', unit: '°C', statistics: [], truncated: false });
+    const hourly = (await json(hub.api('/api/history/sensor.shed_temperature?resolution=hour'))) as EntityHistoryDto;
+    expect(hourly.statistics.at(-1)).toMatchObject({ min: expect.any(Number), max: 16, change: null });
+    for (const [query, problem] of [
+      ['from=yesterday', 'from must be an ISO 8601 time'],
+      ['resolution=minute', 'resolution must be one of raw, 5m, hour, day, week, month, auto'],
+      ['from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'from must be before to'],
+    ]) {
+      const response = await hub.api(`/api/history/sensor.shed_temperature?${query}`);
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(await response.json())).toContain(problem);
+    }
   });
 
   it('pushes a snapshot on /ws, then state changes as they happen', async () => {

@@ -259,9 +259,9 @@ describe('rules', () => {
     };
     expect(await sunDetail(1)).toBe('the house has no location (settings)');
     const location = { latitude: 52.37, longitude: 4.9, timezone: 'Europe/Amsterdam' };
-    expect((await hub.api('/api/settings', { method: 'PUT', body: { location, tariff: null } })).status).toBe(200);
+    expect((await hub.api('/api/settings', { method: 'PUT', body: { location } })).status).toBe(200);
     expect(await sunDetail(2)).toMatch(/^sunrise \d\d:\d\d, sunset \d\d:\d\d$/);
-    await hub.api('/api/settings', { method: 'PUT', body: { location: null, tariff: null } });
+    await hub.api('/api/settings', { method: 'PUT', body: { location: null } });
     await hub.api(`/api/rules/${rule.id}`, { method: 'DELETE' });
   });
 

@@ -5,7 +5,6 @@ import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js
 
 const HOUSE: HubSettings = {
   location: { latitude: 52.37, longitude: 4.9, timezone: 'Europe/Amsterdam' },
-  tariff: { pricePerKwh: 0.28, currency: 'EUR' },
 };
 
 describe('settings API', () => {
@@ -29,12 +28,12 @@ describe('settings API', () => {
   const put = (body: unknown, headers?: Record<string, string>) => hub.api('/api/settings', { method: 'PUT', body, headers });
 
   it('starts with nothing set, for anyone signed in; not without a session', async () => {
-    expect(await (await hub.api('/api/settings')).json()).toEqual({ location: null, tariff: null });
-    expect(await (await hub.api('/api/settings', { headers: userHeaders })).json()).toEqual({ location: null, tariff: null });
+    expect(await (await hub.api('/api/settings')).json()).toEqual({ location: null });
+    expect(await (await hub.api('/api/settings', { headers: userHeaders })).json()).toEqual({ location: null });
     expect((await hub.api('/api/settings', { headers: { authorization: '' } })).status).toBe(401);
   });
 
-  it('lets an admin store location and tariff, and a user read them', async () => {
+  it('lets an admin store the location, and a user read it', async () => {
     const response = await put(HOUSE);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(HOUSE);
@@ -42,7 +41,7 @@ describe('settings API', () => {
   });
 
   it('refuses a change from a person with the user role (403), and changes nothing', async () => {
-    expect((await put({ location: null, tariff: null }, userHeaders)).status).toBe(403);
+    expect((await put({ location: null }, userHeaders)).status).toBe(403);
     expect(await (await hub.api('/api/settings')).json()).toEqual(HOUSE);
   });
 
@@ -51,11 +50,10 @@ describe('settings API', () => {
     ['longitude out of range', { ...HOUSE, location: { latitude: 0, longitude: -180.5 } }, 'location.longitude must not be less than -180'],
     ['latitude as text', { ...HOUSE, location: { latitude: '52', longitude: 4 } }, 'location.latitude must be a number'],
     ['an unknown time zone', { ...HOUSE, location: { latitude: 52, longitude: 4, timezone: 'Mars/Olympus' } }, 'location.timezone'],
-    ['a negative price', { ...HOUSE, tariff: { pricePerKwh: -0.01, currency: 'EUR' } }, 'tariff.pricePerKwh must not be less than 0'],
-    ['a currency that is not 3 letters', { ...HOUSE, tariff: { pricePerKwh: 0.2, currency: 'euro' } }, 'tariff.currency must be a 3-letter code'],
-    ['a missing key', { location: null }, 'tariff'],
+    ['a missing key', {}, 'location must be given'],
     ['an unknown field', { ...HOUSE, theme: 'dark' }, 'property theme should not exist'],
-    ['an unknown nested field', { ...HOUSE, tariff: { ...HOUSE.tariff, vat: 21 } }, 'tariff.property vat should not exist'],
+    ['the tariff, which moved to /api/energy/tariffs', { ...HOUSE, tariff: { pricePerKwh: 0.2, currency: 'EUR' } }, 'property tariff should not exist'],
+    ['an unknown nested field', { location: { ...HOUSE.location, altitude: 2 } }, 'location.property altitude should not exist'],
   ])('answers 400 for %s, naming the problem', async (_name, body, problem) => {
     const response = await put(body);
     expect(response.status).toBe(400);
@@ -63,10 +61,11 @@ describe('settings API', () => {
   });
 
   it('clears a setting with null, and keeps what is stored across a restart', async () => {
-    expect(await (await put({ location: HOUSE.location, tariff: null })).json()).toEqual({ location: HOUSE.location, tariff: null });
+    expect(await (await put({ location: null })).json()).toEqual({ location: null });
+    expect(await (await put(HOUSE)).json()).toEqual(HOUSE);
     const dataDir = hub.dataDir;
     await hub.close();
     hub = await startTestHub({}, dataDir);
-    expect(await (await hub.api('/api/settings')).json()).toEqual({ location: HOUSE.location, tariff: null });
+    expect(await (await hub.api('/api/settings')).json()).toEqual(HOUSE);
   });
 });

@@ -37,16 +37,9 @@ export interface LocationSettings {
   timezone?: string;
 }
 
-/** What a kWh costs, for energy costs; `currency` is a 3-letter code (`EUR`). */
-export interface TariffSettings {
-  pricePerKwh: number;
-  currency: string;
-}
-
 /** `GET`/`PUT /api/settings`: null is "not set". */
 export interface HubSettings {
   location: LocationSettings | null;
-  tariff: TariffSettings | null;
 }
 
 export type Role = 'admin' | 'user';

@@ -19,3 +19,13 @@ export class CommandRefused extends Error {
     this.name = 'CommandRefused';
   }
 }
+
+/** A history query the entity cannot answer (statistics of an entity whose state is not a number). */
+export class HistoryRefused extends Error {
+  readonly kind = 'invalid';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'HistoryRefused';
+  }
+}

@@ -1,7 +1,9 @@
 export * from './mapping/definition.js';
 export { EntityPipeline } from './pipeline.js';
-export type { EntityEvents, EntityLog, EntityPipelinePorts, EntityStore, HistoryPoint, HistoryStore, MqttMessage, PublishOptions, SavedEntities } from './ports.js';
-export { CommandRefused, EntityNotFound } from './errors.js';
+export type { EntityEvents, EntityLog, EntityPipelinePorts, EntityStore, HistoryPoint, HistoryStore, MqttMessage, PublishOptions, SavedEntities, StatisticsPort } from './ports.js';
+export { CommandRefused, EntityNotFound, HistoryRefused } from './errors.js';
+export type { HistoryQuery } from './history/entity-history.js';
+export { attributeSeriesKey, recordedSeries, type RecordedSeries } from './history/recorded-series.js';
 export type { Entity } from './mapping/registry.js';
 export type { EntityMapperOptions } from './mapping/entity-mapper.js';
 export type { Device, EntityState } from './state/entity-states.js';

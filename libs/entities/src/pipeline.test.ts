@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
+import { memoryStatistics } from '@hearth/statistics/testing';
 import { describe, expect, it } from 'vitest';
-import { CommandRefused, EntityNotFound } from './errors.js';
+import { CommandRefused, EntityNotFound, HistoryRefused } from './errors.js';
 import type { Entity } from './mapping/registry.js';
 import { EntityPipeline } from './pipeline.js';
 import type { EntityPipelinePorts, HistoryPoint, PublishOptions } from './ports.js';
@@ -26,6 +27,7 @@ function fixture() {
   const history: Array<[string, HistoryPoint]> = [];
   const published: Array<[string, string, PublishOptions]> = [];
   const logs: string[] = [];
+  const { store: readings, recorder, port: statistics } = memoryStatistics();
   const ports: EntityPipelinePorts = {
     store: {
       saveDevice: (device) => stored.devices.push(device.id),
@@ -36,8 +38,10 @@ function fixture() {
     },
     history: {
       append: (id, point) => history.push([id, point]),
-      read: (id, from, to, limit) => history.filter(([entityId, point]) => entityId === id && point.time >= from && point.time <= to).slice(0, limit).map(([, point]) => point),
+      read: (id, from, to, limit) => history.filter(([entityId, point]) => entityId === id && point.time >= from && point.time < to).slice(0, limit).map(([, point]) => point),
+      before: (id, time) => history.filter(([entityId, point]) => entityId === id && point.time < time).at(-1)?.[1],
     },
+    statistics,
     events: {
       entityState: (before, after) => events.push({ type: 'state', before, after }),
       entityRemoved: (id) => events.push({ type: 'removed', id }),
@@ -49,7 +53,7 @@ function fixture() {
   };
   const pipeline = new EntityPipeline({ discoveryPrefix: 'homeassistant', maxUnmappedTopics: 100, profiles: [] }, ports);
   const send = (topic: string, payload: string | object) => pipeline.receive({ topic, payload: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)) });
-  return { pipeline, send, clock, events, stored, history, published, logs, ports };
+  return { pipeline, send, clock, events, stored, history, readings, recorder, published, logs, ports };
 }
 
 describe('EntityPipeline', () => {
@@ -77,7 +81,37 @@ describe('EntityPipeline', () => {
       ['switch.desk_plug', 'on', 1_000_000],
       ['switch.desk_plug', 'off', 1_001_000],
     ]);
-    expect(f.pipeline.historyOf('switch.desk_plug', 0, 2_000_000, 10).map((p) => p.state)).toEqual(['on', 'off']);
+    const query = { from: 1_000_500, to: 2_000_000, timeZone: 'UTC' };
+    expect(f.pipeline.historyOf('switch.desk_plug', { ...query, resolution: 'auto' })).toMatchObject({ resolution: 'raw', points: [{ state: 'on' }, { state: 'off' }], truncated: false });
+    expect(() => f.pipeline.historyOf('switch.desk_plug', { ...query, resolution: 'hour' })).toThrow(HistoryRefused);
+  });
+
+  it('records every reading of a numeric entity, and only what a message said, compactly instead of as changes', () => {
+    const f = fixture();
+    f.send('homeassistant/sensor/plug2/config', { name: 'Kettle power', uniq_id: 'plug2_power', stat_t: 'tele/plug2/SENSOR', val_tpl: '{{ value_json.ENERGY.Power }}', unit_of_meas: 'W', dev_cla: 'power', json_attr_t: 'tele/plug2/STATE' });
+    for (const power of [1500, 1500, 0]) {
+      f.send('tele/plug2/SENSOR', { ENERGY: { Power: power } });
+      f.clock.now += 10_000;
+    }
+    f.send('tele/plug2/STATE', { Wifi: { RSSI: 60 } }); // attributes only: no reading
+    const series = f.ports.statistics.series('power_meter.kettle_power');
+    expect(series).toEqual({ id: 1, key: 'power_meter.kettle_power', kind: 'power', unit: 'W' });
+    expect(f.readings.raw.get(1)).toEqual([
+      { time: 1_000_000, value: 1500 },
+      { time: 1_010_000, value: 1500 },
+      { time: 1_020_000, value: 0 },
+    ]);
+    expect(f.history).toEqual([]);
+    const history = f.pipeline.historyOf('power_meter.kettle_power', { from: 1_010_000, to: 2_000_000, resolution: 'raw', timeZone: 'UTC' });
+    expect(history.points).toEqual([
+      { time: new Date(1_000_000).toISOString(), state: 1500 },
+      { time: new Date(1_010_000).toISOString(), state: 1500 },
+      { time: new Date(1_020_000).toISOString(), state: 0 },
+    ]);
+    f.recorder.flush();
+    const [bucket] = f.pipeline.historyOf('power_meter.kettle_power', { from: 0, to: 2_000_000, resolution: 'hour', timeZone: 'UTC' }).statistics;
+    // 1.5 kW for 10 s, then down to nothing over 10 s: 1500 x 15 s
+    expect(bucket).toMatchObject({ min: 0, max: 1500, change: expect.closeTo((1500 * 15) / 3_600_000, 9) });
   });
 
   it("announces a device's availability when it flips, and stores when it was last seen at most every 30 s", () => {

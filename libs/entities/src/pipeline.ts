@@ -1,20 +1,23 @@
 import { encodeCommand, type EntityCommand } from './commands/encode.js';
 import { CommandRefused, EntityNotFound } from './errors.js';
-import { EntityHistory } from './history/entity-history.js';
+import { EntityHistory, type HistoryQuery } from './history/entity-history.js';
+import type { RecordedSeries } from './history/recorded-series.js';
 import { supportedFeatures } from './mapping/definition.js';
 import { EntityMapper, type EntityMapperOptions } from './mapping/entity-mapper.js';
 import { manualDefinition } from './mapping/manual.js';
 import type { Entity } from './mapping/registry.js';
-import type { EntityPipelinePorts, MqttMessage, SavedEntities } from './ports.js';
+import type { EntityPipelinePorts, HistoryPoint, MqttMessage, SavedEntities } from './ports.js';
 import { EntityStates, type EntityState } from './state/entity-states.js';
-import type { DeviceDto, EntityDto, HistoryPointDto, ManualEntityRequest, UnmappedTopicDto } from './view.js';
+import type { StatisticPointDto } from '@hearth/statistics';
+import type { DeviceDto, EntityDto, EntityHistoryDto, HistoryPointDto, HistoryResolution, ManualEntityRequest, UnmappedTopicDto } from './view.js';
 
 const iso = (time: number | null): string | null => (time === null ? null : new Date(time).toISOString());
 
 /**
  * Every MQTT message on its way to entities: mapping (discovery, Homie, profiles and manual mappings
- * become entities), state (the one store of entity state, decoded from the message), history (every
- * change recorded); what changed is stored and announced through the ports. Commands go the other way.
+ * become entities), state (the one store of entity state, decoded from the message), history (every reading
+ * of a numeric entity, with its statistics; every change of the others); what changed is stored and announced
+ * through the ports. Commands go the other way.
  */
 export class EntityPipeline {
   private readonly mapper: EntityMapper;
@@ -27,7 +30,7 @@ export class EntityPipeline {
     private readonly ports: EntityPipelinePorts,
   ) {
     this.now = ports.now ?? Date.now;
-    this.history = new EntityHistory(ports.history);
+    this.history = new EntityHistory(ports.history, ports.statistics);
     this.mapper = new EntityMapper(
       options,
       {
@@ -76,7 +79,8 @@ export class EntityPipeline {
         this.ports.log.debug({ id: entity.id, topic, reason: change.reason }, 'ignored a payload');
         continue;
       }
-      this.stored(entity, change.state, change.changed, now);
+      this.ports.store.saveState(entity.id, change.state);
+      this.history.record(entity, change.state, change.update, change.changed, now);
       this.touchDevice(entity, change.state.available, now);
       if (change.changed) this.ports.events.entityState(this.viewWith(entity, previous), this.view(entity));
     }
@@ -96,7 +100,8 @@ export class EntityPipeline {
       const attributes = { ...previous?.attributes, ...(command.brightness !== undefined ? { brightness: command.brightness } : {}) };
       const next: EntityState = { state: command.on ? 'on' : 'off', attributes, available: true, lastChanged: now, lastUpdated: now };
       this.states.set(id, next);
-      this.stored(entity, next, true, now);
+      this.ports.store.saveState(id, next);
+      this.history.change(entity, next, now);
       this.ports.events.entityState(before, this.view(entity));
     }
     return encoded.messages.map((message) => message.topic);
@@ -150,14 +155,24 @@ export class EntityPipeline {
     return this.mapper.unmappedTopics();
   }
 
-  historyOf(id: string, from: number, to: number, limit: number): HistoryPointDto[] {
-    this.require(id);
-    return this.history.points(id, from, to, limit);
+  /** Once, after an upgrade: turns a numeric entity's recorded changes into readings and statistics (see EntityHistory.backfill). */
+  backfill(id: string, changes: Iterable<HistoryPoint>): boolean {
+    return this.history.backfill(this.require(id), changes);
   }
 
-  private stored(entity: Entity, state: EntityState, changed: boolean, now: number): void {
-    this.ports.store.saveState(entity.id, state);
-    if (changed) this.history.record(entity.id, state, now);
+  /** Recorded readings or changes, or statistics, of one entity over a range. */
+  historyOf(id: string, query: HistoryQuery): EntityHistoryDto {
+    return this.history.query(this.require(id), query);
+  }
+
+  /** The numeric series an entity's messages feed (its state, its energy counters). */
+  seriesOf(id: string): RecordedSeries {
+    return this.history.seriesOf(this.require(id));
+  }
+
+  /** The same, every point of any range, a page at a time (exports). */
+  everyPointOf(id: string, query: HistoryQuery & { resolution: HistoryResolution }): Generator<HistoryPointDto | StatisticPointDto> {
+    return this.history.everyPoint(this.require(id), query);
   }
 
   private touchDevice(entity: Entity, available: boolean, now: number): void {
@@ -195,6 +210,7 @@ export class EntityPipeline {
       lastUpdated: iso(state?.lastUpdated ?? null),
       unit: definition.unit ?? null,
       deviceClass: definition.deviceClass ?? null,
+      stateClass: definition.stateClass ?? null,
       commands: supportedFeatures(definition),
       source: definition.source,
     };

@@ -1,4 +1,5 @@
 import type { Buffer } from 'node:buffer';
+import type { SeriesSpec, StatisticsReader, StoredSeries } from '@hearth/statistics';
 import type { DeviceInfo } from './mapping/definition.js';
 import type { Entity } from './mapping/registry.js';
 import type { Device, EntityState } from './state/entity-states.js';
@@ -23,17 +24,28 @@ export interface EntityStore {
   saveState(id: string, state: EntityState): void;
 }
 
-/** One recorded state of an entity. */
+/** One recorded change of an entity whose state is not a number. */
 export interface HistoryPoint {
   time: number;
   state: StateValue;
   attributes: Record<string, unknown>;
+  available: boolean;
 }
 
-/** Where the history stage keeps what it records, and reads it back. */
+/** Where the history stage keeps the changes it records, and reads them back. */
 export interface HistoryStore {
   append(entityId: string, point: HistoryPoint): void;
+  /** Changes in [from, to), oldest first, at most `limit`. */
   read(entityId: string, from: number, to: number, limit: number): HistoryPoint[];
+  /** The last change before `time`: the state in force then. */
+  before(entityId: string, time: number): HistoryPoint | undefined;
+}
+
+/** Where numeric readings go (the statistics recorder), and how they and their statistics are read back. */
+export interface StatisticsPort extends StatisticsReader {
+  record(spec: SeriesSpec, time: number, value: number): void;
+  /** The stored series of a key, once it has had a reading. */
+  series(key: string): StoredSeries | undefined;
 }
 
 /** What the pipeline announces; the hub puts these on its event bus. */
@@ -59,6 +71,7 @@ export interface EntityLog {
 export interface EntityPipelinePorts {
   store: EntityStore;
   history: HistoryStore;
+  statistics: StatisticsPort;
   events: EntityEvents;
   /** How commands reach devices. */
   publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;

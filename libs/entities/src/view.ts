@@ -28,6 +28,8 @@ export interface EntityDto {
   lastUpdated: string | null;
   unit: string | null;
   deviceClass: string | null;
+  /** Home Assistant's state class: how the value's history is summed up (`measurement`, `total`, `total_increasing`). */
+  stateClass: 'measurement' | 'total' | 'total_increasing' | null;
   /** What a command may carry for this entity; empty when it cannot be commanded. */
   commands: EntityFeature[];
   source: DefinitionSource;

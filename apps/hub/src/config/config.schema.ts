@@ -1,4 +1,5 @@
 import { isValidTopicFilter } from '@hearth/mqtt-topics';
+import { parseDuration } from '@hearth/rules/duration';
 
 /**
  * The one config schema: every key's type, default, environment variable and config-file path.
@@ -68,6 +69,14 @@ const ownTopicFilters: Parser<string[]> = (raw) => {
   const bad = filters.filter((filter) => !filter.split('/').includes('%c') || !isValidTopicFilter(filter));
   return bad.length === 0 ? filters : fail(`each filter needs a %c level (the sensor's client id) and valid wildcards: ${bad.join(', ')}`);
 };
+
+/** A duration as rules write it (`5m`, `1h30m`, `90s`), in milliseconds, from `min` on. */
+const duration =
+  (min: number): Parser<number> =>
+  (raw) => {
+    const ms = parseDuration(raw.trim());
+    return ms !== undefined && ms >= min ? ms : fail(`expected a duration such as 5m or 90s, at least ${min / 1000} s, got "${raw}"`);
+  };
 
 /** Anonymous MQTT: on everywhere, off, or only on the plain TCP listener from a loopback address. */
 const anonymous: Parser<boolean | 'loopback'> = (raw) => (raw.trim().toLowerCase() === 'loopback' ? 'loopback' : bool(raw));
@@ -162,6 +171,15 @@ export const configSchema = {
       'topic filters a sensor trusted by network or wiring may publish and subscribe to (%c = its client id); never a device credential\'s topic prefix',
     ),
     maxTopics: key('HEARTH_SN_MAX_TOPICS', int(1, 65_533), 1000, 'topic ids registered per client'),
+  },
+  history: {
+    retentionDays: key('HEARTH_HISTORY_RETENTION_DAYS', int(1, 36_500), 10, 'days raw readings and state changes are kept (purged in small batches); 5-minute and hourly statistics are kept forever'),
+    energyMaxGap: key(
+      'HEARTH_ENERGY_MAX_GAP',
+      duration(1000),
+      5 * 60_000,
+      'longest silence of a power reading that is still integrated into energy (trapezoid); a longer one stays a gap. Meters with an energy counter do not need it',
+    ),
   },
   database: {
     checkpointInterval: key('HEARTH_DB_CHECKPOINT_INTERVAL', int(50), 5000, 'milliseconds between WAL checkpoints (run off the event loop)'),

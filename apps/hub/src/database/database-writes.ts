@@ -24,6 +24,11 @@ export class DatabaseWrites {
     this.batcher.write(statement, ...params).catch(() => undefined);
   }
 
+  /** What is queued commits now, so that a read in this turn sees it. */
+  commitNow(): void {
+    this.batcher.commitNow();
+  }
+
   /** The last batch commits before the database closes. */
   async stop(): Promise<void> {
     await this.batcher.close();

@@ -49,6 +49,11 @@ export class WriteBatcher {
     return batch.done;
   }
 
+  /** Commits what is pending now rather than at the end of the turn (a read that must see it follows). */
+  commitNow(): void {
+    this.#flush();
+  }
+
   /** Commits what is pending, then refuses further writes. */
   async close(): Promise<void> {
     this.#closed = true;

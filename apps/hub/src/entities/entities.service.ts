@@ -7,6 +7,7 @@ import { HUB_CONFIG } from '../config/config.token.js';
 import { HubEvents } from '../events/hub-events.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
+import { StatisticsService } from '../statistics/statistics.service.js';
 import { inAreas } from './areas.js';
 import { HistoryRepository } from './history/history.repository.js';
 import { readDeviceProfiles } from './mapping/device-profiles.js';
@@ -29,6 +30,7 @@ export class EntitiesService {
     private readonly events: HubEvents,
     private readonly states: EntityStateRepository,
     private readonly history: HistoryRepository,
+    private readonly statistics: StatisticsService,
   ) {
     this.log = root.child({ module: 'entities' });
   }
@@ -42,6 +44,7 @@ export class EntitiesService {
       {
         store: this.states,
         history: this.history,
+        statistics: this.statistics,
         events: {
           entityState: (before, after) => events.emit('entityState', { before, after }),
           entityRemoved: (id) => events.emit('entityRemoved', { id }),
@@ -52,11 +55,27 @@ export class EntitiesService {
       },
     );
     this.pipeline.load(this.states.load());
+    if (this.statistics.backfillDue()) this.backfill();
     events.on(this, 'mqttMessage', (message) => this.pipeline.receive(message));
     await this.bus.forEachRetained('#', (message) => this.pipeline.receive(message));
     // Devices that announce themselves re-send their discovery when Home Assistant (here: Hearth) comes online.
     await this.bus.publish(`${devices.discoveryPrefix}/status`, 'online', { retain: true });
     this.log.info({ entities: this.pipeline.size, profiles: profiles.length }, 'entities loaded');
+  }
+
+  /** Once, after the upgrade that brought statistics: numeric entities' recorded changes become readings. */
+  private backfill(): void {
+    const started = Date.now();
+    let entities = 0;
+    for (const { id } of this.pipeline.entities()) {
+      if (!this.pipeline.backfill(id, this.history.everyChange(id))) continue;
+      this.history.forget(id);
+      // One entity's history per transaction: a long history never sits in memory whole.
+      this.statistics.commit();
+      entities++;
+    }
+    this.statistics.backfillDone();
+    this.log.info({ entities, ms: Date.now() - started }, 'computed the statistics of the history recorded before this version');
   }
 
   stop(): void {

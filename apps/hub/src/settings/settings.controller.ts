@@ -5,7 +5,7 @@ import { Access } from '../auth/auth.decorators.js';
 import { SettingsDto } from './settings.dto.js';
 import { SettingsRepository } from './settings.repository.js';
 
-/** Location and tariff: everyone signed in reads them, admins change them. */
+/** The house's location (sunrise and sunset, its time zone): everyone signed in reads it, admins change it. */
 @ApiTags('settings')
 @Controller('api/settings')
 export class SettingsController {
@@ -20,6 +20,6 @@ export class SettingsController {
   @Put()
   @Access('admin')
   put(@Body() body: SettingsDto): HubSettings {
-    return this.settings.write({ location: body.location, tariff: body.tariff });
+    return this.settings.write({ location: body.location });
   }
 }

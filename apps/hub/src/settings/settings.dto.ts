@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { HubSettings, LocationSettings, TariffSettings } from '@hearth/api-types';
+import type { HubSettings, LocationSettings } from '@hearth/api-types';
 import { Type } from 'class-transformer';
-import { IsDefined, IsNumber, IsObject, IsOptional, IsTimeZone, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsDefined, IsNumber, IsObject, IsOptional, IsTimeZone, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 export class LocationDto implements LocationSettings {
   @ApiProperty({ minimum: -90, maximum: 90, example: 52.37 })
@@ -22,18 +22,7 @@ export class LocationDto implements LocationSettings {
   timezone?: string;
 }
 
-export class TariffDto implements TariffSettings {
-  @ApiProperty({ minimum: 0, example: 0.28 })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  pricePerKwh!: number;
-
-  @ApiProperty({ description: 'a 3-letter currency code', example: 'EUR' })
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter code in capitals, e.g. EUR' })
-  currency!: string;
-}
-
-/** Body of `PUT /api/settings`: both keys, each an object or null ("not set"). */
+/** Body of `PUT /api/settings`: every key, each an object or null ("not set"). Tariffs are the energy API's (`/api/energy/tariffs`). */
 export class SettingsDto implements HubSettings {
   @ApiProperty({ type: LocationDto, nullable: true })
   @IsDefined({ message: 'location must be given (null when not set)' })
@@ -42,12 +31,4 @@ export class SettingsDto implements HubSettings {
   @ValidateNested()
   @Type(() => LocationDto)
   location!: LocationDto | null;
-
-  @ApiProperty({ type: TariffDto, nullable: true })
-  @IsDefined({ message: 'tariff must be given (null when not set)' })
-  @ValidateIf((_, value) => value !== null)
-  @IsObject()
-  @ValidateNested()
-  @Type(() => TariffDto)
-  tariff!: TariffDto | null;
 }

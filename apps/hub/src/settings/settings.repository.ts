@@ -4,7 +4,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { SQLITE } from '../database/database.tokens.js';
 import { HubEvents } from '../events/hub-events.js';
 
-const UNSET: HubSettings = { location: null, tariff: null };
+const UNSET: HubSettings = { location: null };
 
 /** The house's settings in the `setting` table: a row per key, the value as JSON; a missing row is null. */
 @Injectable()
@@ -29,6 +29,11 @@ export class SettingsRepository {
   read(): HubSettings {
     const stored = new Map((this.all.all() as Array<{ key: string; value: string }>).map((row) => [row.key, JSON.parse(row.value) as unknown]));
     return Object.fromEntries(Object.entries(UNSET).map(([key, unset]) => [key, stored.get(key) ?? unset])) as unknown as HubSettings;
+  }
+
+  /** The house's IANA time zone: the location's, else the machine's. Days, weeks and months of energy and history are its. */
+  timeZone(): string {
+    return this.read().location?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   }
 
   /** Replaces every setting at once (one transaction), announces it (the rules' sun schedules follow the location) and answers what is now stored. */

@@ -23,7 +23,7 @@ export interface StateUpdate {
 export type DecodeStateResult = { ok: true; update: StateUpdate; ignored: string[] } | { ok: false; reason: string };
 
 /** Like HA, a sensor with a unit or state class (and every power meter) only takes numbers. */
-function needsNumber(def: EntityDefinition): boolean {
+export function hasNumericState(def: EntityDefinition): boolean {
   return def.kind === 'power_meter' || def.unit !== undefined || def.stateClass !== undefined;
 }
 
@@ -125,7 +125,7 @@ function decodePlainState(def: EntityDefinition, source: StateSource, payload: B
 
 function sensorState(def: EntityDefinition, value: unknown): Decoded {
   if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, state: value };
-  if (needsNumber(def)) return { ok: false, reason: `expected a number, got ${JSON.stringify(value)}` };
+  if (hasNumericState(def)) return { ok: false, reason: `expected a number, got ${JSON.stringify(value)}` };
   if (typeof value === 'object' || value === '') return { ok: false, reason: `expected a single value, got ${JSON.stringify(value)}` };
   return { ok: true, state: toText(value) };
 }

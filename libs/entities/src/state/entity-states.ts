@@ -2,7 +2,7 @@ import type { Buffer } from 'node:buffer';
 import type { DeviceInfo } from '../mapping/definition.js';
 import type { Entity } from '../mapping/registry.js';
 import type { StateValue } from '../view.js';
-import { decodeState } from './decode.js';
+import { decodeState, type StateUpdate } from './decode.js';
 
 export interface EntityState {
   state: StateValue;
@@ -18,8 +18,8 @@ export interface Device extends DeviceInfo {
   lastSeen: number | null;
 }
 
-/** What a message did to an entity: its new state, and whether anyone watching would see a change. */
-export type StateChange = { ok: true; state: EntityState; changed: boolean } | { ok: false; reason: string };
+/** What a message did to an entity: what it said, the new state, and whether anyone watching would see a change. */
+export type StateChange = { ok: true; update: StateUpdate; state: EntityState; changed: boolean } | { ok: false; reason: string };
 
 /** What touching a device did: whether its availability flipped, and whether the durable copy is due. */
 export interface DeviceTouch {
@@ -79,7 +79,7 @@ export class EntityStates {
     const changed = !previous || next.state !== previous.state || next.available !== previous.available || !sameAttributes(previous.attributes, next.attributes);
     if (!previous || next.state !== previous.state) next.lastChanged = now;
     this.states.set(entity.id, next);
-    return { ok: true, state: next, changed };
+    return { ok: true, update, state: next, changed };
   }
 
   /** Sets a state outright (what a command to a device without a state topic is assumed to do). */

@@ -1,24 +1,24 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { HistoryPointDto } from '@hearth/entities';
+import type { EntityHistoryDto } from '@hearth/entities';
 import { CurrentUser } from '../../auth/auth.decorators.js';
 import type { AuthUser } from '../../auth/sessions.service.js';
+import { SettingsRepository } from '../../settings/settings.repository.js';
 import { EntitiesService } from '../entities.service.js';
-import { HistoryQueryDto } from './history.dto.js';
-
-const DAY = 24 * 60 * 60 * 1000;
+import { HistoryQueryDto, rangeOf } from './history.dto.js';
 
 @ApiTags('history')
 @Controller('api/history')
 export class HistoryController {
-  constructor(private readonly entities: EntitiesService) {}
+  constructor(
+    private readonly entities: EntitiesService,
+    private readonly settings: SettingsRepository,
+  ) {}
 
-  /** An entity's recorded states between `from` and `to` (the last 24 hours by default). */
+  /** An entity's readings or changes, or its statistics, between `from` and `to` (the last 24 hours by default). */
   @Get(':id')
-  history(@Param('id') id: string, @Query() query: HistoryQueryDto, @CurrentUser() user?: AuthUser): HistoryPointDto[] {
+  history(@Param('id') id: string, @Query() query: HistoryQueryDto, @CurrentUser() user?: AuthUser): EntityHistoryDto {
     this.entities.visible(id, user);
-    const to = query.to ? Date.parse(query.to) : Date.now();
-    const from = query.from ? Date.parse(query.from) : to - DAY;
-    return this.entities.pipeline.historyOf(id, from, to, query.limit ?? 10_000);
+    return this.entities.pipeline.historyOf(id, { ...rangeOf(query), resolution: query.resolution ?? 'auto', timeZone: this.settings.timeZone() });
   }
 }

@@ -1,0 +1,93 @@
+import { Random } from '@hearth/random';
+import { describe, expect, it } from 'vitest';
+import { MemoryStatisticsStore } from './fixtures/memory-store.js';
+import { bucketPoints, periodPoints } from './history.js';
+import { nextPeriod, periodStart, piecesOf } from './periods.js';
+import { StatisticsRecorder } from './recorder.js';
+import { ONE_HOUR } from './series.js';
+
+const iso = (t: number) => new Date(t).toISOString();
+
+describe('calendar periods in a time zone', () => {
+  it('has days of 23 and 25 hours where the clocks change, and weeks from Monday', () => {
+    const day = (y: number, m: number, d: number) => periodStart(Date.UTC(y, m - 1, d, 12), 'day', 'Europe/Amsterdam');
+    expect(nextPeriod(day(2026, 3, 29), 'day', 'Europe/Amsterdam') - day(2026, 3, 29)).toBe(23 * ONE_HOUR);
+    expect(nextPeriod(day(2026, 10, 25), 'day', 'Europe/Amsterdam') - day(2026, 10, 25)).toBe(25 * ONE_HOUR);
+    expect(iso(periodStart(Date.UTC(2026, 2, 29, 12), 'week', 'Europe/Amsterdam'))).toBe('2026-03-22T23:00:00.000Z');
+    expect(iso(periodStart(Date.UTC(2026, 2, 29, 12), 'month', 'Europe/Amsterdam'))).toBe('2026-02-28T23:00:00.000Z');
+    expect(iso(periodStart(Date.UTC(2026, 2, 29, 12), 'year', 'America/New_York'))).toBe('2026-01-01T05:00:00.000Z');
+    expect(iso(periodStart(Date.UTC(2026, 2, 29, 12, 47, 3), 'hour', 'Asia/Kolkata'))).toBe('2026-03-29T12:30:00.000Z');
+  });
+
+  it('reads whole UTC hours from the hourly table and the rest from the 5-minute one', () => {
+    const h = (hours: number) => Date.UTC(2026, 0, 1) + hours * ONE_HOUR;
+    expect(piecesOf(h(18.5), h(42.5))).toEqual([
+      { resolution: '5m', start: h(18.5), end: h(19) },
+      { resolution: 'hour', start: h(19), end: h(42) },
+      { resolution: '5m', start: h(42), end: h(42.5) },
+    ]);
+    expect(piecesOf(h(0), h(24))).toEqual([{ resolution: 'hour', start: h(0), end: h(24) }]);
+    expect(piecesOf(h(1.25), h(1.75))).toEqual([{ resolution: '5m', start: h(1.25), end: h(1.75) }]);
+  });
+});
+
+describe('history from statistics', () => {
+  // A temperature read every 30 to 90 seconds for ten days, in a zone half an hour off UTC.
+  const zone = 'Asia/Kolkata';
+  const store = new MemoryStatisticsStore();
+  const recorder = new StatisticsRecorder(store, { energyMaxGapMs: 5 * 60_000, measurementHoldMs: 6 * ONE_HOUR });
+  const random = new Random(3);
+  const readings: Array<{ time: number; value: number }> = [];
+  const spec = { key: 'sensor.bed_temperature', kind: 'measurement' as const, unit: '°C' };
+  let value = 12;
+  for (let time = Date.UTC(2026, 6, 1); time < Date.UTC(2026, 6, 11); time += random.int(30_000, 90_000)) {
+    value += random.between(-0.3, 0.3);
+    readings.push({ time, value });
+    recorder.record(spec, time, value);
+  }
+  recorder.flush();
+  const series = { id: 1, kind: 'measurement' as const, unit: '°C' };
+
+  it('gives each local day the min, max and time-weighted mean of what was held in it', () => {
+    const from = periodStart(Date.UTC(2026, 6, 2), 'day', zone);
+    const to = periodStart(Date.UTC(2026, 6, 9), 'day', zone);
+    const { points, truncated } = periodPoints(store, series, 'day', from, to, zone, 1000);
+    expect(truncated).toBe(false);
+    expect(points.map((p) => p.start.slice(11))).toEqual(Array(7).fill('18:30:00.000Z'));
+    for (const point of points) {
+      const [start, end] = [Date.parse(point.start), Date.parse(point.end)];
+      let integral = 0;
+      let min = Infinity;
+      let max = -Infinity;
+      readings.forEach((r, i) => {
+        const next = readings[i + 1]?.time ?? r.time;
+        const overlap = Math.min(next, end) - Math.max(r.time, start);
+        if (overlap <= 0 && !(r.time >= start && r.time < end)) return;
+        if (overlap > 0) integral += r.value * overlap;
+        min = Math.min(min, r.value);
+        max = Math.max(max, r.value);
+      });
+      expect(point.min).toBeCloseTo(min, 9);
+      expect(point.max).toBeCloseTo(max, 9);
+      expect(point.mean).toBeCloseTo(integral / (end - start), 9);
+      expect(point.change).toBeNull();
+    }
+  });
+
+  it('gives stored buckets as they are, and says when there were more than asked for', () => {
+    const from = Date.UTC(2026, 6, 3, 10, 2);
+    const { points, truncated } = bucketPoints(store, series, 'hour', from, from + 5 * ONE_HOUR, 3);
+    expect(truncated).toBe(true);
+    expect(points.map((p) => [p.start, p.end])).toEqual([0, 1, 2].map((h) => [iso(Date.UTC(2026, 6, 3, 10 + h)), iso(Date.UTC(2026, 6, 3, 11 + h))]));
+  });
+
+  it('gives a meter’s use per bucket in kWh', () => {
+    const meter = new MemoryStatisticsStore();
+    const energy = new StatisticsRecorder(meter, { energyMaxGapMs: 5 * 60_000, measurementHoldMs: ONE_HOUR });
+    for (let minute = 0; minute <= 180; minute++) energy.record({ key: 'sensor.oven_energy', kind: 'counter', unit: 'Wh' }, Date.UTC(2026, 0, 1) + minute * 60_000, 1000 + minute * 10);
+    energy.flush();
+    const { points } = bucketPoints(meter, { id: 1, kind: 'counter', unit: 'Wh' }, 'hour', Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 1, 3), 10);
+    // The first reading starts the count: 59 minutes of 10 Wh in the first hour, 60 in the others.
+    expect(points.map((p) => p.change)).toEqual([0.59, 0.6, 0.6].map((kwh) => expect.closeTo(kwh, 9)));
+  });
+});
