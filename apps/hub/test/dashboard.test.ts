@@ -258,7 +258,7 @@ describe('dashboard in Chromium', () => {
 
   it('shows settings for an admin', async () => {
     await page.getByRole('link', { name: 'Settings' }).tap();
-    await page.getByRole('heading', { name: 'Location and tariff' }).waitFor();
+    await page.getByRole('heading', { name: 'Location' }).waitFor();
     await screenshot(page, 'settings');
   });
 

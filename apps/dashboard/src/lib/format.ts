@@ -32,3 +32,6 @@ export function hexToRgb(hex: string): [number, number, number] {
 
 /** Mireds to kelvin, for a colour-temperature label. */
 export const kelvin = (mireds: number): number => Math.round(1_000_000 / mireds / 50) * 50;
+
+/** A number as people type it (a decimal comma too); NaN when it is not one. */
+export const parseNumber = (text: string): number => (/^\s*-?\d+([.,]\d+)?\s*$/.test(text) ? Number(text.trim().replace(',', '.')) : Number.NaN);
