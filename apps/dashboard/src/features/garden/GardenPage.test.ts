@@ -20,7 +20,8 @@ describe('GardenPage', () => {
   it('shows readings with sparklines from history, live updates and threshold highlights', async () => {
     // The last history point is the current state, as the hub records it.
     const t = Date.parse(moisture.lastUpdated!);
-    const history = [40, 41, 42].map((state, i) => ({ time: new Date(t - (2 - i) * 60_000).toISOString(), state, attributes: {} }));
+    const points = [40, 41, 42].map((state, i) => ({ time: new Date(t - (2 - i) * 60_000).toISOString(), state }));
+    const history = { entityId: moisture.id, from: '', to: '', resolution: 'raw', unit: '%', points, statistics: [], truncated: false };
     const { api, calls } = scriptedApi({
       'GET /api/history/sensor.bed_moisture?*': { body: history },
       'GET /api/devices': { body: [{ id: 'bed', name: 'Vegetable bed', manufacturer: null, model: null, area: 'Garden', transport: 'mqtt-sn', available: true, lastSeen: null, entityIds: [] }] },
