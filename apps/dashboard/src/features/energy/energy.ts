@@ -98,17 +98,22 @@ export function consumers(report: EnergyReportDto): Consumer[] {
   return kwh > 0.0005 ? [...devices, { key: UNTRACKED, name: 'Untracked', color: UNTRACKED_COLOR, kwh, cost, share: house > 0 ? kwh / house : null }] : devices;
 }
 
-/** One bar: a bucket's consumers stacked, in the order of `consumers()`. */
+/** One bar: a bucket's consumers stacked from the bottom (`below` is what lies under a segment), in the order of `consumers()`. */
 export interface Bar {
   start: string;
   label: string;
   total: number;
-  segments: Array<{ key: string; value: number; color: string }>;
+  segments: Array<{ key: string; value: number; below: number; color: string }>;
 }
 
 export function bars(report: EnergyReportDto, measure: Measure, order: Consumer[]): Bar[] {
   return report.buckets.map((bucket) => {
-    const segments = order.map(({ key, color }) => ({ key, color, value: Math.max(0, amountOf(key === UNTRACKED ? bucket.untracked : bucket.devices[key], measure)) }));
+    let below = 0;
+    const segments = order.map(({ key, color }) => {
+      const value = Math.max(0, amountOf(key === UNTRACKED ? bucket.untracked : bucket.devices[key], measure));
+      below += value;
+      return { key, color, value, below: below - value };
+    });
     // A house without a grid meter is the sum of its devices: the stack is the house.
     return { start: bucket.start, label: bucketLabel(bucket.start, report.period, report.timeZone), total: Math.max(amountOf(bucket.house, measure), segments.reduce((sum, s) => sum + s.value, 0)), segments };
   });
