@@ -64,11 +64,11 @@ export class EntityPipeline {
   }
 
   /** Every MQTT message passes here once; the common case is one map lookup and a state update. */
-  receive({ topic, payload }: MqttMessage): void {
+  receive({ topic, payload, time }: MqttMessage): void {
     if (topic.startsWith('$')) return;
     if (this.mapper.isDiscovery(topic)) return this.mapper.discovery(topic, payload);
     this.mapper.observe(topic, payload);
-    const now = this.now();
+    const now = time ?? this.now();
     const listeners = this.mapper.registry.listening(topic);
     if (!listeners) return this.mapper.unclaimed(topic, payload, now);
     for (const entity of listeners) {

@@ -6,8 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../commands/encode.js';
 import { teleSensor, teleState } from '../fixtures/tasmota.js';
-import { loadProfiles, matchProfile, parseProfile, type DeviceProfile } from './profiles.js';
+import { loadProfiles, parseProfile, profileDefinitions, revealedDevices, type DeviceProfile } from './profiles.js';
 import { decodeState } from '../state/decode.js';
+
+/** The devices a topic reveals, with their entity definitions. */
+const matchProfile = (profiles: DeviceProfile[], topic: string) =>
+  revealedDevices(profiles, topic).map(({ profile, deviceId }) => ({ profileId: profile.id, deviceId, definitions: profileDefinitions(profile, deviceId) }));
 
 const PROFILE_DIR = fileURLToPath(new URL('../../../../devices/profiles/', import.meta.url));
 

@@ -85,12 +85,6 @@ export interface ProfileEntity {
   supports: EntityDefinition['supports'];
 }
 
-export interface ProfileMatch {
-  profileId: string;
-  deviceId: string;
-  definitions: EntityDefinition[];
-}
-
 export type ParseProfileResult = { ok: true; profile: DeviceProfile } | { ok: false; errors: ProfileError[] };
 
 /** Reads every `.yaml`, `.yml` and `.json` file in `dir` (sorted by name). Never throws. */
@@ -147,18 +141,18 @@ function readYaml(text: string): unknown {
   return doc.toJS();
 }
 
-/** The devices a topic reveals: one match per profile whose reveal topics it fits. */
-export function matchProfile(profiles: readonly DeviceProfile[], topic: string): ProfileMatch[] {
-  const matches: ProfileMatch[] = [];
+/** The devices a topic reveals: one per profile whose reveal topics it fits (every message asks, so no definitions yet). */
+export function revealedDevices(profiles: readonly DeviceProfile[], topic: string): Array<{ profile: DeviceProfile; deviceId: string }> {
+  const devices: Array<{ profile: DeviceProfile; deviceId: string }> = [];
   for (const profile of profiles) {
     for (const pattern of profile.reveal) {
       const deviceId = matchPattern(pattern, topic);
       if (deviceId === undefined) continue;
-      matches.push({ profileId: profile.id, deviceId, definitions: profileDefinitions(profile, deviceId) });
+      devices.push({ profile, deviceId });
       break;
     }
   }
-  return matches;
+  return devices;
 }
 
 /** The entity definitions of one device of a profile. */
