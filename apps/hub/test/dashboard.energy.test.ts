@@ -4,13 +4,94 @@ import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, phoneContext, requireDashboardBuild, WITHOUT_CHROMIUM } from './support/dashboard-browser.js';
+import { hearth } from './support/hearth-cli.js';
+import { spawnHub, type HubProcess } from './support/hub-process.js';
 import { connectClient } from './support/mqtt-client.js';
-import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
+import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 
-// End to end: the energy page of a real hub in headless Chromium at a phone viewport. Two energy counters
-// (the house's mains meter and a washer's plug) report over MQTT; the page makes the mains meter the grid
-// import and sets a price, then shows kWh and cost per period. Set HEARTH_SCREENSHOTS=1 to refresh docs/screenshots/.
+// End to end: the energy page of a real hub in headless Chromium at a phone viewport. First the demo's month of
+// history (its house meter the grid import, its plugs devices, its tariffs); then two energy counters reporting
+// over MQTT, which the page makes a grid import and a device, with a price set on the page.
+// Set HEARTH_SCREENSHOTS=1 to refresh docs/screenshots/.
 const SCREENSHOTS = process.env.HEARTH_SCREENSHOTS === '1' ? new URL('../../../docs/screenshots/', import.meta.url) : null;
+
+/** `3.20 kWh` or `€0.96` as a number. */
+const amount = (text: string | null): number => Number(text!.replace(/[^\d.]/g, ''));
+const KWH = /^\d[\d,]*\.\d+\u202fkWh$/;
+const EUROS = /^€\d[\d,]*\.\d\d$/;
+
+describe.skipIf(WITHOUT_CHROMIUM)('energy page of a demo hub in Chromium', () => {
+  const ADMIN = { username: 'olivia', password: 'olivia-password' };
+  let dataDir: string;
+  let hub: HubProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    requireDashboardBuild();
+    dataDir = tempDataDir();
+    expect((await hearth(['user', 'add', ADMIN.username, '--role', 'admin'], dataDir, `${ADMIN.password}\n`)).code).toBe(0);
+    hub = await spawnHub({ HEARTH_DATA_DIR: dataDir, HEARTH_LOG_LEVEL: 'info' }, ['--demo']);
+    const httpUrl = `http://127.0.0.1:${hub.httpPort}`;
+    const login = await fetch(`${httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const { token } = (await login.json()) as { token: string };
+    browser = await launchChromium();
+    page = await (await phoneContext(browser, { httpUrl, adminToken: async () => token })).newPage();
+    page.setDefaultTimeout(10_000);
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    hub?.child.kill('SIGKILL');
+    await hub?.exited;
+    if (dataDir) removeDataDir(dataDir);
+  });
+
+  it("shows the demo's kWh and cost: today, and a week of them, with its devices and what they do not account for", async () => {
+    // The month of history is replayed before the demo's devices start.
+    await expect.poll(() => hub.output.some((line) => line.includes('demo history: 30 days replayed')), { timeout: 60_000 }).toBe(true);
+    await page.goto('/energy');
+    await expect.poll(() => page.getByTestId('energy-kwh').textContent()).toMatch(KWH);
+    expect(await page.getByTestId('energy-cost').textContent()).toMatch(EUROS);
+    expect(await page.getByTestId('energy-period').textContent()).toBe('Today');
+
+    await page.getByRole('button', { name: 'Week', exact: true }).tap();
+    await expect.poll(() => page.getByTestId('energy-period').textContent()).toBe('This week');
+    await expect.poll(() => page.getByTestId('energy-bars').getByRole('button').count()).toBe(7);
+    await page.getByRole('button', { name: 'Previous period' }).tap();
+    await expect.poll(() => page.getByTestId('energy-period').textContent()).toMatch(/^Week of /);
+    // A whole week of the simulated house: several kWh a day, costed at its day and night prices.
+    await expect.poll(async () => amount(await page.getByTestId('energy-kwh').textContent())).toBeGreaterThan(7);
+    const kwh = amount(await page.getByTestId('energy-kwh').textContent());
+    const cost = amount(await page.getByTestId('energy-cost').textContent());
+    expect(cost).toBeGreaterThan(kwh * 0.15);
+    expect(cost).toBeLessThan(kwh * 0.32);
+    const rows = (await page.getByTestId('top-consumers').getByRole('listitem').allTextContents()).map((row) => row.replace(/\s+/g, ' ').trim());
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows.at(-1)).toMatch(/^Untracked \d[\d,]*\.\d+ kWh \d+ %$/);
+    await page.evaluate('scrollTo(0, 0)');
+    await screenshot(page, 'energy');
+  }, 90_000);
+
+  it('toggles kWh and cost, bars and consumers alike', async () => {
+    await page.getByRole('button', { name: 'Cost', exact: true }).tap();
+    await expect.poll(() => page.getByTestId('consumer-untracked').textContent()).toMatch(/€\d/);
+    const labels = await page.getByTestId('energy-bars').getByRole('button').evaluateAll((bars) => bars.map((bar) => bar.getAttribute('aria-label')!));
+    expect(labels).toHaveLength(7);
+    for (const label of labels) expect(label).toMatch(/: €\d[\d,]*\.\d\d$/);
+    await page.getByRole('button', { name: 'kWh', exact: true }).tap();
+    await expect.poll(() => page.getByTestId('consumer-untracked').textContent()).toMatch(/kWh/);
+  });
+
+  it("switches to the month and the year, and shows the house's always-on power from its nights", async () => {
+    await page.getByRole('button', { name: 'Month', exact: true }).tap();
+    await expect.poll(() => page.getByTestId('energy-bars').getByRole('button').count()).toBeGreaterThanOrEqual(28);
+    await page.getByRole('button', { name: 'Year', exact: true }).tap();
+    await expect.poll(() => page.getByTestId('energy-bars').getByRole('button').count()).toBe(12);
+    expect(amount(await page.getByTestId('energy-kwh').textContent())).toBeGreaterThan(30);
+    await expect.poll(() => page.getByTestId('always-on').textContent()).toMatch(/^\d[\d,]*\u202fW$/);
+  });
+});
 
 const MAINS = { config: 'homeassistant/sensor/e2e_mains_energy/config', state: 'e2e/mains/energy' };
 const WASHER = { config: 'homeassistant/sensor/e2e_washer_energy/config', state: 'e2e/washer/energy' };
@@ -24,7 +105,7 @@ const counter = (name: string, uniqueId: string, state: string, device: string) 
   device: { identifiers: [device], name: device },
 });
 
-describe.skipIf(WITHOUT_CHROMIUM)('energy page in Chromium', () => {
+describe.skipIf(WITHOUT_CHROMIUM)('energy page in Chromium: meter roles and a price set on the page', () => {
   let hub: TestHub;
   let browser: Browser;
   let page: Page;
@@ -90,8 +171,6 @@ describe.skipIf(WITHOUT_CHROMIUM)('energy page in Chromium', () => {
     const consumers = page.getByTestId('top-consumers');
     const rows = (await consumers.getByRole('listitem').allTextContents()).map((row) => row.replace(/\s+/g, ' ').trim());
     expect(rows).toEqual(['Washer plug Washer 1.10 kWh 34 %', 'Untracked 2.10 kWh 66 %']);
-    await page.evaluate(() => scrollTo(0, 0));
-    await screenshot(page, 'energy');
   }, 60_000);
 
   it('toggles kWh and cost', async () => {

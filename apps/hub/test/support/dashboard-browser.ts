@@ -29,8 +29,8 @@ export function requireDashboardBuild(): void {
   if (!dashboardDist()) throw new Error('the dashboard is not built: run `npm run build -w @hearth/dashboard` first');
 }
 
-/** A phone-sized browser context, signed in as the test admin unless `signedIn` is false. */
-export async function phoneContext(browser: Browser, hub: TestHub, { signedIn = true } = {}): Promise<BrowserContext> {
+/** A phone-sized browser context, signed in as the hub's admin unless `signedIn` is false. */
+export async function phoneContext(browser: Browser, hub: Pick<TestHub, 'httpUrl' | 'adminToken'>, { signedIn = true } = {}): Promise<BrowserContext> {
   const context = await browser.newContext({ ...PHONE, baseURL: hub.httpUrl });
   if (signedIn) await context.addCookies([{ name: SESSION_COOKIE, value: encodeURIComponent(await hub.adminToken()), url: hub.httpUrl }]);
   return context;

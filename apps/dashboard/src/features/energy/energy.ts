@@ -60,10 +60,18 @@ export function describe(selection: Selection, now: number, zone: string): strin
   }
 }
 
-/** A bucket's label under its bar: the hour, the day of the month (a weekday in a week) or the month. */
-export function bucketLabel(start: string, period: EnergyPeriod, zone: string): string {
+/** A bucket's label under its bar: the hour, the weekday (a week's days) or day of the month, or the month. */
+export function bucketLabel(start: string, period: EnergyPeriod, zone: string, weekdays = false): string {
   const options: Intl.DateTimeFormatOptions =
-    period === 'hour' ? { hour: '2-digit', hourCycle: 'h23' } : period === 'day' ? { day: 'numeric' } : period === 'week' ? { day: 'numeric', month: 'short' } : { month: 'short' };
+    period === 'hour'
+      ? { hour: '2-digit', hourCycle: 'h23' }
+      : period === 'day'
+        ? weekdays
+          ? { weekday: 'short' }
+          : { day: 'numeric' }
+        : period === 'week'
+          ? { day: 'numeric', month: 'short' }
+          : { month: 'short' };
   return new Date(start).toLocaleString(undefined, { timeZone: zone, ...options });
 }
 
@@ -115,6 +123,6 @@ export function bars(report: EnergyReportDto, measure: Measure, order: Consumer[
       return { key, color, value, below: below - value };
     });
     // A house without a grid meter is the sum of its devices: the stack is the house.
-    return { start: bucket.start, label: bucketLabel(bucket.start, report.period, report.timeZone), total: Math.max(amountOf(bucket.house, measure), segments.reduce((sum, s) => sum + s.value, 0)), segments };
+    return { start: bucket.start, label: bucketLabel(bucket.start, report.period, report.timeZone, report.buckets.length <= 7), total: Math.max(amountOf(bucket.house, measure), segments.reduce((sum, s) => sum + s.value, 0)), segments };
   });
 }
