@@ -419,7 +419,9 @@ async function year({ days, requests }: { days: number; requests: number }): Pro
       bytes: { raw, statistics, rawPerMillion: Math.round((raw / rawRows) * 1e6), statisticsPerMillion: Math.round((statistics / readings) * 1e6), file: fileBytes, source },
     };
   } finally {
-    await rm(dataDir, { recursive: true, force: true });
+    // HEARTH_BENCH_KEEP=1 leaves the year's data directory for a closer look (profiling a query, say).
+    if (process.env.HEARTH_BENCH_KEEP) console.error(`kept ${dataDir}`);
+    else await rm(dataDir, { recursive: true, force: true });
   }
 }
 

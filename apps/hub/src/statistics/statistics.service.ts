@@ -87,6 +87,11 @@ export class StatisticsService implements StatisticsPort {
     return this.store.sumAt(series, time);
   }
 
+  sumsAt(series: number, times: number[]): Array<number | null> {
+    this.commit();
+    return this.store.sumsAt(series, times);
+  }
+
   readings(series: number, from: number, to: number, limit: number): Reading[] {
     this.commit();
     return this.store.readings(series, from, to, limit);
