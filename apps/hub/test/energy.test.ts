@@ -24,7 +24,7 @@ describe('energy API', () => {
     await device.publishAsync('homeassistant/sensor/mains1/energy/config', JSON.stringify({ ...MAINS, name: 'Energy', uniq_id: 'mains1_energy', dev_cla: 'energy', unit_of_meas: 'kWh', stat_cla: 'total_increasing', val_tpl: '{{ value_json.total }}' }), { retain: true });
     await device.publishAsync('homeassistant/sensor/mains1/power/config', JSON.stringify({ ...MAINS, name: 'Power', uniq_id: 'mains1_power', dev_cla: 'power', unit_of_meas: 'W', val_tpl: '{{ value_json.power }}' }), { retain: true });
     await device.publishAsync('tele/kettle/LWT', 'Online', { retain: true });
-    await vi.waitFor(async () => expect(await json(hub.api('/api/energy/meters'))).toHaveLength(2));
+    await vi.waitFor(async () => expect(await json(hub.api('/api/energy/meters'))).toHaveLength(2), { timeout: 10_000 });
     const accounts = hub.app.get(Accounts);
     await accounts.addUser({ username: 'cellar', password: 'cellar-password', role: 'user', areas: ['Cellar'] });
     const login = (await json(fetch(`${hub.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'cellar', password: 'cellar-password' }) }))) as { token: string };
@@ -140,7 +140,7 @@ describe('upgrading a hub with history', () => {
     const device = await connectClient(hub.mqttUrl, { clientId: 'old-meter' });
     await device.publishAsync('homeassistant/sensor/old1/config', JSON.stringify({ name: 'Old meter', uniq_id: 'old1', stat_t: 'old/meter', dev_cla: 'energy', unit_of_meas: 'kWh', stat_cla: 'total_increasing' }), { retain: true });
     await device.publishAsync('homeassistant/binary_sensor/door1/config', JSON.stringify({ name: 'Back door', uniq_id: 'door1', stat_t: 'old/door' }), { retain: true });
-    await vi.waitFor(async () => expect(await json(hub.api('/api/entities'))).toHaveLength(2));
+    await vi.waitFor(async () => expect(await json(hub.api('/api/entities'))).toHaveLength(2), { timeout: 10_000 });
     await device.endAsync();
     const dataDir = hub.dataDir;
     await hub.close();
