@@ -19,14 +19,12 @@ export { LIGHT_ATTRIBUTES } from './values/light.js';
 export {
   DEVICE_PLACEHOLDER,
   loadProfiles,
-  matchProfile,
   parseProfile,
   profileDefinitions,
   type DeviceProfile,
   type ParseProfileResult,
   type ProfileEntity,
   type ProfileError,
-  type ProfileMatch,
 } from './mapping/profiles.js';
 export { entityId, slugify, uniqueEntityId } from './mapping/slug.js';
 export { decodeState, type DecodeStateResult, type EntityStateValue, type StateUpdate } from './state/decode.js';

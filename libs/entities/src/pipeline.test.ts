@@ -75,11 +75,12 @@ describe('EntityPipeline', () => {
     expect(f.stored.states.map(([id, s]) => [id, s.state, s.lastUpdated])).toEqual([
       ['switch.desk_plug', 'on', 1_000_000],
       ['switch.desk_plug', 'on', 1_001_000],
-      ['switch.desk_plug', 'off', 1_001_000],
+      // In the same millisecond as the one before it: a millisecond later, so that the two stay in order.
+      ['switch.desk_plug', 'off', 1_001_001],
     ]);
     expect(f.history.map(([id, point]) => [id, point.state, point.time])).toEqual([
       ['switch.desk_plug', 'on', 1_000_000],
-      ['switch.desk_plug', 'off', 1_001_000],
+      ['switch.desk_plug', 'off', 1_001_001],
     ]);
     const query = { from: 1_000_500, to: 2_000_000, timeZone: 'UTC' };
     expect(f.pipeline.historyOf('switch.desk_plug', { ...query, resolution: 'auto' })).toMatchObject({ resolution: 'raw', points: [{ state: 'on' }, { state: 'off' }], truncated: false });
@@ -114,6 +115,20 @@ describe('EntityPipeline', () => {
     expect(bucket).toMatchObject({ min: 0, max: 1500, change: expect.closeTo((1500 * 15) / 3_600_000, 9) });
   });
 
+  it('keeps readings of one entity that arrive in the same millisecond, a millisecond apart and in order', () => {
+    const f = fixture();
+    f.send('homeassistant/sensor/probe/config', { name: 'Probe', uniq_id: 'probe_t', stat_t: 'probe/t', unit_of_meas: '°C', stat_cla: 'measurement' });
+    for (const value of ['20.1', '20.2', '20.3']) f.send('probe/t', value);
+    f.clock.now += 500;
+    f.send('probe/t', '20.4');
+    expect(f.readings.raw.get(1)).toEqual([
+      { time: 1_000_000, value: 20.1 },
+      { time: 1_000_001, value: 20.2 },
+      { time: 1_000_002, value: 20.3 },
+      { time: 1_000_500, value: 20.4 },
+    ]);
+  });
+
   it("announces a device's availability when it flips, and stores when it was last seen at most every 30 s", () => {
     const f = fixture();
     f.send('homeassistant/switch/plug1/config', PLUG_CONFIG);
@@ -130,9 +145,9 @@ describe('EntityPipeline', () => {
     expect(f.stored.touched).toEqual([
       ['plug1', true, 1_000_000],
       ['plug1', true, 1_035_000],
-      ['plug1', false, 1_035_000],
+      ['plug1', false, 1_035_001],
     ]);
-    expect(f.pipeline.devices()).toMatchObject([{ id: 'plug1', available: false, entityIds: ['switch.desk_plug'], lastSeen: new Date(1_035_000).toISOString() }]);
+    expect(f.pipeline.devices()).toMatchObject([{ id: 'plug1', available: false, entityIds: ['switch.desk_plug'], lastSeen: new Date(1_035_001).toISOString() }]);
   });
 
   it('lists topics no entity claims; a manual mapping claims one and a rename announces the change', () => {

@@ -11,6 +11,16 @@ import { EntityStates, type EntityState } from './state/entity-states.js';
 import type { StatisticPointDto } from '@hearth/statistics';
 import type { DeviceDto, EntityDto, EntityHistoryDto, HistoryPointDto, HistoryResolution, ManualEntityRequest, UnmappedTopicDto } from './view.js';
 
+/**
+ * A live message's time: two for one entity in the same millisecond (one read from the socket) are both kept, a
+ * millisecond apart in the order they came, rather than the second taken for a duplicate. A clock set back
+ * further than a second is not smoothed over.
+ */
+const afterLast = (previous: EntityState | undefined, now: number): number => {
+  const last = previous?.lastUpdated ?? null;
+  return last !== null && now <= last && last - now < 1_000 ? last + 1 : now;
+};
+
 const iso = (time: number | null): string | null => (time === null ? null : new Date(time).toISOString());
 
 /**
@@ -64,24 +74,25 @@ export class EntityPipeline {
   }
 
   /** Every MQTT message passes here once; the common case is one map lookup and a state update. */
-  receive({ topic, payload }: MqttMessage): void {
+  receive({ topic, payload, time }: MqttMessage): void {
     if (topic.startsWith('$')) return;
     if (this.mapper.isDiscovery(topic)) return this.mapper.discovery(topic, payload);
     this.mapper.observe(topic, payload);
-    const now = this.now();
+    const now = time ?? this.now();
     const listeners = this.mapper.registry.listening(topic);
     if (!listeners) return this.mapper.unclaimed(topic, payload, now);
     for (const entity of listeners) {
       // States are replaced, never changed in place: the one before is still whole after apply().
       const previous = this.states.get(entity.id);
-      const change = this.states.apply(entity, topic, payload, now);
+      const at = time ?? afterLast(previous, now);
+      const change = this.states.apply(entity, topic, payload, at);
       if (!change.ok) {
         this.ports.log.debug({ id: entity.id, topic, reason: change.reason }, 'ignored a payload');
         continue;
       }
       this.ports.store.saveState(entity.id, change.state);
-      this.history.record(entity, change.state, change.update, change.changed, now);
-      this.touchDevice(entity, change.state.available, now);
+      this.history.record(entity, change.state, change.update, change.changed, at);
+      this.touchDevice(entity, change.state.available, at);
       if (change.changed) this.ports.events.entityState(this.viewWith(entity, previous), this.view(entity));
     }
   }

@@ -9,6 +9,8 @@ import type { EntityDto, StateValue } from './view.js';
 export interface MqttMessage {
   topic: string;
   payload: Buffer;
+  /** When it was published: now, unless it is a replay of the past (a demo's month of history). */
+  time?: number;
 }
 
 /**

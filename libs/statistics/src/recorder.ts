@@ -104,6 +104,10 @@ export class StatisticsRecorder {
     return batch.length;
   }
 
+  get size(): number {
+    return this.series.size;
+  }
+
   /** A series by key, once it has had a reading. */
   stored(key: string): (SeriesSpec & { id: number }) | undefined {
     const live = this.series.get(key);

@@ -1,7 +1,8 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityDto } from '@hearth/entities';
 import {
   alwaysOn,
+  NotAMeter,
   energyReport,
   housePower,
   kwhPerSumUnit,
@@ -52,7 +53,7 @@ export class EnergyService {
 
   setRole(entityId: string, role: MeterRole): MeterDto {
     const meter = this.allMeters().find((m) => m.entityId === entityId);
-    if (!meter) throw new NotFoundException(`${entityId} is not a meter: no power or energy is recorded for it`);
+    if (!meter) throw new NotAMeter(entityId);
     this.settings.setMeterRole(entityId, role);
     return { ...meter, role };
   }

@@ -73,6 +73,11 @@ export class StatisticsService implements StatisticsPort {
     this.recorder.record(spec, time, value);
   }
 
+  /** How many series have had readings. */
+  get size(): number {
+    return this.recorder.size;
+  }
+
   series(key: string): StoredSeries | undefined {
     return this.recorder.stored(key);
   }

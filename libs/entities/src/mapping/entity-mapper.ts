@@ -4,7 +4,7 @@ import type { UnmappedTopicDto } from '../view.js';
 import type { DeviceInfo, EntityDefinition } from './definition.js';
 import { parseDiscovery } from './ha-discovery.js';
 import { HomieCollector } from './homie.js';
-import { matchProfile, type DeviceProfile } from './profiles.js';
+import { profileDefinitions, revealedDevices, type DeviceProfile } from './profiles.js';
 import { EntityRegistry, topicsOf, type Entity } from './registry.js';
 import { UnmappedTopics } from './unmapped-topics.js';
 
@@ -88,8 +88,8 @@ export class EntityMapper {
     }
   }
 
-  *entitiesOf(deviceId: string): Generator<Entity> {
-    for (const entity of this.registry.all()) if (entity.definition.device?.id === deviceId) yield entity;
+  entitiesOf(deviceId: string): Iterable<Entity> {
+    return this.registry.ofDevice(deviceId);
   }
 
   private homieEvents(topic: string, payload: Buffer): void {
@@ -100,13 +100,14 @@ export class EntityMapper {
   }
 
   private reveal(topic: string): void {
-    for (const match of matchProfile(this.options.profiles, topic)) {
-      const key = `${match.profileId}/${match.deviceId}`;
+    for (const { profile, deviceId } of revealedDevices(this.options.profiles, topic)) {
+      const key = `${profile.id}/${deviceId}`;
       if (this.revealed.has(key)) continue;
       this.revealed.add(key);
+      const definitions = profileDefinitions(profile, deviceId);
       // A device that announces itself (discovery, Homie) is not also taken for a profile's device.
-      if (match.definitions.some((definition) => this.announcedElsewhere(definition))) continue;
-      this.register(match.definitions, `profile ${match.profileId}`);
+      if (definitions.some((definition) => this.announcedElsewhere(definition))) continue;
+      this.register(definitions, `profile ${profile.id}`);
     }
   }
 

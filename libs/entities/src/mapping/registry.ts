@@ -39,6 +39,7 @@ export class EntityRegistry {
   // Topic filters with + or # (Home Assistant allows them): few or none, so a scan is cheap.
   private readonly byFilter = new Map<string, Entity[]>();
   private readonly commandTopics = new Map<string, number>();
+  private readonly byDevice = new Map<string, Set<Entity>>();
 
   get size(): number {
     return this.byId.size;
@@ -54,6 +55,11 @@ export class EntityRegistry {
 
   all(): IterableIterator<Entity> {
     return this.byId.values();
+  }
+
+  /** The entities of one device. */
+  ofDevice(deviceId: string): Iterable<Entity> {
+    return this.byDevice.get(deviceId) ?? [];
   }
 
   /** Entities listening to this topic. */
@@ -117,6 +123,12 @@ export class EntityRegistry {
   }
 
   private index(entity: Entity, delta: 1 | -1): void {
+    const deviceId = entity.definition.device?.id;
+    if (deviceId !== undefined) {
+      const entities = this.byDevice.get(deviceId) ?? new Set();
+      if (delta === 1) this.byDevice.set(deviceId, entities.add(entity));
+      else if (entities.delete(entity) && entities.size === 0) this.byDevice.delete(deviceId);
+    }
     for (const topic of topicsOf(entity.definition)) {
       const index = topic.includes('+') || topic.includes('#') ? this.byFilter : this.byTopic;
       const listeners = index.get(topic) ?? [];
