@@ -104,10 +104,11 @@ export interface RunningHub extends RunningTarget {
 
 /**
  * The hub as its own process on loopback ports, with a fresh data directory that `prepare` may fill
- * first (e.g. `hearth user add`); ready at its final `{"ready":true}` log line.
+ * first (e.g. `hearth user add`), removed when the hub stops; or on `keep`, a data directory of the
+ * caller's, left as it is. Ready at its final `{"ready":true}` log line.
  */
-export async function startHub(env: Record<string, string>, prepare?: (dataDir: string) => Promise<void>): Promise<RunningHub> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'hearth-bench-'));
+export async function startHub(env: Record<string, string>, prepare?: (dataDir: string) => Promise<void>, keep?: string): Promise<RunningHub> {
+  const dataDir = keep ?? (await mkdtemp(join(tmpdir(), 'hearth-bench-')));
   await prepare?.(dataDir);
   const ports: Record<string, number> = {};
   const running = await launch(
@@ -129,7 +130,7 @@ export async function startHub(env: Record<string, string>, prepare?: (dataDir: 
         ...env,
       },
       cwd: dataDir,
-      cleanup: () => rm(dataDir, { recursive: true, force: true }),
+      cleanup: keep ? undefined : () => rm(dataDir, { recursive: true, force: true }),
     },
     (line) => {
       const record = parseJson(line);

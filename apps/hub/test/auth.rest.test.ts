@@ -1,3 +1,4 @@
+import { API_ROUTES } from '@hearth/api-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Accounts } from '../src/auth/accounts.js';
@@ -29,6 +30,11 @@ describe('REST sessions', () => {
   afterAll(async () => {
     await hub.close();
     removeDataDir(hub.dataDir);
+  });
+
+  it('serves exactly the routes of the contract (@hearth/api-types API_ROUTES), besides its API description', () => {
+    const served = routes(hub).filter((route) => !route.path.startsWith('/api/docs') && route.path !== '/api/openapi.json');
+    expect(served.map(({ method, path }) => `${method} ${path}`).sort()).toEqual([...API_ROUTES].sort());
   });
 
   it('refuses every non-public route without a session, and with a logged-out token', async () => {

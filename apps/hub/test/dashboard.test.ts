@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { EntityDto } from '@hearth/api-types';
+import { API_ROUTES, type EntityDto } from '@hearth/api-types';
 import type { MqttClient } from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,8 @@ describe.skipIf(WITHOUT_CHROMIUM)('dashboard in Chromium', () => {
   let moisture: EntityDto;
   /** While false, the page's WebSocket attempts are refused: the hub is "unreachable" for the page only. */
   let socketGate = true;
+  /** Every REST call the pages made, `METHOD /path`. */
+  const called = new Set<string>();
 
   const api = async <T>(path: string, body?: unknown): Promise<T> => {
     const response = await hub.api(path, { body });
@@ -126,6 +128,10 @@ describe.skipIf(WITHOUT_CHROMIUM)('dashboard in Chromium', () => {
     await context.routeWebSocket(/\/ws$/, (socket) => {
       if (socketGate) socket.connectToServer();
       else socket.close({ code: 1011, reason: 'gate closed by the test' });
+    });
+    context.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.startsWith('/api/')) called.add(`${request.method()} ${pathname}`);
     });
     page = await context.newPage();
   });
@@ -302,4 +308,10 @@ describe.skipIf(WITHOUT_CHROMIUM)('dashboard in Chromium', () => {
     await expect.poll(() => card.getByTestId('rule-last-run').textContent()).toBe('Last run just now: Done');
     await screenshot(page, 'rules');
   }, 60_000);
+
+  it('called only routes of the contract (@hearth/api-types API_ROUTES)', () => {
+    const patterns = API_ROUTES.map((route) => new RegExp(`^${route.replace(/[.]/g, '\\.').replace(/:\w+/g, '[^/]+')}$`));
+    expect(called.size).toBeGreaterThan(5);
+    expect([...called].filter((call) => !patterns.some((pattern) => pattern.test(call)))).toEqual([]);
+  });
 });

@@ -1,7 +1,10 @@
 /**
- * The contract between the hub and its clients (the dashboard, scripts): REST bodies and WebSocket
- * messages. Types only, so the dashboard bundles nothing from here.
+ * The contract between the hub and its clients (the dashboard, scripts): REST routes and bodies, and
+ * WebSocket messages. Types, and the list of routes the tests hold both sides to; the dashboard imports
+ * the types only, so it bundles nothing from here.
  */
+
+export { API_ROUTES, type ApiRoute } from './routes.js';
 
 import type { EntityDto } from '@hearth/entities';
 

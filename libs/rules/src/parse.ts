@@ -1,15 +1,13 @@
 import { compileTemplate, type EntityCommand } from '@hearth/entities';
+import { FieldReader, fieldOf, fieldPath, isJsonObject, type FieldProblem, type JsonObject } from '@hearth/field-reader';
 import { parseCron } from './cron.js';
 import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleMode, RuleStateValue, TriggerDefinition, Weekday } from './format.js';
 import { topicFilterProblem, topicNameProblem } from '@hearth/mqtt-topics';
 import { parseDuration } from './duration.js';
 import { DAY, HOUR, parseClock, WEEKDAYS } from '@hearth/local-time';
 
-export interface RuleError {
-  /** Where in the rule JSON, e.g. `triggers[0].entityId`; empty for the document itself. */
-  path: string;
-  message: string;
-}
+/** A problem in rule JSON, at its path (e.g. `triggers[0].entityId`). */
+export type RuleError = FieldProblem;
 
 declare const checked: unique symbol;
 /** A rule as `parseRule` accepted it (defaults filled in); the only kind the engine takes. */
@@ -78,11 +76,6 @@ const ENTITY_ID = /^[a-z0-9_]+\.[a-z0-9_]+$/;
 /** What templates may read: the trigger's data (docs/rules.md). */
 export const TEMPLATE_VARIABLES = ['trigger'];
 
-type Json = Record<string, unknown>;
-
-const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
-const own = (o: Json, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** Drops absent optional keys, so the stored rule holds only what was said. */
 const compact = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
@@ -94,28 +87,31 @@ const compact = <T extends object>(o: T): T => Object.fromEntries(Object.entries
 export function parseRule(json: unknown): ParseRuleResult {
   const parser = new RuleParser();
   const rule = parser.rule(json);
-  return parser.errors.length === 0 ? { ok: true, rule: rule as Rule } : { ok: false, errors: parser.errors };
+  return parser.problems.length === 0 ? { ok: true, rule: rule as Rule } : { ok: false, errors: parser.problems };
 }
 
 /**
  * Each method records what is wrong and returns its best reading; the result is only used when nothing was
  * wrong, so a reading may hold undefined where the input was bad.
  */
-class RuleParser {
-  readonly errors: RuleError[] = [];
+class RuleParser extends FieldReader {
   private nodes = 0;
+
+  constructor() {
+    super(RULE_LIMITS.errors);
+  }
 
   rule(json: unknown): RuleDefinition | undefined {
     const o = this.object(json, '', RULE_KEYS);
     if (!o) return undefined;
     return compact({
-      name: this.string(o, 'name', '', RULE_LIMITS.name, true)!,
-      description: this.string(o, 'description', '', RULE_LIMITS.description),
+      name: this.string(o, 'name', '', { required: true, max: RULE_LIMITS.name })!,
+      description: this.string(o, 'description', '', { max: RULE_LIMITS.description }),
       enabled: this.boolean(o, 'enabled', '') ?? true,
       mode: this.oneOf(o, 'mode', '', RULE_MODES) ?? 'single',
-      triggers: this.list(o, 'triggers', '', RULE_LIMITS.triggers, (v, p) => this.trigger(v, p), { required: true })!,
-      conditions: this.list(o, 'conditions', '', RULE_LIMITS.conditions, (v, p) => this.condition(v, p, 1), { allowEmpty: true }) ?? [],
-      actions: this.list(o, 'actions', '', RULE_LIMITS.actions, (v, p) => this.action(v, p, 1), { required: true })!,
+      triggers: this.list(o, 'triggers', '', (v, p) => this.trigger(v, p), { required: true, max: RULE_LIMITS.triggers, allowEmpty: false })!,
+      conditions: this.list(o, 'conditions', '', (v, p) => this.condition(v, p, 1), { max: RULE_LIMITS.conditions }) ?? [],
+      actions: this.list(o, 'actions', '', (v, p) => this.action(v, p, 1), { required: true, max: RULE_LIMITS.actions, allowEmpty: false })!,
     });
   }
 
@@ -128,28 +124,28 @@ class RuleParser {
         return compact({ type, entityId: this.entityId(o, path, true)!, from: this.stateValues(o, 'from', path), to: this.stateValues(o, 'to', path), for: this.for(o, path) });
       case 'threshold': {
         const limits = this.limits(o, path);
-        return compact({ type, entityId: this.entityId(o, path, true)!, attribute: this.string(o, 'attribute', path, RULE_LIMITS.value), ...limits, for: this.for(o, path) });
+        return compact({ type, entityId: this.entityId(o, path, true)!, attribute: this.string(o, 'attribute', path, { max: RULE_LIMITS.value }), ...limits, for: this.for(o, path) });
       }
       case 'mqtt':
-        return compact({ type, topic: this.topic(o, 'topic', path, true)!, payload: this.string(o, 'payload', path, RULE_LIMITS.payload, false, 0) });
+        return compact({ type, topic: this.topic(o, 'topic', path, true)!, payload: this.string(o, 'payload', path, { max: RULE_LIMITS.payload, min: 0 }) });
       case 'time': {
-        if (own(o, 'cron') !== undefined) {
-          const cron = this.string(o, 'cron', path, 100);
-          if (own(o, 'at') !== undefined || own(o, 'weekdays') !== undefined) this.fail(path, 'give either at (with weekdays) or cron, not both');
+        if (fieldOf(o, 'cron') !== undefined) {
+          const cron = this.string(o, 'cron', path, { max: 100 });
+          if (fieldOf(o, 'at') !== undefined || fieldOf(o, 'weekdays') !== undefined) this.fail(path, 'give either at (with weekdays) or cron, not both');
           const parsed = cron === undefined ? undefined : parseCron(cron);
-          if (parsed && !parsed.ok) this.fail(join(path, 'cron'), parsed.message);
+          if (parsed && !parsed.ok) this.fail(fieldPath(path, 'cron'), parsed.message);
           return { type, cron: cron! };
         }
         return compact({ type, at: this.clock(o, 'at', path, true)!, weekdays: this.weekdays(o, path) });
       }
       case 'sun':
-        return compact({ type, event: this.oneOf(o, 'event', path, SUN_EVENTS, true)!, offset: this.duration(o, 'offset', path, RULE_LIMITS.offsetMs, true) });
+        return compact({ type, event: this.oneOf(o, 'event', path, SUN_EVENTS, { required: true })!, offset: this.duration(o, 'offset', path, RULE_LIMITS.offsetMs, true) });
       case 'offline': {
-        const device = own(o, 'deviceId') !== undefined;
-        const entity = own(o, 'entityId') !== undefined;
+        const device = fieldOf(o, 'deviceId') !== undefined;
+        const entity = fieldOf(o, 'entityId') !== undefined;
         if (device === entity) return this.fail(path, device ? 'give a deviceId or an entityId, not both' : 'give a deviceId or an entityId');
         const forText = this.for(o, path);
-        return device ? compact({ type, deviceId: this.string(o, 'deviceId', path, RULE_LIMITS.id, true)!, for: forText }) : compact({ type, entityId: this.entityId(o, path, true)!, for: forText });
+        return device ? compact({ type, deviceId: this.string(o, 'deviceId', path, { required: true, max: RULE_LIMITS.id })!, for: forText }) : compact({ type, entityId: this.entityId(o, path, true)!, for: forText });
       }
     }
   }
@@ -161,15 +157,15 @@ class RuleParser {
     switch (type) {
       case 'state': {
         const entityId = this.entityId(o, path, true)!;
-        if (own(o, 'equals') !== undefined) {
-          if (own(o, 'in') !== undefined) this.fail(path, 'give equals or in, not both');
-          return { type, entityId, equals: this.stateValue(own(o, 'equals'), join(path, 'equals'))! };
+        if (fieldOf(o, 'equals') !== undefined) {
+          if (fieldOf(o, 'in') !== undefined) this.fail(path, 'give equals or in, not both');
+          return { type, entityId, equals: this.stateValue(fieldOf(o, 'equals'), fieldPath(path, 'equals'))! };
         }
-        if (own(o, 'in') === undefined) this.fail(path, 'give equals or in');
-        return { type, entityId, in: this.list(o, 'in', path, RULE_LIMITS.values, (v, p) => this.stateValue(v, p), { required: true })! };
+        if (fieldOf(o, 'in') === undefined) this.fail(path, 'give equals or in');
+        return { type, entityId, in: this.list(o, 'in', path, (v, p) => this.stateValue(v, p), { required: true, max: RULE_LIMITS.values, allowEmpty: false })! };
       }
       case 'numeric':
-        return compact({ type, entityId: this.entityId(o, path, true)!, attribute: this.string(o, 'attribute', path, RULE_LIMITS.value), ...this.limits(o, path) });
+        return compact({ type, entityId: this.entityId(o, path, true)!, attribute: this.string(o, 'attribute', path, { max: RULE_LIMITS.value }), ...this.limits(o, path) });
       case 'time': {
         const after = this.clock(o, 'after', path);
         const before = this.clock(o, 'before', path);
@@ -184,8 +180,8 @@ class RuleParser {
         if (after === undefined && before === undefined) this.fail(path, 'give after or before');
         const afterOffset = this.duration(o, 'afterOffset', path, RULE_LIMITS.offsetMs, true);
         const beforeOffset = this.duration(o, 'beforeOffset', path, RULE_LIMITS.offsetMs, true);
-        if (afterOffset !== undefined && after === undefined) this.fail(join(path, 'afterOffset'), 'needs after');
-        if (beforeOffset !== undefined && before === undefined) this.fail(join(path, 'beforeOffset'), 'needs before');
+        if (afterOffset !== undefined && after === undefined) this.fail(fieldPath(path, 'afterOffset'), 'needs after');
+        if (beforeOffset !== undefined && before === undefined) this.fail(fieldPath(path, 'beforeOffset'), 'needs before');
         return compact({ type, after, afterOffset, before, beforeOffset });
       }
       case 'and':
@@ -202,12 +198,12 @@ class RuleParser {
     const continueOnError = this.boolean(o, 'continueOnError', path);
     switch (type) {
       case 'command':
-        return compact({ type, entityId: this.entityId(o, path, true)!, command: this.command(own(o, 'command'), join(path, 'command'))!, continueOnError });
+        return compact({ type, entityId: this.entityId(o, path, true)!, command: this.command(fieldOf(o, 'command'), fieldPath(path, 'command'))!, continueOnError });
       case 'publish': {
         const topic = this.topic(o, 'topic', path, true, true)!;
         const payload = this.template(o, 'payload', path, RULE_LIMITS.payload, false, true) ?? '';
-        const qos = own(o, 'qos') === undefined ? 0 : own(o, 'qos');
-        if (qos !== 0 && qos !== 1 && qos !== 2) this.fail(join(path, 'qos'), 'must be 0, 1 or 2');
+        const qos = fieldOf(o, 'qos') === undefined ? 0 : fieldOf(o, 'qos');
+        if (qos !== 0 && qos !== 1 && qos !== 2) this.fail(fieldPath(path, 'qos'), 'must be 0, 1 or 2');
         return compact({ type, topic, payload, qos: qos as 0 | 1 | 2, retain: this.boolean(o, 'retain', path) ?? false, continueOnError });
       }
       case 'notify':
@@ -223,89 +219,37 @@ class RuleParser {
           type,
           conditions: this.nested(o, 'conditions', path, depth, RULE_LIMITS.conditions, (v, p) => this.condition(v, p, depth + 1))!,
           then: this.nested(o, 'then', path, depth, RULE_LIMITS.actions, (v, p) => this.action(v, p, depth + 1))!,
-          else: own(o, 'else') === undefined ? undefined : this.nested(o, 'else', path, depth, RULE_LIMITS.actions, (v, p) => this.action(v, p, depth + 1)),
+          else: fieldOf(o, 'else') === undefined ? undefined : this.nested(o, 'else', path, depth, RULE_LIMITS.actions, (v, p) => this.action(v, p, depth + 1)),
         });
     }
   }
 
   // --- building blocks --------------------------------------------------------------------------------
 
-  private fail(path: string, message: string): undefined {
-    if (this.errors.length < RULE_LIMITS.errors) this.errors.push({ path, message });
-    return undefined;
-  }
-
-  /** A plain object with only the given keys; an unknown key is an error, the others are still read. */
-  private object(value: unknown, path: string, keys: readonly string[]): Json | undefined {
-    if (!isObject(value)) return this.fail(path, 'must be an object');
-    for (const key of Object.keys(value)) if (!keys.includes(key)) this.fail(join(path, key), `unknown key (allowed: ${keys.join(', ')})`);
-    return value;
-  }
-
   /** An object with a `type` from the table, and only that type's keys. */
-  private typed<T extends string>(value: unknown, path: string, keys: Record<T, readonly string[]>): { o: Json; type: T } | undefined {
+  private typed<T extends string>(value: unknown, path: string, keys: Record<T, readonly string[]>): { o: JsonObject; type: T } | undefined {
     // Past the limit nothing more is read, so even a graph that shares its lists cannot multiply the work.
     if (++this.nodes > RULE_LIMITS.nodes) {
       return this.nodes === RULE_LIMITS.nodes + 1 ? this.fail(path, `the rule has more than ${RULE_LIMITS.nodes} triggers, conditions and actions`) : undefined;
     }
-    if (!isObject(value)) return this.fail(path, 'must be an object');
-    const type = own(value, 'type');
+    if (!isJsonObject(value)) return this.fail(path, 'must be an object');
+    const type = fieldOf(value, 'type');
     if (typeof type !== 'string' || !Object.hasOwn(keys, type)) {
-      return this.fail(join(path, 'type'), type === undefined ? 'required' : `must be one of ${Object.keys(keys).join(', ')}`);
+      return this.fail(fieldPath(path, 'type'), type === undefined ? 'required' : `must be one of ${Object.keys(keys).join(', ')}`);
     }
     this.object(value, path, ['type', ...keys[type as T]]);
     return { o: value, type: type as T };
   }
 
-  /** A list of at most `max` items, read one by one (an unreadable one leaves a hole); not empty unless `allowEmpty`. */
-  private list<T>(o: Json, key: string, path: string, max: number, item: (value: unknown, path: string) => T | undefined, { required = false, allowEmpty = false } = {}): T[] | undefined {
-    const value = own(o, key);
-    const at = join(path, key);
-    if (value === undefined) return required ? this.fail(at, 'required') : undefined;
-    if (!Array.isArray(value)) return this.fail(at, 'must be a list');
-    if (value.length > max) return this.fail(at, `at most ${max} items`);
-    if (!allowEmpty && value.length === 0) return this.fail(at, 'must not be empty');
-    return value.map((v, i) => item(v, `${at}[${i}]`)) as T[];
-  }
-
   /** A list inside a condition or action: one level deeper, refused without descending past the limit. */
-  private nested<T>(o: Json, key: string, path: string, depth: number, max: number, item: (value: unknown, path: string) => T | undefined): T[] | undefined {
-    if (depth >= RULE_LIMITS.depth) return this.fail(join(path, key), `nests deeper than ${RULE_LIMITS.depth} levels`);
-    return this.list(o, key, path, max, item, { required: true });
+  private nested<T>(o: JsonObject, key: string, path: string, depth: number, max: number, item: (value: unknown, path: string) => T | undefined): T[] | undefined {
+    if (depth >= RULE_LIMITS.depth) return this.fail(fieldPath(path, key), `nests deeper than ${RULE_LIMITS.depth} levels`);
+    return this.list(o, key, path, item, { required: true, max, allowEmpty: false });
   }
 
-  private string(o: Json, key: string, path: string, max: number, required = false, min = 1): string | undefined {
-    const value = own(o, key);
-    const at = join(path, key);
-    if (value === undefined) return required ? this.fail(at, 'required') : undefined;
-    if (typeof value !== 'string') return this.fail(at, 'must be a string');
-    if (value.length < min) return this.fail(at, 'must not be empty');
-    if (value.length > max) return this.fail(at, `must be at most ${max} characters`);
-    return value;
-  }
-
-  private boolean(o: Json, key: string, path: string): boolean | undefined {
-    const value = own(o, key);
-    if (value === undefined || typeof value === 'boolean') return value;
-    return this.fail(join(path, key), 'must be true or false');
-  }
-
-  private number(o: Json, key: string, path: string): number | undefined {
-    const value = own(o, key);
-    if (value === undefined || (typeof value === 'number' && Number.isFinite(value))) return value;
-    return this.fail(join(path, key), 'must be a number');
-  }
-
-  private oneOf<T extends string>(o: Json, key: string, path: string, options: readonly T[], required = false): T | undefined {
-    const value = own(o, key);
-    if (value === undefined) return required ? this.fail(join(path, key), 'required') : undefined;
-    if (typeof value === 'string' && (options as readonly string[]).includes(value)) return value as T;
-    return this.fail(join(path, key), `must be one of ${options.join(', ')}`);
-  }
-
-  private entityId(o: Json, path: string, required: boolean): string | undefined {
-    const id = this.string(o, 'entityId', path, RULE_LIMITS.id, required);
-    if (id !== undefined && !ENTITY_ID.test(id)) return this.fail(join(path, 'entityId'), 'must be an entity id such as light.kitchen');
+  private entityId(o: JsonObject, path: string, required: boolean): string | undefined {
+    const id = this.string(o, 'entityId', path, { required, max: RULE_LIMITS.id });
+    if (id !== undefined && !ENTITY_ID.test(id)) return this.fail(fieldPath(path, 'entityId'), 'must be an entity id such as light.kitchen');
     return id;
   }
 
@@ -315,63 +259,63 @@ class RuleParser {
     return this.fail(path, `must be a string (at most ${RULE_LIMITS.value} characters), a number or true/false`);
   }
 
-  private stateValues(o: Json, key: string, path: string): RuleStateValue | RuleStateValue[] | undefined {
-    const value = own(o, key);
-    if (!Array.isArray(value)) return value === undefined ? undefined : this.stateValue(value, join(path, key));
-    return this.list(o, key, path, RULE_LIMITS.values, (v, p) => this.stateValue(v, p));
+  private stateValues(o: JsonObject, key: string, path: string): RuleStateValue | RuleStateValue[] | undefined {
+    const value = fieldOf(o, key);
+    if (!Array.isArray(value)) return value === undefined ? undefined : this.stateValue(value, fieldPath(path, key));
+    return this.list(o, key, path, (v, p) => this.stateValue(v, p), { max: RULE_LIMITS.values, allowEmpty: false });
   }
 
   /** above and/or below, above lower than below. */
-  private limits(o: Json, path: string): { above?: number; below?: number } {
+  private limits(o: JsonObject, path: string): { above?: number; below?: number } {
     const above = this.number(o, 'above', path);
     const below = this.number(o, 'below', path);
-    if (own(o, 'above') === undefined && own(o, 'below') === undefined) this.fail(path, 'give above, below or both');
-    if (above !== undefined && below !== undefined && above >= below) this.fail(join(path, 'below'), 'must be more than above');
+    if (fieldOf(o, 'above') === undefined && fieldOf(o, 'below') === undefined) this.fail(path, 'give above, below or both');
+    if (above !== undefined && below !== undefined && above >= below) this.fail(fieldPath(path, 'below'), 'must be more than above');
     return { above, below };
   }
 
-  private duration(o: Json, key: string, path: string, max: number, signed: boolean, required = false): string | undefined {
-    const text = this.string(o, key, path, 40, required);
+  private duration(o: JsonObject, key: string, path: string, max: number, signed: boolean, required = false): string | undefined {
+    const text = this.string(o, key, path, { required, max: 40 });
     if (text === undefined) return undefined;
     const ms = parseDuration(text, signed);
-    const at = join(path, key);
+    const at = fieldPath(path, key);
     if (ms === undefined) return this.fail(at, `must be a duration such as ${signed ? '"-30m", ' : ''}"90s", "5m" or "1h30m"`);
     if (Math.abs(ms) > max) return this.fail(at, `must be at most ${max / HOUR} hours`);
     if (!signed && ms === 0) return this.fail(at, 'must be longer than 0s');
     return text;
   }
 
-  private for(o: Json, path: string): string | undefined {
+  private for(o: JsonObject, path: string): string | undefined {
     return this.duration(o, 'for', path, RULE_LIMITS.forMs, false);
   }
 
-  private clock(o: Json, key: string, path: string, required = false): string | undefined {
-    const text = this.string(o, key, path, 5, required);
-    if (text !== undefined && parseClock(text) === undefined) return this.fail(join(path, key), 'must be a time "HH:MM" (24-hour)');
+  private clock(o: JsonObject, key: string, path: string, required = false): string | undefined {
+    const text = this.string(o, key, path, { required, max: 5 });
+    if (text !== undefined && parseClock(text) === undefined) return this.fail(fieldPath(path, key), 'must be a time "HH:MM" (24-hour)');
     return text;
   }
 
-  private weekdays(o: Json, path: string): Weekday[] | undefined {
-    const days = this.list(o, 'weekdays', path, 7, (v, p) => (WEEKDAYS.includes(v as Weekday) ? (v as Weekday) : this.fail(p, `must be one of ${WEEKDAYS.join(', ')}`)));
-    if (days && new Set(days).size !== days.length) this.fail(join(path, 'weekdays'), 'names a day twice');
+  private weekdays(o: JsonObject, path: string): Weekday[] | undefined {
+    const days = this.list(o, 'weekdays', path, (v, p) => (WEEKDAYS.includes(v as Weekday) ? (v as Weekday) : this.fail(p, `must be one of ${WEEKDAYS.join(', ')}`)), { max: 7, allowEmpty: false });
+    if (days && new Set(days).size !== days.length) this.fail(fieldPath(path, 'weekdays'), 'names a day twice');
     return days;
   }
 
   /** A topic filter (`+`, `#` allowed) or, for `name`, a topic to publish to. */
-  private topic(o: Json, key: string, path: string, required: boolean, name = false): string | undefined {
-    const topic = this.string(o, key, path, RULE_LIMITS.topic, required);
+  private topic(o: JsonObject, key: string, path: string, required: boolean, name = false): string | undefined {
+    const topic = this.string(o, key, path, { required, max: RULE_LIMITS.topic });
     if (topic === undefined) return undefined;
     const problem = name ? topicNameProblem(topic) : topicFilterProblem(topic);
-    if (problem) return this.fail(join(path, key), problem);
-    if (name && topic.startsWith('$')) return this.fail(join(path, key), 'must not start with $ (broker topics)');
+    if (problem) return this.fail(fieldPath(path, key), problem);
+    if (name && topic.startsWith('$')) return this.fail(fieldPath(path, key), 'must not start with $ (broker topics)');
     return topic;
   }
 
-  private template(o: Json, key: string, path: string, max: number, required: boolean, allowEmpty = false): string | undefined {
-    const text = this.string(o, key, path, max, required, allowEmpty ? 0 : 1);
+  private template(o: JsonObject, key: string, path: string, max: number, required: boolean, allowEmpty = false): string | undefined {
+    const text = this.string(o, key, path, { required, max, min: allowEmpty ? 0 : 1 });
     if (text === undefined) return undefined;
     const compiled = compileTemplate(text, TEMPLATE_VARIABLES);
-    if (!compiled.ok) return this.fail(join(path, key), `template: ${compiled.error.message} (at character ${compiled.error.position})`);
+    if (!compiled.ok) return this.fail(fieldPath(path, key), `template: ${compiled.error.message} (at character ${compiled.error.position})`);
     return text;
   }
 
@@ -381,19 +325,19 @@ class RuleParser {
     if (!o) return undefined;
     const on = this.boolean(o, 'on', path);
     const int = (key: string, min: number, max: number): number | undefined => {
-      const v = own(o, key);
+      const v = fieldOf(o, key);
       if (v === undefined || (Number.isInteger(v) && (v as number) >= min && (v as number) <= max)) return v as number | undefined;
-      return this.fail(join(path, key), `must be a whole number from ${min} to ${max}`);
+      return this.fail(fieldPath(path, key), `must be a whole number from ${min} to ${max}`);
     };
     const brightness = int('brightness', 0, 255);
     const colorTemp = int('colorTemp', 50, 1000);
-    const rgbValue = own(o, 'rgb');
+    const rgbValue = fieldOf(o, 'rgb');
     const rgb =
       rgbValue === undefined || (Array.isArray(rgbValue) && rgbValue.length === 3 && rgbValue.every((c) => Number.isInteger(c) && c >= 0 && c <= 255))
         ? (rgbValue as [number, number, number] | undefined)
-        : this.fail(join(path, 'rgb'), 'must be [red, green, blue], whole numbers from 0 to 255');
+        : this.fail(fieldPath(path, 'rgb'), 'must be [red, green, blue], whole numbers from 0 to 255');
     if (Object.keys(o).length === 0) this.fail(path, 'sets nothing: give on, brightness, colorTemp or rgb');
-    if (on === false && (own(o, 'brightness') ?? own(o, 'colorTemp') ?? own(o, 'rgb')) !== undefined) this.fail(path, 'on: false cannot go with brightness or colour');
+    if (on === false && (fieldOf(o, 'brightness') ?? fieldOf(o, 'colorTemp') ?? fieldOf(o, 'rgb')) !== undefined) this.fail(path, 'on: false cannot go with brightness or colour');
     return compact({ on, brightness, colorTemp, rgb: rgb && ([rgb[0], rgb[1], rgb[2]] as const) });
   }
 }

@@ -28,6 +28,14 @@ class MeterEnergy {
     return (this.sumAt(end) - this.sumAt(start)) * this.scale;
   }
 
+  /** Looks the sums at these times up at once (one read), for `kwh` over spans between them. */
+  prefetch(times: number[]): void {
+    const missing = [...new Set(times)].filter((time) => !this.sums.has(time));
+    if (missing.length === 0) return;
+    const sums = this.reader.sumsAt(this.meter.series.id, missing);
+    for (let i = 0; i < missing.length; i++) this.sums.set(missing[i], sums[i] ?? 0);
+  }
+
   private sumAt(time: number): number {
     let sum = this.sums.get(time);
     if (sum === undefined) this.sums.set(time, (sum = this.reader.sumAt(this.meter.series.id, time) ?? 0));
@@ -117,10 +125,15 @@ export function energyReport(
   const segments = schedule ? schedule.segments(from, to) : [{ start: from, end: to, price: null, exportPrice: null }];
   const total = new Flows();
   const buckets: EnergyBucketDto[] = [];
-  for (const span of periodsOf(from, to, period, zone)) {
+  const spans = periodsOf(from, to, period, zone).map((span) => {
     const cut = { start: Math.max(span.start, from), end: Math.min(span.end, to) };
+    return { cut, pieces: within(segments, cut) };
+  });
+  const edges = spans.flatMap(({ pieces }) => pieces.flatMap(({ start, end }) => [start, end]));
+  for (const energy of energies) energy.prefetch(edges);
+  for (const { cut, pieces } of spans) {
     const flows = new Flows();
-    flowsOver(energies, within(segments, cut), flows);
+    flowsOver(energies, pieces, flows);
     for (const key of ['house', 'gridImport', 'gridExport', 'solar', 'untracked'] as const) total[key].plus(flows[key]);
     for (const [id, amount] of Object.entries(flows.devices)) total.device(id).plus(amount);
     buckets.push({ start: iso(cut.start), end: iso(cut.end), ...flows });
@@ -197,6 +210,9 @@ export function housePower(reader: StatisticsReader, meters: EnergyMeter[], from
   const reported = new Set<number>();
   for (const { series } of meters) for (const row of reader.rows(series.id, '5m', first, to, Number.MAX_SAFE_INTEGER)) reported.add(row.start);
   const energies = meters.map((meter) => new MeterEnergy(reader, meter));
+  const edges: number[] = [];
+  for (let start = first; start < to; start += FIVE_MINUTES) if (reported.has(start)) edges.push(start, start + FIVE_MINUTES);
+  for (const energy of energies) energy.prefetch(edges);
   const points: Array<{ start: number; watts: number | null }> = [];
   for (let start = first; start < to; start += FIVE_MINUTES) {
     if (!reported.has(start)) {

@@ -2,7 +2,7 @@ import { Random } from '@hearth/random';
 import { describe, expect, it } from 'vitest';
 import { MemoryStatisticsStore } from './fixtures/memory-store.js';
 import { bucketPoints, periodPoints } from './history.js';
-import { nextPeriod, periodStart, piecesOf } from './periods.js';
+import { nextPeriod, periodsOf, periodStart, piecesOf } from './periods.js';
 import { StatisticsRecorder } from './recorder.js';
 import { ONE_HOUR } from './series.js';
 
@@ -17,6 +17,18 @@ describe('calendar periods in a time zone', () => {
     expect(iso(periodStart(Date.UTC(2026, 2, 29, 12), 'month', 'Europe/Amsterdam'))).toBe('2026-02-28T23:00:00.000Z');
     expect(iso(periodStart(Date.UTC(2026, 2, 29, 12), 'year', 'America/New_York'))).toBe('2026-01-01T05:00:00.000Z');
     expect(iso(periodStart(Date.UTC(2026, 2, 29, 12, 47, 3), 'hour', 'Asia/Kolkata'))).toBe('2026-03-29T12:30:00.000Z');
+  });
+
+  it('gives the days of a range as nextPeriod does, across every clock change of the zones that have odd ones', () => {
+    // Havana and Santiago change their clocks at midnight, Lord Howe by half an hour, Tehran and Kolkata are off
+    // UTC by half hours.
+    for (const zone of ['Europe/Amsterdam', 'America/Havana', 'America/Santiago', 'Australia/Lord_Howe', 'Asia/Tehran', 'Asia/Kolkata', 'UTC']) {
+      const from = Date.UTC(2020, 0, 1, 7, 13);
+      const to = Date.UTC(2027, 0, 1);
+      const expected: Array<{ start: number; end: number }> = [];
+      for (let start = periodStart(from, 'day', zone); start < to; start = expected[expected.length - 1].end) expected.push({ start, end: nextPeriod(start, 'day', zone) });
+      expect(periodsOf(from, to, 'day', zone), zone).toEqual(expected);
+    }
   });
 
   it('reads whole UTC hours from the hourly table and the rest from the 5-minute one', () => {

@@ -58,6 +58,7 @@ interface LiveSeries {
  */
 export class StatisticsRecorder {
   private readonly series = new Map<string, LiveSeries>();
+  private readonly byId = new Map<number, LiveSeries>();
   /** Series with readings since the last flush. */
   private readonly dirty = new Set<LiveSeries>();
 
@@ -72,6 +73,7 @@ export class StatisticsRecorder {
       const live: LiveSeries = { id: saved.id, spec: { key: saved.key, kind: saved.kind, unit: saved.unit }, statistics: this.engine(saved.kind, saved.position) };
       for (const { time, value } of this.store.readingsAfter(saved.id, saved.position.last?.time ?? Number.NEGATIVE_INFINITY)) if (live.statistics.add(time, value)) this.dirty.add(live);
       this.series.set(saved.key, live);
+      this.byId.set(live.id, live);
     }
   }
 
@@ -83,12 +85,21 @@ export class StatisticsRecorder {
     this.dirty.add(live);
   }
 
-  /** Hands the statistics touched since the last flush to the store; how many series had any. */
-  flush(): number {
-    if (this.dirty.size === 0) return 0;
+  /**
+   * Hands the statistics touched since the last flush to the store, of every series or of the one given (a read of
+   * one series needs its own, not the others'); how many series had any.
+   */
+  flush(series?: number): number {
+    let due: Iterable<LiveSeries> = this.dirty;
+    if (series !== undefined) {
+      const live = this.byId.get(series);
+      due = live && this.dirty.has(live) ? [live] : [];
+    }
     const batch: SeriesStatistics[] = [];
-    for (const live of this.dirty) batch.push({ series: live.id, rows: live.statistics.take(), position: live.statistics.position });
-    this.dirty.clear();
+    for (const live of due) batch.push({ series: live.id, rows: live.statistics.take(), position: live.statistics.position });
+    if (batch.length === 0) return 0;
+    if (series === undefined) this.dirty.clear();
+    else this.dirty.delete(this.byId.get(series)!);
     this.store.saveStatistics(batch);
     return batch.length;
   }
@@ -117,6 +128,7 @@ export class StatisticsRecorder {
     }
     const live: LiveSeries = { id: this.store.addSeries(spec), spec, statistics: this.engine(spec.kind) };
     this.series.set(spec.key, live);
+    this.byId.set(live.id, live);
     return live;
   }
 

@@ -22,8 +22,8 @@ const MEASUREMENT_HOLD = 6 * 60 * 60_000;
 /**
  * The hub's statistics recorder (@hearth/statistics) on SQLite: the entity pipeline's statistics port. It
  * catches up after a crash at start, flushes statistics every few seconds, and purges readings and state
- * changes older than the retention window in small batches, off the message path. A read flushes and commits
- * first, so what it returns includes the reading that arrived a moment ago.
+ * changes older than the retention window in small batches, off the message path. A read flushes the statistics
+ * of its series and commits first, so what it returns includes the reading that arrived a moment ago.
  */
 @Injectable()
 export class StatisticsService implements StatisticsPort {
@@ -83,27 +83,32 @@ export class StatisticsService implements StatisticsPort {
   }
 
   rows(series: number, resolution: Resolution, from: number, to: number, limit: number): StatisticRow[] {
-    this.commit();
+    this.commit(series);
     return this.store.rows(series, resolution, from, to, limit);
   }
 
   sumAt(series: number, time: number): number | null {
-    this.commit();
+    this.commit(series);
     return this.store.sumAt(series, time);
   }
 
+  sumsAt(series: number, times: number[]): Array<number | null> {
+    this.commit(series);
+    return this.store.sumsAt(series, times);
+  }
+
   readings(series: number, from: number, to: number, limit: number): Reading[] {
-    this.commit();
+    this.commit(series);
     return this.store.readings(series, from, to, limit);
   }
 
   readingBefore(series: number, time: number): Reading | undefined {
-    this.commit();
+    this.commit(series);
     return this.store.readingBefore(series, time);
   }
 
   countReadings(series: number, from: number, to: number, limit: number): number {
-    this.commit();
+    this.commit(series);
     return this.store.countReadings(series, from, to, limit);
   }
 
@@ -147,9 +152,9 @@ export class StatisticsService implements StatisticsPort {
     this.db.prepare(`DELETE FROM setting WHERE key = 'statisticsBackfill'`).run();
   }
 
-  /** Statistics and readings the recorder holds, committed now (so that a read sees them). */
-  commit(): void {
-    this.recorder.flush();
+  /** Statistics and readings the recorder holds (only `series`' statistics, given one), committed now (so that a read sees them). */
+  commit(series?: number): void {
+    this.recorder.flush(series);
     this.writes.commitNow();
   }
 }

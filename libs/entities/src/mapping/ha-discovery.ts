@@ -8,6 +8,7 @@ import type {
   EntityKind,
   ValueExtractor,
 } from './definition.js';
+import { FieldReader, fieldOf, isJsonObject } from '@hearth/field-reader';
 import { isValidTopicName } from '@hearth/mqtt-topics';
 import { describeTemplateError } from '../values/extract.js';
 import { ABBREVIATIONS, DEVICE_ABBREVIATIONS, ORIGIN_ABBREVIATIONS } from './ha-abbreviations.js';
@@ -94,7 +95,7 @@ export function parseDiscovery(topic: string, payload: Buffer, prefix = 'homeass
   } catch (error) {
     return { kind: 'invalid', reason: `${topic}: the payload is not valid JSON (${(error as Error).message})` };
   }
-  if (!isObject(json)) return { kind: 'invalid', reason: `${topic}: the payload must be a JSON object` };
+  if (!isJsonObject(json)) return { kind: 'invalid', reason: `${topic}: the payload must be a JSON object` };
   const config = expandAbbreviations(json);
   if (config.migrate_discovery === true) {
     return { kind: 'ignored', reason: `${topic}: migrate_discovery; the entity keeps its definition until its new config arrives` };
@@ -134,16 +135,16 @@ function unsupportedReason(component: string): string {
  */
 export function expandAbbreviations(config: Readonly<Config>): Config {
   const out = renameKeys(config, ABBREVIATIONS);
-  if (isObject(out.device)) out.device = renameKeys(out.device, DEVICE_ABBREVIATIONS);
-  if (isObject(out.origin)) out.origin = renameKeys(out.origin, ORIGIN_ABBREVIATIONS);
+  if (isJsonObject(out.device)) out.device = renameKeys(out.device, DEVICE_ABBREVIATIONS);
+  if (isJsonObject(out.origin)) out.origin = renameKeys(out.origin, ORIGIN_ABBREVIATIONS);
   if (Array.isArray(out.availability)) {
-    out.availability = out.availability.map((entry: unknown) => (isObject(entry) ? renameKeys(entry, ABBREVIATIONS) : entry));
-  } else if (isObject(out.availability)) {
+    out.availability = out.availability.map((entry: unknown) => (isJsonObject(entry) ? renameKeys(entry, ABBREVIATIONS) : entry));
+  } else if (isJsonObject(out.availability)) {
     out.availability = renameKeys(out.availability, ABBREVIATIONS);
   }
-  if (isObject(out.components)) {
+  if (isJsonObject(out.components)) {
     out.components = Object.fromEntries(
-      Object.entries(out.components).map(([id, component]) => [id, isObject(component) ? expandAbbreviations(component) : component]),
+      Object.entries(out.components).map(([id, component]) => [id, isJsonObject(component) ? expandAbbreviations(component) : component]),
     );
   }
   return out;
@@ -179,25 +180,25 @@ function replaceTopicBase(config: Readonly<Config>): Config {
     out[key] = key.endsWith('topic') && typeof value === 'string' && value ? expand(value) : value;
   }
   const availability = out.availability;
-  const entries = Array.isArray(availability) ? availability : isObject(availability) ? [availability] : [];
+  const entries = Array.isArray(availability) ? availability : isJsonObject(availability) ? [availability] : [];
   const expanded = entries.map((entry: unknown) =>
-    isObject(entry) && typeof entry.topic === 'string' && entry.topic ? { ...entry, topic: expand(entry.topic) } : entry,
+    isJsonObject(entry) && typeof entry.topic === 'string' && entry.topic ? { ...entry, topic: expand(entry.topic) } : entry,
   );
   if (entries.length) out.availability = Array.isArray(availability) ? expanded : expanded[0];
   return out;
 }
 
 function parseDevicePayload(topic: string, discoveryId: string, config: Config): DiscoveryResult {
-  if (!isObject(config.device)) return { kind: 'invalid', reason: `${topic}: device-based discovery needs a device (dev) object` };
-  if (!isObject(config.origin)) return { kind: 'invalid', reason: `${topic}: device-based discovery needs an origin (o) object` };
-  if (!isObject(config.components)) return { kind: 'invalid', reason: `${topic}: device-based discovery needs a components (cmps) object` };
+  if (!isJsonObject(config.device)) return { kind: 'invalid', reason: `${topic}: device-based discovery needs a device (dev) object` };
+  if (!isJsonObject(config.origin)) return { kind: 'invalid', reason: `${topic}: device-based discovery needs an origin (o) object` };
+  if (!isJsonObject(config.components)) return { kind: 'invalid', reason: `${topic}: device-based discovery needs a components (cmps) object` };
 
   const { components, ...shared } = config;
   const definitions: EntityDefinition[] = [];
   const skipped: Array<{ component: string; reason: string }> = [];
   const warnings: string[] = [];
   for (const [id, component] of Object.entries(components)) {
-    if (!isObject(component)) {
+    if (!isJsonObject(component)) {
       skipped.push({ component: id, reason: 'the component config must be an object' });
       continue;
     }
@@ -394,72 +395,67 @@ function jsonLight(r: ConfigReader, context: { origin: string; derivedUniqueId: 
 }
 
 /** Typed access to an expanded config; a wrong type is a ConfigError naming the key. */
+/** Discovery takes a config or refuses it for its first problem, as `<key> <what is wrong>`. */
+class FirstProblem extends FieldReader {
+  override fail(path: string, message: string): never {
+    throw new ConfigError(`${path} ${message}`);
+  }
+}
+
 class ConfigReader {
   readonly warnings: string[] = [];
+  // Typed outright, so that its `never` narrows where it is called.
+  private readonly fields: FirstProblem = new FirstProblem();
 
   constructor(private readonly config: Config) {}
 
-  private present(key: string): boolean {
-    return Object.hasOwn(this.config, key) && this.config[key] !== undefined && this.config[key] !== null;
+  has(key: string): boolean {
+    return fieldOf(this.config, key) !== undefined;
   }
 
   string(key: string): string | undefined {
-    if (!this.present(key)) return undefined;
-    const value = this.config[key];
-    if (typeof value !== 'string') throw new ConfigError(`${key} must be a string`);
-    return value;
+    return this.fields.string(this.config, key, '', { min: 0 });
   }
 
   /** HA accepts numbers and booleans where a payload string is expected and compares their text. */
   payload(key: string, fallback: string): string {
-    if (!this.present(key)) return fallback;
-    const value = this.config[key];
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw new ConfigError(`${key} must be a string`);
+    const value = fieldOf(this.config, key);
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') this.fields.fail(key, 'must be a string');
     return toText(value);
   }
 
   number(key: string): number | undefined {
-    if (!this.present(key)) return undefined;
-    const value = this.config[key];
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(`${key} must be a number`);
-    return value;
+    return this.fields.number(this.config, key, '');
   }
 
   positiveNumber(key: string): number | undefined {
     const value = this.number(key);
-    if (value !== undefined && value <= 0) throw new ConfigError(`${key} must be greater than 0`);
+    if (value !== undefined && value <= 0) this.fields.fail(key, 'must be greater than 0');
     return value;
   }
 
   boolean(key: string): boolean | undefined {
-    if (!this.present(key)) return undefined;
-    const value = this.config[key];
-    if (typeof value !== 'boolean') throw new ConfigError(`${key} must be true or false`);
-    return value;
+    return this.fields.boolean(this.config, key, '');
   }
 
   choice<T extends string>(key: string, choices: readonly T[]): T | undefined {
-    const value = this.string(key);
-    if (value !== undefined && !choices.includes(value as T)) throw new ConfigError(`${key} must be one of ${choices.join(', ')}`);
-    return value as T | undefined;
+    return this.fields.oneOf(this.config, key, '', choices);
   }
 
   stringList(key: string): string[] {
-    if (!this.present(key)) return [];
-    const value = this.config[key];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new ConfigError(`${key} must be a list of strings`);
-    return value as string[];
+    return this.fields.list(this.config, key, '', (value, path) => (typeof value === 'string' ? value : this.fields.fail(path, 'must be a string'))) ?? [];
   }
 
   topic(key: string): string | undefined {
     const value = this.string(key);
-    if (value === '') throw new ConfigError(`${key} must not be empty`);
+    if (value === '') this.fields.fail(key, 'must not be empty');
     return value;
   }
 
   publishTopic(key: string): string | undefined {
     const value = this.topic(key);
-    if (value !== undefined && !isValidTopicName(value)) throw new ConfigError(`${key} must not contain wildcards`);
+    if (value !== undefined && !isValidTopicName(value)) this.fields.fail(key, 'must not contain wildcards');
     return value;
   }
 
@@ -490,7 +486,7 @@ class ConfigReader {
   qos(): 0 | 1 | undefined {
     const value = this.number('qos');
     if (value === undefined) return undefined;
-    if (![0, 1, 2].includes(value)) throw new ConfigError('qos must be 0, 1 or 2');
+    if (![0, 1, 2].includes(value)) this.fields.fail('qos', 'must be 0, 1 or 2');
     // Hearth publishes commands at QoS 0 or 1; QoS 2 becomes 1.
     return value === 0 ? 0 : 1;
   }
@@ -567,9 +563,9 @@ class ConfigReader {
   }
 
   private device(): DeviceInfo | undefined {
-    if (!this.present('device')) return undefined;
+    if (!this.has('device')) return undefined;
     const device = this.config.device;
-    if (!isObject(device)) throw new ConfigError('device must be an object');
+    if (!isJsonObject(device)) this.fields.fail('device', 'must be an object');
     const ids = device.identifiers;
     const identifiers = (Array.isArray(ids) ? ids : ids === undefined ? [] : [ids]).filter(isScalar).map(toText);
     const connection = Array.isArray(device.connections) ? device.connections.find((c) => Array.isArray(c) && c.length === 2) : undefined;
@@ -590,7 +586,7 @@ class ConfigReader {
   /** HA's naming: `name: null` means the device's main feature; a name is prefixed with the device name. */
   private friendlyName(component: SupportedComponent, device: DeviceInfo | undefined): string {
     const raw = this.config.name;
-    const deviceName = isObject(this.config.device) && isScalar(this.config.device.name) ? toText(this.config.device.name) : undefined;
+    const deviceName = isJsonObject(this.config.device) && isScalar(this.config.device.name) ? toText(this.config.device.name) : undefined;
     if (raw === null) return deviceName ?? device?.name ?? DEFAULT_NAMES[component];
     let own = typeof raw === 'string' ? raw.trim() : '';
     if (own === '') {
@@ -612,7 +608,7 @@ class ConfigReader {
   private availability(): AvailabilitySource | undefined {
     const list = this.config.availability;
     const single = this.topic('availability_topic');
-    if (this.present('availability') && single !== undefined) {
+    if (this.has('availability') && single !== undefined) {
       throw new ConfigError('availability and availability_topic must not be used together');
     }
     const mode = this.choice('availability_mode', ['all', 'any', 'latest'] as const) ?? 'latest';
@@ -629,10 +625,10 @@ class ConfigReader {
         ],
       };
     }
-    if (!this.present('availability')) return undefined;
+    if (!this.has('availability')) return undefined;
     const entries = Array.isArray(list) ? list : [list];
     const topics = entries.map((entry, i) => {
-      if (!isObject(entry)) throw new ConfigError(`availability[${i}] must be an object`);
+      if (!isJsonObject(entry)) this.fields.fail(`availability[${i}]`, 'must be an object');
       const reader = new ConfigReader(entry);
       try {
         return {
@@ -653,10 +649,6 @@ class ConfigReader {
 function humanize(deviceClass: string): string {
   const words = deviceClass.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-function isObject(value: unknown): value is Config {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isScalar(value: unknown): value is string | number | boolean {

@@ -155,9 +155,9 @@ entities:
     supports: { brightness: yes }
 `);
     expect(errors.map((e) => [e.field, e.message])).toEqual([
-      ['colour', expect.stringContaining('unknown field')],
+      ['colour', expect.stringContaining('unknown key')],
       ['id', 'must be lower-case letters, digits and single hyphens'],
-      ['name', 'is required'],
+      ['name', 'required'],
       ['transport', 'must be one of mqtt, mqtt-sn'],
       ['entities[0].state.topic', 'must contain {device} exactly once'],
       ['entities[0].command.topic', 'must not contain wildcards (it is published to)'],
@@ -194,7 +194,7 @@ entities:
       { file, field: 'reveal', message: 'the profile has no topic that could reveal a device' },
     ]);
     expect(errorsOf('id: p\nname: P\nentities: []')).toEqual([{ file, field: 'entities', message: 'must be a non-empty list' }]);
-    expect(errorsOf('id: p\nname: P\nentities:\n  - { id: a, kind: sensor }')).toEqual([{ file, field: 'entities[0].state', message: 'is required for a sensor' }]);
+    expect(errorsOf('id: p\nname: P\nentities:\n  - { id: a, kind: sensor }')).toEqual([{ file, field: 'entities[0].state', message: 'required for a sensor' }]);
     expect(errorsOf('- just a list')).toEqual([{ file, field: '', message: 'a profile must be a mapping with id, name and entities' }]);
   });
 
@@ -262,7 +262,7 @@ describe('loadProfiles', () => {
     expect(profiles.map((p) => p.file)).toEqual([join(dir, 'a.yaml')]);
     expect(errors).toEqual([
       { file: join(dir, 'b.yml'), field: 'id', message: `profile id "same" is already used by ${join(dir, 'a.yaml')}` },
-      { file: join(dir, 'c.yaml'), field: 'name', message: 'is required' },
+      { file: join(dir, 'c.yaml'), field: 'name', message: 'required' },
       { file: join(dir, 'c.yaml'), field: 'entities', message: 'must be a non-empty list' },
     ]);
   });

@@ -11,6 +11,7 @@ import {
   type StateSource,
   type ValueExtractor,
 } from './definition.js';
+import { FieldReader, fieldPath, isJsonObject, type JsonObject } from '@hearth/field-reader';
 import { isValidTopicName } from '@hearth/mqtt-topics';
 import { checkExtractor } from '../values/extract.js';
 import { slugify } from './slug.js';
@@ -127,9 +128,10 @@ export function parseProfile(text: string, file: string): ParseProfileResult {
   } catch (error) {
     return { ok: false, errors: [{ file, field: '', message: `not valid ${format}: ${(error as Error).message}` }] };
   }
-  const v = new Validator(file);
+  const v = new ProfileReader(file);
   const profile = v.profile(raw);
-  return v.errors.length || !profile ? { ok: false, errors: v.errors } : { ok: true, profile };
+  const errors = v.problems.map(({ path, message }) => ({ file, field: path, message }));
+  return errors.length || !profile ? { ok: false, errors } : { ok: true, profile };
 }
 
 /** YAML's warnings (an unknown `!!tag`, …) are mistakes in a profile too, so they fail it instead of being logged. */
@@ -230,42 +232,35 @@ function matchPattern(pattern: string, topic: string): string | undefined {
 // ---------------------------------------------------------------------------------------------------------
 // Validation
 
-type Json = Record<string, unknown>;
-
 const PROFILE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const ENTITY_ID = /^[a-z0-9_]+$/;
 const STATE_CLASSES = ['measurement', 'total', 'total_increasing'] as const;
 
 /** Walks the raw document, recording every problem with its field path; returns undefined where a part is unusable. */
-class Validator {
-  readonly errors: ProfileError[] = [];
-
-  constructor(private readonly file: string) {}
-
-  private error(field: string, message: string): undefined {
-    this.errors.push({ file: this.file, field, message });
-    return undefined;
+class ProfileReader extends FieldReader {
+  constructor(private readonly file: string) {
+    super();
   }
 
   profile(raw: unknown): DeviceProfile | undefined {
-    if (!isObject(raw)) return this.error('', 'a profile must be a mapping with id, name and entities');
+    if (!isJsonObject(raw)) return this.fail('', 'a profile must be a mapping with id, name and entities');
     this.unknownKeys(raw, '', ['id', 'name', 'transport', 'manufacturer', 'model', 'reveal', 'availability', 'entities']);
-    const id = this.string(raw, 'id', '', true);
-    if (id !== undefined && !PROFILE_ID.test(id)) this.error('id', 'must be lower-case letters, digits and single hyphens');
-    const name = this.string(raw, 'name', '', true);
-    const transport = this.choice(raw, 'transport', '', ['mqtt', 'mqtt-sn'] as const) ?? 'mqtt';
+    const id = this.string(raw, 'id', '', { required: true });
+    if (id !== undefined && !PROFILE_ID.test(id)) this.fail('id', 'must be lower-case letters, digits and single hyphens');
+    const name = this.string(raw, 'name', '', { required: true });
+    const transport = this.oneOf(raw, 'transport', '', ['mqtt', 'mqtt-sn'] as const) ?? 'mqtt';
     const manufacturer = this.string(raw, 'manufacturer', '');
     const model = this.string(raw, 'model', '');
     const entitiesRaw = raw.entities;
     const entities: ProfileEntity[] = [];
     if (!Array.isArray(entitiesRaw) || entitiesRaw.length === 0) {
-      this.error('entities', 'must be a non-empty list');
+      this.fail('entities', 'must be a non-empty list');
     } else {
       const seen = new Set<string>();
       entitiesRaw.forEach((raw: unknown, i) => {
         const entity = this.entity(raw, `entities[${i}]`);
         if (!entity) return;
-        if (seen.has(entity.id)) this.error(`entities[${i}].id`, `${JSON.stringify(entity.id)} is used by another entity`);
+        if (seen.has(entity.id)) this.fail(`entities[${i}].id`, `${JSON.stringify(entity.id)} is used by another entity`);
         seen.add(entity.id);
         entities.push(entity);
       });
@@ -277,11 +272,11 @@ class Validator {
     ].filter((t): t is string => t !== undefined);
     let reveal = [...new Set(ownTopics)];
     if (raw.reveal !== undefined) {
-      if (!Array.isArray(raw.reveal) || raw.reveal.length === 0) this.error('reveal', 'must be a non-empty list of topics');
+      if (!Array.isArray(raw.reveal) || raw.reveal.length === 0) this.fail('reveal', 'must be a non-empty list of topics');
       else reveal = raw.reveal.flatMap((t, i) => this.topic(t, `reveal[${i}]`) ?? []);
     }
-    if (reveal.length === 0 && this.errors.length === 0) this.error('reveal', 'the profile has no topic that could reveal a device');
-    if (id === undefined || name === undefined || this.errors.length) return undefined;
+    if (reveal.length === 0 && this.problems.length === 0) this.fail('reveal', 'the profile has no topic that could reveal a device');
+    if (id === undefined || name === undefined || this.problems.length) return undefined;
     return {
       id,
       name,
@@ -296,7 +291,7 @@ class Validator {
   }
 
   private entity(raw: unknown, path: string): ProfileEntity | undefined {
-    if (!isObject(raw)) return this.error(path, 'must be a mapping');
+    if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping');
     this.unknownKeys(raw, path, [
       'id',
       'kind',
@@ -311,25 +306,25 @@ class Validator {
       'brightnessScale',
       'supports',
     ]);
-    const id = this.string(raw, 'id', path, true);
-    if (id !== undefined && !ENTITY_ID.test(id)) this.error(`${path}.id`, 'must be lower-case letters, digits and underscores');
-    const kind = this.choice(raw, 'kind', path, ENTITY_KINDS);
-    if (raw.kind === undefined) this.error(`${path}.kind`, `is required (one of ${ENTITY_KINDS.join(', ')})`);
+    const id = this.string(raw, 'id', path, { required: true });
+    if (id !== undefined && !ENTITY_ID.test(id)) this.fail(`${path}.id`, 'must be lower-case letters, digits and underscores');
+    const kind = this.oneOf(raw, 'kind', path, ENTITY_KINDS);
+    if (raw.kind === undefined) this.fail(`${path}.kind`, `required (one of ${ENTITY_KINDS.join(', ')})`);
     const state = raw.state === undefined ? undefined : this.stateSource(raw.state, `${path}.state`);
-    const extraStates = this.list(raw, 'extraStates', path, (s, p) => this.stateSource(s, p));
-    const attributes = this.list(raw, 'attributes', path, (a, p) => this.attribute(a, p));
+    const extraStates = this.list(raw, 'extraStates', path, (s, p) => this.stateSource(s, p)) ?? [];
+    const attributes = this.list(raw, 'attributes', path, (a, p) => this.attribute(a, p)) ?? [];
     const command = raw.command === undefined ? undefined : this.command(raw.command, `${path}.command`);
     const brightnessScale = this.number(raw, 'brightnessScale', path);
-    if (brightnessScale !== undefined && brightnessScale <= 0) this.error(`${path}.brightnessScale`, 'must be greater than 0');
+    if (brightnessScale !== undefined && brightnessScale <= 0) this.fail(`${path}.brightnessScale`, 'must be greater than 0');
     const supports = raw.supports === undefined ? {} : this.supports(raw.supports, `${path}.supports`);
     if (kind && kind !== 'light' && (brightnessScale !== undefined || raw.supports !== undefined || (command && command.format === 'json'))) {
-      this.error(path, 'brightnessScale, supports and JSON commands are for lights');
+      this.fail(path, 'brightnessScale, supports and JSON commands are for lights');
     }
     if (kind && ['sensor', 'power_meter', 'binary_sensor'].includes(kind)) {
-      if (raw.state === undefined) this.error(`${path}.state`, `is required for a ${kind}`);
-      if (command) this.error(`${path}.command`, `a ${kind} cannot be commanded`);
+      if (raw.state === undefined) this.fail(`${path}.state`, `required for a ${kind}`);
+      if (command) this.fail(`${path}.command`, `a ${kind} cannot be commanded`);
     } else if (kind && raw.state === undefined && !command) {
-      this.error(path, 'needs a state, a command or both');
+      this.fail(path, 'needs a state, a command or both');
     }
     if (id === undefined || kind === undefined) return undefined;
     return {
@@ -338,7 +333,7 @@ class Validator {
       name: this.string(raw, 'name', path),
       deviceClass: this.string(raw, 'deviceClass', path),
       unit: this.string(raw, 'unit', path),
-      stateClass: this.choice(raw, 'stateClass', path, STATE_CLASSES),
+      stateClass: this.oneOf(raw, 'stateClass', path, STATE_CLASSES),
       state,
       extraStates,
       attributes,
@@ -349,32 +344,32 @@ class Validator {
   }
 
   private supports(raw: unknown, path: string): EntityDefinition['supports'] {
-    if (!isObject(raw)) return this.error(path, 'must be a mapping of brightness, colorTemp, rgb to true or false') ?? {};
+    if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping of brightness, colorTemp, rgb to true or false') ?? {};
     this.unknownKeys(raw, path, ['brightness', 'colorTemp', 'rgb']);
     const supports: EntityDefinition['supports'] = {};
     for (const feature of ['brightness', 'colorTemp', 'rgb'] as const) {
       const value = raw[feature];
       if (value === undefined) continue;
-      if (typeof value !== 'boolean') this.error(`${path}.${feature}`, 'must be true or false');
+      if (typeof value !== 'boolean') this.fail(`${path}.${feature}`, 'must be true or false');
       else if (value) supports[feature] = true;
     }
     return supports;
   }
 
   private stateSource(raw: unknown, path: string): StateSource | undefined {
-    if (!isObject(raw)) return this.error(path, 'must be a mapping with a topic');
+    if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping with a topic');
     this.unknownKeys(raw, path, ['topic', 'value', 'payloadOn', 'payloadOff', 'format']);
     const topic = this.topic(raw.topic, `${path}.topic`);
     const value = this.value(raw.value, `${path}.value`);
-    const format = this.choice(raw, 'format', path, ['plain', 'json'] as const);
+    const format = this.oneOf(raw, 'format', path, ['plain', 'json'] as const);
     if (topic === undefined || value === undefined) return undefined;
     return { topic, value, payloadOn: this.payload(raw, 'payloadOn', path), payloadOff: this.payload(raw, 'payloadOff', path), format };
   }
 
   private attribute(raw: unknown, path: string): AttributeSource | undefined {
-    if (!isObject(raw)) return this.error(path, 'must be a mapping with name and topic');
+    if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping with name and topic');
     this.unknownKeys(raw, path, ['name', 'topic', 'value', 'unit']);
-    const name = this.string(raw, 'name', path, true);
+    const name = this.string(raw, 'name', path, { required: true });
     const topic = this.topic(raw.topic, `${path}.topic`);
     const value = this.value(raw.value, `${path}.value`);
     if (name === undefined || topic === undefined || value === undefined) return undefined;
@@ -382,19 +377,19 @@ class Validator {
   }
 
   private command(raw: unknown, path: string): CommandTarget | undefined {
-    if (!isObject(raw)) return this.error(path, 'must be a mapping with a topic');
+    if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping with a topic');
     this.unknownKeys(raw, path, ['topic', 'payloadOn', 'payloadOff', 'format', 'brightnessTopic', 'colorTempTopic', 'rgbTopic', 'colorMode', 'qos']);
     const topic = this.topic(raw.topic, `${path}.topic`, true);
-    const format = this.choice(raw, 'format', path, ['plain', 'json'] as const) ?? 'plain';
-    const qos = this.choice(raw, 'qos', path, [0, 1] as const);
+    const format = this.oneOf(raw, 'format', path, ['plain', 'json'] as const) ?? 'plain';
+    const qos = this.oneOf(raw, 'qos', path, [0, 1] as const);
     if (topic === undefined) return undefined;
     if (format === 'json') {
       for (const key of ['payloadOn', 'payloadOff', 'brightnessTopic', 'colorTempTopic', 'rgbTopic']) {
-        if (raw[key] !== undefined) this.error(`${path}.${key}`, 'does not apply to JSON commands');
+        if (raw[key] !== undefined) this.fail(`${path}.${key}`, 'does not apply to JSON commands');
       }
-      return { format, topic, colorMode: this.choice(raw, 'colorMode', path, ['rgb', 'hs', 'xy'] as const), qos };
+      return { format, topic, colorMode: this.oneOf(raw, 'colorMode', path, ['rgb', 'hs', 'xy'] as const), qos };
     }
-    if (raw.colorMode !== undefined) this.error(`${path}.colorMode`, 'applies to JSON commands only');
+    if (raw.colorMode !== undefined) this.fail(`${path}.colorMode`, 'applies to JSON commands only');
     const optionalTopic = (key: string): string | undefined => (raw[key] === undefined ? undefined : this.topic(raw[key], `${path}.${key}`, true));
     return {
       format,
@@ -409,13 +404,13 @@ class Validator {
   }
 
   private availability(raw: unknown, path: string): AvailabilitySource | undefined {
-    if (!isObject(raw)) return this.error(path, 'must be a mapping with topics');
+    if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping with topics');
     this.unknownKeys(raw, path, ['mode', 'topics']);
-    const mode = this.choice(raw, 'mode', path, ['all', 'any', 'latest'] as const) ?? 'latest';
-    if (!Array.isArray(raw.topics) || raw.topics.length === 0) return this.error(`${path}.topics`, 'must be a non-empty list');
+    const mode = this.oneOf(raw, 'mode', path, ['all', 'any', 'latest'] as const) ?? 'latest';
+    if (!Array.isArray(raw.topics) || raw.topics.length === 0) return this.fail(`${path}.topics`, 'must be a non-empty list');
     const topics = raw.topics.flatMap((entry, i) => {
       const at = `${path}.topics[${i}]`;
-      if (!isObject(entry)) return this.error(at, 'must be a mapping with topic, payloadAvailable, payloadNotAvailable') ?? [];
+      if (!isJsonObject(entry)) return this.fail(at, 'must be a mapping with topic, payloadAvailable, payloadNotAvailable') ?? [];
       this.unknownKeys(entry, at, ['topic', 'payloadAvailable', 'payloadNotAvailable', 'value']);
       const topic = this.topic(entry.topic, `${at}.topic`);
       const value = this.value(entry.value, `${at}.value`);
@@ -429,67 +424,29 @@ class Validator {
   private value(raw: unknown, path: string): ValueExtractor | undefined {
     let extractor: ValueExtractor | undefined;
     if (raw === undefined || raw === 'raw') extractor = { kind: 'raw' };
-    else if (isObject(raw) && Object.keys(raw).length === 1 && typeof raw.jsonPath === 'string') extractor = { kind: 'jsonPath', path: raw.jsonPath };
-    else if (isObject(raw) && Object.keys(raw).length === 1 && typeof raw.template === 'string') extractor = { kind: 'template', template: raw.template };
-    else return this.error(path, "must be raw, { jsonPath: '…' } or { template: '{{ … }}' }");
+    else if (isJsonObject(raw) && Object.keys(raw).length === 1 && typeof raw.jsonPath === 'string') extractor = { kind: 'jsonPath', path: raw.jsonPath };
+    else if (isJsonObject(raw) && Object.keys(raw).length === 1 && typeof raw.template === 'string') extractor = { kind: 'template', template: raw.template };
+    else return this.fail(path, "must be raw, { jsonPath: '…' } or { template: '{{ … }}' }");
     const checked = checkExtractor(extractor);
-    return checked.ok ? extractor : this.error(path, checked.reason);
+    return checked.ok ? extractor : this.fail(path, checked.reason);
   }
 
   private topic(raw: unknown, path: string, publish = false): string | undefined {
-    if (isObject(raw)) return this.error(path, `must be a topic string; quote it in YAML when it starts with ${DEVICE_PLACEHOLDER}`);
-    if (typeof raw !== 'string' || raw === '') return this.error(path, 'must be a topic (a non-empty string)');
+    if (isJsonObject(raw)) return this.fail(path, `must be a topic string; quote it in YAML when it starts with ${DEVICE_PLACEHOLDER}`);
+    if (typeof raw !== 'string' || raw === '') return this.fail(path, 'must be a topic (a non-empty string)');
     const placeholders = raw.split(DEVICE_PLACEHOLDER).length - 1;
-    if (placeholders !== 1) return this.error(path, `must contain ${DEVICE_PLACEHOLDER} exactly once`);
-    if (!isValidTopicName(raw)) return this.error(path, `must not contain wildcards${publish ? ' (it is published to)' : ''}`);
-    if (/[{}]/.test(raw.replace(DEVICE_PLACEHOLDER, ''))) return this.error(path, `${DEVICE_PLACEHOLDER} is the only placeholder`);
+    if (placeholders !== 1) return this.fail(path, `must contain ${DEVICE_PLACEHOLDER} exactly once`);
+    if (!isValidTopicName(raw)) return this.fail(path, `must not contain wildcards${publish ? ' (it is published to)' : ''}`);
+    if (/[{}]/.test(raw.replace(DEVICE_PLACEHOLDER, ''))) return this.fail(path, `${DEVICE_PLACEHOLDER} is the only placeholder`);
     return raw;
   }
 
-  private string(raw: Json, key: string, path: string, required = false): string | undefined {
-    const value = raw[key];
-    const field = path ? `${path}.${key}` : key;
-    if (value === undefined || value === null) return required ? this.error(field, 'is required') : undefined;
-    if (typeof value !== 'string' || value === '') return this.error(field, 'must be a non-empty string');
-    return value;
-  }
-
   /** YAML turns `ON` into a string but `1`/`true` into scalars; payloads are compared as text. */
-  private payload(raw: Json, key: string, path: string): string | undefined {
+  private payload(raw: JsonObject, key: string, path: string): string | undefined {
     const value = raw[key];
     if (value === undefined) return undefined;
     if (typeof value === 'string' || typeof value === 'number') return String(value);
-    return this.error(`${path}.${key}`, 'must be a string (quote true/false/yes/no in YAML)');
-  }
-
-  private number(raw: Json, key: string, path: string): number | undefined {
-    const value = raw[key];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value)) return this.error(`${path}.${key}`, 'must be a number');
-    return value;
-  }
-
-  private choice<T extends string | number>(raw: Json, key: string, path: string, choices: readonly T[]): T | undefined {
-    const value = raw[key];
-    if (value === undefined) return undefined;
-    if (!choices.includes(value as T)) return this.error(path ? `${path}.${key}` : key, `must be one of ${choices.join(', ')}`);
-    return value as T;
-  }
-
-  private list<T>(raw: Json, key: string, path: string, item: (value: unknown, path: string) => T | undefined): T[] {
-    const value = raw[key];
-    if (value === undefined) return [];
-    if (!Array.isArray(value)) return this.error(`${path}.${key}`, 'must be a list') ?? [];
-    return value.flatMap((v, i) => item(v, `${path}.${key}[${i}]`) ?? []);
-  }
-
-  private unknownKeys(raw: Json, path: string, known: readonly string[]): void {
-    for (const key of Object.keys(raw)) {
-      if (!known.includes(key)) this.error(path ? `${path}.${key}` : key, `unknown field (expected one of ${known.join(', ')})`);
-    }
+    return this.fail(fieldPath(path, key), 'must be a string (quote true/false/yes/no in YAML)');
   }
 }
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
