@@ -3,7 +3,7 @@ import type { EnergyReportDto, MeterDto } from '@hearth/api-types';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, phoneContext, requireDashboardBuild, WITHOUT_CHROMIUM } from './support/dashboard-browser.js';
+import { launchChromium, outsideContract, phoneContext, recordApiCalls, requireDashboardBuild, WITHOUT_CHROMIUM } from './support/dashboard-browser.js';
 import { hearth } from './support/hearth-cli.js';
 import { spawnHub, type HubProcess } from './support/hub-process.js';
 import { connectClient } from './support/mqtt-client.js';
@@ -26,6 +26,7 @@ describe.skipIf(WITHOUT_CHROMIUM)('energy page of a demo hub in Chromium', () =>
   let hub: HubProcess;
   let browser: Browser;
   let page: Page;
+  let called: Set<string>;
 
   beforeAll(async () => {
     requireDashboardBuild();
@@ -36,7 +37,9 @@ describe.skipIf(WITHOUT_CHROMIUM)('energy page of a demo hub in Chromium', () =>
     const login = await fetch(`${httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     const { token } = (await login.json()) as { token: string };
     browser = await launchChromium();
-    page = await (await phoneContext(browser, { httpUrl, adminToken: async () => token })).newPage();
+    const context = await phoneContext(browser, { httpUrl, adminToken: async () => token });
+    called = recordApiCalls(context);
+    page = await context.newPage();
     page.setDefaultTimeout(10_000);
   }, 30_000);
 
@@ -92,6 +95,11 @@ describe.skipIf(WITHOUT_CHROMIUM)('energy page of a demo hub in Chromium', () =>
     await page.locator('[data-testid="energy-totals"][aria-busy="false"]').waitFor();
     expect(amount(await page.getByTestId('energy-kwh').textContent())).toBeGreaterThan(30);
     await expect.poll(() => page.getByTestId('always-on').textContent()).toMatch(/^\d[\d,]*\u202fW$/);
+  });
+
+  it('called only routes of the contract (@hearth/api-types API_ROUTES)', () => {
+    expect([...called].filter((call) => call.startsWith('GET /api/energy'))).toHaveLength(5);
+    expect(outsideContract(called)).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { API_ROUTES } from '@hearth/api-types';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { dashboardDist } from '../../src/web/dashboard-files.js';
 import { SESSION_COOKIE } from '../../src/auth/sessions.service.js';
@@ -35,3 +36,18 @@ export async function phoneContext(browser: Browser, hub: Pick<TestHub, 'httpUrl
   if (signedIn) await context.addCookies([{ name: SESSION_COOKIE, value: encodeURIComponent(await hub.adminToken()), url: hub.httpUrl }]);
   return context;
 }
+
+/** Records every REST call the context's pages make, as `METHOD /path`. */
+export function recordApiCalls(context: BrowserContext): Set<string> {
+  const called = new Set<string>();
+  context.on('request', (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname.startsWith('/api/')) called.add(`${request.method()} ${pathname}`);
+  });
+  return called;
+}
+
+const CONTRACT = API_ROUTES.map((route) => new RegExp(`^${route.replace(/[.]/g, '\\.').replace(/:\w+/g, '[^/]+')}$`));
+
+/** The calls that are not routes of the contract (@hearth/api-types API_ROUTES): none, for a dashboard that keeps to it. */
+export const outsideContract = (called: Iterable<string>): string[] => [...called].filter((call) => !CONTRACT.some((pattern) => pattern.test(call)));
