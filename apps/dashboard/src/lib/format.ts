@@ -32,3 +32,29 @@ export function hexToRgb(hex: string): [number, number, number] {
 
 /** Mireds to kelvin, for a colour-temperature label. */
 export const kelvin = (mireds: number): number => Math.round(1_000_000 / mireds / 50) * 50;
+
+/** A number as people type it (a decimal comma too); NaN when it is not one. */
+export const parseNumber = (text: string): number => (/^\s*-?\d+([.,]\d+)?\s*$/.test(text) ? Number(text.trim().replace(',', '.')) : Number.NaN);
+
+/** A length of time as people say it: `45 s`, `12 min`, `3 h 20 min`, `2 d 4 h`. */
+export function duration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
+/** kWh with the digits that matter: `0.35 kWh`, `12.4 kWh`, `1,240 kWh`. */
+export function formatKwh(kwh: number): string {
+  const digits = Math.abs(kwh) >= 100 ? 0 : Math.abs(kwh) >= 10 ? 1 : 2;
+  return `${kwh.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })}\u202fkWh`;
+}
+
+/** Money in the hub's currency (`€1.23`); `—` where no tariff was in force. */
+export function formatMoney(amount: number | null, currency: string | null): string {
+  if (amount === null || !currency) return '—';
+  return amount.toLocaleString(undefined, { style: 'currency', currency });
+}

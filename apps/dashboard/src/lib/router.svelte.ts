@@ -8,11 +8,15 @@ export const PAGES = [
   { path: '/settings', label: 'Settings', icon: 'M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8Zm0-6v3m0 14v3M2 12h3m14 0h3M5 5l2 2m10 10 2 2M5 19l2-2M17 7l2-2' },
 ] as const;
 
-export type PagePath = (typeof PAGES)[number]['path'];
+/** Pages reached from other pages, not from the navigation: an entity's history at `/history/<entity id>`. */
+export const DETAIL_PAGES = [{ path: '/history', label: 'History', nested: true }] as const;
 
-/** The navigation page a path belongs to, or undefined (not found). */
-export function pageOf(path: string): (typeof PAGES)[number] | undefined {
-  return PAGES.find((page) => page.path === path || ('nested' in page && path.startsWith(`${page.path}/`)));
+type Page = (typeof PAGES)[number] | (typeof DETAIL_PAGES)[number];
+export type PagePath = Page['path'];
+
+/** The page a path belongs to, or undefined (not found). */
+export function pageOf(path: string): Page | undefined {
+  return [...PAGES, ...DETAIL_PAGES].find((page) => page.path === path || ('nested' in page && path.startsWith(`${page.path}/`)));
 }
 
 /** Path-based routing: the hub answers every non-API path with index.html. */

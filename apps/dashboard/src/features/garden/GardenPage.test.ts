@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { hubContext } from '../../lib/context.js';
 import { EntityStore } from '../../lib/live/entities.svelte.js';
@@ -20,7 +20,8 @@ describe('GardenPage', () => {
   it('shows readings with sparklines from history, live updates and threshold highlights', async () => {
     // The last history point is the current state, as the hub records it.
     const t = Date.parse(moisture.lastUpdated!);
-    const history = [40, 41, 42].map((state, i) => ({ time: new Date(t - (2 - i) * 60_000).toISOString(), state, attributes: {} }));
+    const points = [40, 41, 42].map((state, i) => ({ time: new Date(t - (2 - i) * 60_000).toISOString(), state }));
+    const history = { entityId: moisture.id, from: '', to: '', resolution: 'raw', unit: '%', points, statistics: [], truncated: false };
     const { api, calls } = scriptedApi({
       'GET /api/history/sensor.bed_moisture?*': { body: history },
       'GET /api/devices': { body: [{ id: 'bed', name: 'Vegetable bed', manufacturer: null, model: null, area: 'Garden', transport: 'mqtt-sn', available: true, lastSeen: null, entityIds: [] }] },
@@ -42,5 +43,20 @@ describe('GardenPage', () => {
     const row = screen.getByTestId('reading-sensor.bed_moisture');
     expect(row.className).toContain('warn');
     expect(row.textContent).toContain('Dry, water soon');
+  });
+
+  it("shows a reading's season: each day's low, mean and high", async () => {
+    const day = (i: number, min: number, mean: number, max: number) => ({ start: `2026-06-0${i}T22:00:00.000Z`, end: `2026-06-0${i + 1}T22:00:00.000Z`, min, mean, max, change: null });
+    const daily = { entityId: moisture.id, from: '', to: '', resolution: 'day', unit: '%', points: [], statistics: [day(1, 30, 35, 41), day(2, 28, 33, 40)], truncated: false };
+    const { api, calls } = scriptedApi({ 'GET /api/history/sensor.bed_moisture?*': { body: daily }, 'GET /api/devices': { body: [] } });
+    const entities = new EntityStore(api);
+    entities.handlers.snapshot({ type: 'snapshot', entities: [moisture] });
+    render(GardenPage, { context: hubContext({ api, entities, router: new Router() }) });
+
+    await fireEvent.click(await screen.findByRole('button', { name: 'Show the season' }));
+    await expect.poll(() => screen.getByTestId('season-sensor.bed_moisture').querySelector('figure')?.dataset.points).toBe('2');
+    const season = new URL(calls.filter((call) => call.path.startsWith('/api/history/')).at(-1)!.path, 'http://hub').searchParams;
+    expect(season.get('resolution')).toBe('day');
+    expect(Date.parse(season.get('to')!) - Date.parse(season.get('from')!)).toBe(120 * 24 * 3_600_000);
   });
 });

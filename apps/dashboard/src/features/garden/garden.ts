@@ -10,6 +10,9 @@ export const READINGS: Record<string, string> = {
 };
 const ORDER = Object.keys(READINGS);
 
+/** Readings that have a season view: each day's low, mean and high. */
+export const SEASON_CLASSES: readonly string[] = ['moisture', 'temperature'];
+
 export type Level = 'ok' | 'warn' | 'bad';
 
 export interface Threshold {

@@ -1,15 +1,10 @@
-import type { EntityDto, HistoryPointDto } from '@hearth/api-types';
+import type { EntityDto } from '@hearth/api-types';
 import { SvelteMap } from 'svelte/reactivity';
 import type { Api } from '../../lib/api/http.js';
+import { fetchHistory, numericPoints, type Point } from '../../lib/history.js';
 
-export interface Point {
-  time: number;
-  value: number;
-}
-
-/** How far back a sparkline reaches, and at most how many points it asks for. */
+/** How far back a sparkline reaches; the hub picks a resolution of about 1,000 points or fewer. */
 export const HISTORY_HOURS = 24;
-const LIMIT = 500;
 
 /** Recent numeric history per entity for sparklines: loaded once, then extended by live updates. */
 export class History {
@@ -21,10 +16,8 @@ export class History {
   async load(id: string, now = Date.now()): Promise<void> {
     if (this.loading.has(id)) return;
     this.loading.add(id);
-    const from = new Date(now - HISTORY_HOURS * 3_600_000).toISOString();
     try {
-      const history = await this.api.get<HistoryPointDto[]>(`/api/history/${encodeURIComponent(id)}?from=${from}&limit=${LIMIT}`);
-      const loaded = history.flatMap(({ time, state }) => (typeof state === 'number' ? [{ time: Date.parse(time), value: state }] : []));
+      const loaded = numericPoints(await fetchHistory(this.api, id, { from: now - HISTORY_HOURS * 3_600_000, to: now }));
       // Live points may have arrived while loading.
       const live = (this.points.get(id) ?? []).filter((point) => point.time > (loaded.at(-1)?.time ?? 0));
       this.points.set(id, [...loaded, ...live]);

@@ -6,7 +6,7 @@ import { scriptedApi, type Routes } from '../../lib/testing/fixtures.js';
 import PlaceSettings from './PlaceSettings.svelte';
 import { placeSettings } from './place.js';
 
-const STORED = { location: { latitude: 52.37, longitude: 4.9, timezone: 'Europe/Amsterdam' }, tariff: { pricePerKwh: 0.28, currency: 'EUR' } };
+const STORED = { location: { latitude: 52.37, longitude: 4.9, timezone: 'Europe/Amsterdam' } };
 
 async function renderPlace(role: 'admin' | 'user', routes: Routes = {}) {
   const { api, calls } = scriptedApi({
@@ -24,16 +24,14 @@ const field = (label: string) => screen.getByLabelText(label) as HTMLInputElemen
 const type = (label: string, value: string) => fireEvent.input(field(label), { target: { value } });
 
 describe('PlaceSettings', () => {
-  it('lets an admin change location and tariff', async () => {
-    const saved = { location: { latitude: 51.44, longitude: 5.47 }, tariff: { pricePerKwh: 0.31, currency: 'EUR' } };
+  it('lets an admin change the location', async () => {
+    const saved = { location: { latitude: 51.44, longitude: 5.47 } };
     const { writes } = await renderPlace('admin', { 'PUT /api/settings': { body: saved } });
     await expect.poll(() => field('Latitude').value).toBe('52.37');
     expect(field('Latitude').matches(':disabled')).toBe(false);
     await type('Latitude', '51.44');
     await type('Longitude', '5,47');
     await type('Time zone', '');
-    await type('Electricity price per kWh', '0.31');
-    await type('Currency', 'eur');
     await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await expect.poll(writes).toEqual([{ method: 'PUT', path: '/api/settings', body: saved }]);
     expect((await screen.findByRole('status')).textContent).toBe('Saved.');
@@ -58,18 +56,17 @@ describe('PlaceSettings', () => {
 
   it('shows a person with the user role the settings, read-only', async () => {
     await renderPlace('user');
-    await expect.poll(() => field('Currency').value).toBe('EUR');
+    await expect.poll(() => field('Latitude').value).toBe('52.37');
     expect(field('Latitude').matches(':disabled')).toBe(true);
     expect(screen.queryByRole('button', { name: 'Save' })).toBeNull();
   });
 
-  it('turns empty groups into null and typed text into numbers', () => {
-    expect(placeSettings({ latitude: '', longitude: '', timezone: '', pricePerKwh: '', currency: '' })).toEqual({ location: null, tariff: null });
-    expect(placeSettings({ latitude: '-33.9', longitude: '18,4', timezone: ' Africa/Johannesburg ', pricePerKwh: '2', currency: 'zar' })).toEqual({
+  it('turns an empty location into null and typed text into numbers', () => {
+    expect(placeSettings({ latitude: '', longitude: '', timezone: '' })).toEqual({ location: null });
+    expect(placeSettings({ latitude: '-33.9', longitude: '18,4', timezone: ' Africa/Johannesburg ' })).toEqual({
       location: { latitude: -33.9, longitude: 18.4, timezone: 'Africa/Johannesburg' },
-      tariff: { pricePerKwh: 2, currency: 'ZAR' },
     });
-    expect(placeSettings({ latitude: '52', longitude: 'east', timezone: '', pricePerKwh: '', currency: '' })).toHaveProperty('error');
-    expect(placeSettings({ latitude: '', longitude: '', timezone: '', pricePerKwh: '0.2', currency: '' })).toHaveProperty('error');
+    expect(placeSettings({ latitude: '52', longitude: 'east', timezone: '' })).toHaveProperty('error');
+    expect(placeSettings({ latitude: '', longitude: '', timezone: 'Europe/Amsterdam' })).toHaveProperty('error');
   });
 });

@@ -19,11 +19,11 @@ async function renderSettings(role: 'admin' | 'user', routes: Routes = {}) {
 }
 
 describe('SettingsPage', () => {
-  it('lists users and device credentials for an admin, who can edit location and tariff', async () => {
+  it('lists users and device credentials for an admin, who can edit the location', async () => {
     await renderSettings('admin', {
       'GET /api/users': { body: [{ username: 'ada', role: 'admin', areas: null }, { username: 'kid', role: 'user', areas: ['Kids room'] }] },
       'GET /api/device-credentials': { body: [{ username: 'porch', topicPrefix: 'devices/porch', source: 'hearth', revokedAt: null, createdAt: 'x' }] },
-      'GET /api/settings': { body: { location: null, tariff: null } },
+      'GET /api/settings': { body: { location: null } },
     });
     const users = screen.getByTestId('users');
     expect(await within(users).findByText('kid')).toBeTruthy();
@@ -48,12 +48,12 @@ describe('SettingsPage', () => {
     expect((await within(screen.getByTestId('users')).findByRole('note')).textContent).toBe('User accounts: not available yet on this hub.');
   });
 
-  it('shows a user appearance, their account and location and tariff to read, and asks for nothing admin-only', async () => {
-    const { calls } = await renderSettings('user', { 'GET /api/settings': { body: { location: null, tariff: { pricePerKwh: 0.28, currency: 'EUR' } } } });
+  it('shows a user appearance, their account and the location to read, and asks for nothing admin-only', async () => {
+    const { calls } = await renderSettings('user', { 'GET /api/settings': { body: { location: { latitude: 52.37, longitude: 4.9 } } } });
     expect(screen.getByText('ada')).toBeTruthy();
     expect(screen.queryByTestId('users')).toBeNull();
-    await expect.poll(() => (screen.getByLabelText('Currency') as HTMLInputElement).value).toBe('EUR');
-    expect(screen.getByLabelText('Currency').matches(':disabled')).toBe(true);
+    await expect.poll(() => (screen.getByLabelText('Latitude') as HTMLInputElement).value).toBe('52.37');
+    expect(screen.getByLabelText('Latitude').matches(':disabled')).toBe(true);
     expect(calls.map((call) => call.path)).not.toContain('/api/users');
   });
 

@@ -26,6 +26,7 @@ export function entity(overrides: Partial<EntityDto> & Pick<EntityDto, 'id'>): E
     lastUpdated: NOON,
     unit: null,
     deviceClass: null,
+    stateClass: null,
     commands: [],
     source: 'discovery',
     ...overrides,
