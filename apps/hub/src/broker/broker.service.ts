@@ -77,6 +77,7 @@ export class BrokerService extends MqttBus {
       maxBuffered: mqtt.maxBuffered,
       stalledTimeout: STALLED_TIMEOUT_MS,
       maxSubscriptions: mqtt.maxSubscriptions,
+      maxKeepAlive: mqtt.maxKeepAlive,
       hooks: {
         authenticate: (request) => this.auth.authenticate(request),
         authorizePublish: (client, message) => this.auth.canPublish(client, message.topic),
