@@ -386,7 +386,7 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
     const packetId = full ? 0 : queue.allocateId();
     if (packetId === 0) {
       this.stats.publishDropped++;
-      this.callHook('dropped', () => this.hooks.dropped?.(session.clientId, message));
+      this.notify('dropped', () => this.hooks.dropped?.(session.clientId, message));
       return;
     }
     const entry = new OutgoingEntry(packetId, message, qos, retain, identifiers, bytes);
@@ -484,7 +484,7 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
   }
 
   /** Runs a notification hook; one that throws is logged, never takes the broker down. */
-  private callHook(hook: string, call: () => void): void {
+  notify(hook: string, call: () => void): void {
     try {
       call();
     } catch (error) {
@@ -539,7 +539,7 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
   clientConnected(connection: Connection<Info>): void {
     this.connectedCount++;
     if (this.connectedCount > this.stats.clientsMaximum) this.stats.clientsMaximum = this.connectedCount;
-    this.callHook('connected', () => this.hooks.connected?.(connection));
+    this.notify('connected', () => this.hooks.connected?.(connection));
     if (this.debugging) this.log.debug({ clientId: connection.clientId, remote: connection.connection.remoteAddress }, 'client connected');
   }
 
@@ -553,7 +553,7 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
     this.connections.delete(connection);
     if (wasConnected) {
       this.connectedCount--;
-      this.callHook('disconnected', () => this.hooks.disconnected?.(connection));
+      this.notify('disconnected', () => this.hooks.disconnected?.(connection));
     }
     const session = connection.session;
     if (session === null || session.connection !== connection) return;

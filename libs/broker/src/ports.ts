@@ -198,6 +198,8 @@ export interface BrokerHooks<Info extends ConnectionInfo = ConnectionInfo> {
   connected?(client: BrokerClient<Info>): void;
   /** A connected client's connection ended. */
   disconnected?(client: BrokerClient<Info>): void;
+  /** A CONNECT was refused (CONNACK with `reasonCode`); without this hook the broker logs each refusal itself. */
+  refused?(connection: Info, clientId: string, reasonCode: number, reason: string): void;
   /** A QoS 1 or 2 message was not queued for a session whose queue is full (maxQueued, maxQueuedBytes). */
   dropped?(clientId: string, message: ApplicationMessage): void;
 }

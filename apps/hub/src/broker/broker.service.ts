@@ -10,6 +10,7 @@ import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import { SQLITE } from '../database/database.tokens.js';
 import { HubEvents } from '../events/hub-events.js';
+import { LogThrottle } from '../logging/log-throttle.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { duplexPair } from './duplex-pair.js';
@@ -51,6 +52,8 @@ export class BrokerService extends MqttBus {
   private tcpServer?: Server;
   private wsServer?: WebSocketServer;
   private readonly perAddress = new Map<string, number>();
+  /** Refused connections are logged once per address every 10 s: a flood of them must not become a flood of log lines. */
+  private readonly refusals = new LogThrottle(10_000);
 
   constructor(
     @Inject(HUB_CONFIG) config: HubConfig,
@@ -93,6 +96,11 @@ export class BrokerService extends MqttBus {
         },
         disconnected: (client) => this.auth.signedOut(client),
         dropped: (clientId) => this.queueDrops.dropped(clientId),
+        refused: (connection, clientId, reasonCode, reason) => {
+          const remote = connection.remoteAddress ?? connection.transport;
+          const logged = this.refusals.take(remote);
+          if (logged) this.log.info({ clientId, remote, reasonCode, reason, ...(logged.skipped > 0 ? { alsoRefused: logged.skipped } : {}) }, 'refused a connection');
+        },
       },
     });
   }
