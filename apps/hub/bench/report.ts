@@ -1,4 +1,4 @@
-/** Turns measurements into the comparison table, the hub-against-Aedes verdict and docs/benchmarks.md. */
+/** Turns measurements into the comparison table, the hub-against-its-core verdict and docs/benchmarks.md. */
 import type { Measurement, Metric, Scenario, Sizes } from './scenarios.js';
 
 export interface Run extends Measurement {
@@ -20,13 +20,11 @@ export interface TargetResult {
   cells: Map<string, Cell>;
 }
 
-/** The hub may cost at most this much against bare Aedes on any metric. */
+/** The hub may cost at most this much against its bare broker core on any metric. */
 const HUB_BUDGET = 0.1;
 const RATIOS: [string, string][] = [
-  ['hub', 'aedes'],
-  ['aedes', 'mosquitto'],
+  ['hub', 'core'],
   ['hub', 'mosquitto'],
-  ['core', 'aedes'],
   ['core', 'mosquitto'],
 ];
 
@@ -89,16 +87,16 @@ export function resultsTable(scenarios: Scenario[], results: TargetResult[], tar
   return table(header, body);
 }
 
-/** One line per metric: is the hub within HUB_BUDGET of bare Aedes? */
+/** One line per metric: is the hub within HUB_BUDGET of its bare broker core? */
 export function hubVerdict(scenarios: Scenario[], results: TargetResult[]): string[] {
   return rows(scenarios, results).map((row) => {
-    const r = ratio(row, 'hub', 'aedes');
-    if (r === undefined) return `- ${row.metric.label}: not measured (hub ${row.shown('hub')}, aedes ${row.shown('aedes')})`;
+    const r = ratio(row, 'hub', 'core');
+    if (r === undefined) return `- ${row.metric.label}: not measured (hub ${row.shown('hub')}, core ${row.shown('core')})`;
     const within = row.metric.better === 'higher' ? r >= 1 - HUB_BUDGET : r <= 1 + HUB_BUDGET;
     const cost = row.metric.better === 'higher' ? 1 - r : r - 1;
     const percentCost = Math.round(cost * 100);
     const costText = percentCost === 0 ? 'no difference' : percentCost < 0 ? `${-percentCost}% better` : `${percentCost}% worse`;
-    return `- ${row.metric.label}: ${within ? 'within' : 'NOT within'} 10% (hub/aedes ${r.toFixed(2)}x, ${costText})`;
+    return `- ${row.metric.label}: ${within ? 'within' : 'NOT within'} 10% (hub/core ${r.toFixed(2)}x, ${costText})`;
   });
 }
 
@@ -167,9 +165,9 @@ export interface DocInput {
 export function renderDoc({ date, noise, repeat, command, machine, sizes, table, verdict, details }: DocInput): string {
   return `# Benchmarks
 
-MQTT broker benchmark: the hub (durable persistence, \`$SYS\` and in-process subscribers on) against bare
-Aedes (default in-memory persistence, no hub around it) and Mosquitto (Debian package, default settings
-except a larger per-client queue). This file is written by the bench; run it again to refresh it.
+MQTT broker benchmark: the hub (durable persistence, \`$SYS\` and in-process subscribers on) against its
+broker core bare (\`libs/broker\`, in-memory store, no hub around it) and Mosquitto (Debian package, default
+settings except a larger per-client queue). This file is written by the bench; run it again to refresh it.
 
 - Command: \`${command}\` (code in \`apps/hub/bench/\`)
 - Date: ${date}
@@ -183,9 +181,9 @@ ${table}
 Ratios divide the two columns' values: for msg/s, deliveries/s and conn/s higher is better; for ms and kB
 lower is better. \`*\` marks a QoS 0 rate where the broker dropped messages (see Details).
 
-## Hub against bare Aedes
+## Hub against its bare broker core
 
-Target: the hub costs at most 10% against bare Aedes on every scenario.
+Target: the hub costs at most 10% against the bare core on every scenario.
 
 ${verdict.join('\n')}
 
@@ -203,17 +201,17 @@ ${describeSizes(sizes).join('\n')}
 
 ## Reading the numbers
 
-- Flood against paced fan-in: flooded, the brokers must absorb a backlog (Aedes queues it in memory
-  without pushing back on the publishers); paced, the backlog stays small and the rate shows the cost
+- Flood against paced fan-in: flooded, the brokers must absorb a backlog (the Node brokers pause the
+  publishers feeding a subscriber that falls behind); paced, the backlog stays small and the rate shows the cost
   per message. A large gap between the two rows is the broker's backlog handling.
 - QoS 1 is bounded by round trips as much as by CPU: Mosquitto sends at most 20 QoS 1 messages in flight
-  to a subscriber by default (\`max_inflight_messages\`, left at its default here), Aedes has no such
-  limit; the client's CPU share in Details shows when the client, not the broker, was the limit.
+  to a subscriber by default (\`max_inflight_messages\`, left at its default here), the hub and the core
+  send at most HEARTH_MQTT_MAX_INFLIGHT (also 20); the client's CPU share in Details shows when the client, not the broker, was the limit.
 - Latencies are tens of microseconds: 10% of them is a few microseconds, below the run-to-run spread.
   p50 also depends on where the scheduler puts client and broker: on one core a round trip is faster
   than across two, and a run can land either way.
-- Latency maxima near 40 ms come from brokers leaving Nagle's algorithm on (bare Aedes and Mosquitto
-  do by default; the hub sets TCP_NODELAY) meeting the client kernel's delayed ACKs; p50 and p99 are
+- Latency maxima near 40 ms come from brokers leaving Nagle's algorithm on (Mosquitto does by
+  default; the hub sets TCP_NODELAY) meeting the client kernel's delayed ACKs; p50 and p99 are
   mostly clear of it.
 - A Node broker's RSS grows in steps as V8 enlarges its heap, and free heap left from start-up (the hub
   has more) absorbs part of the 2,000 connections: RSS per idle connection compares Node brokers only

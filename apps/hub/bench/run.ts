@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: the same MQTT scenarios against the hub, bare Aedes, the bare broker core of
+ * `npm run bench`: the same MQTT scenarios against the hub, the bare broker core of
  * libs/broker and Mosquitto, one broker at a time, then a comparison table and docs/benchmarks.md.
  *
- *   --only=hub,aedes,core,mosquitto   run only these targets
+ *   --only=hub,core,mosquitto   run only these targets
  *   --scenarios=fan-out,qos1     run only these scenarios
  *   --quick                      small counts, a smoke run
  * Only a full run (no --only, --scenarios or --quick) writes docs/benchmarks.md.
@@ -68,10 +68,9 @@ function progressLine(target: string, scenario: Scenario, cell: Cell): string {
 
 function machine(ran: string[]): string[] {
   const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
-  const aedes = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.resolve('aedes'))), 'package.json'), 'utf8')) as { version: string };
   const lines = [
     `Machine: nproc ${availableParallelism()}, ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Linux ${release()}`,
-    `Node ${process.version}, aedes ${aedes.version}`,
+    `Node ${process.version}`,
   ];
   if (ran.includes('mosquitto')) {
     const version = /mosquitto version (\S+)/.exec(spawnSync(MOSQUITTO, ['-h'], { encoding: 'utf8' }).stdout)?.[1];
@@ -147,7 +146,7 @@ async function main(): Promise<number> {
   const columns = TARGETS.map((target) => target.name);
   const table = resultsTable(scenarios, results, columns);
   const verdict = hubVerdict(scenarios, results);
-  console.log(`\n${table}\n\nHub against bare Aedes (target: at most 10% cost):\n${verdict.join('\n')}\n\nLoad: ${machineNoise(results)}`);
+  console.log(`\n${table}\n\nHub against its bare broker core (target: at most 10% cost):\n${verdict.join('\n')}\n\nLoad: ${machineNoise(results)}`);
 
   if (failures.length) {
     console.error(`\n${failures.length} failure(s); docs/benchmarks.md not written:\n${failures.map((failure) => `- ${failure}`).join('\n')}`);

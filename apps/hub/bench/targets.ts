@@ -30,7 +30,6 @@ export interface Target {
 }
 
 export const HUB_MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
-const BARE_AEDES = fileURLToPath(new URL('./bare-aedes.js', import.meta.url));
 const BARE_CORE = fileURLToPath(new URL('./bare-core.js', import.meta.url));
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
@@ -44,17 +43,11 @@ export const TARGETS: Target[] = [
     unavailable: () => (existsSync(HUB_MAIN) ? null : `${HUB_MAIN} is missing (build the hub first: npx tsc -b)`),
     start: () =>
       startHub({
-        // Bare Aedes and Mosquitto take these clients as they are: no credentials, 2,000 from one address.
+        // The bare core and Mosquitto take these clients as they are: no credentials, 2,000 from one address.
         HEARTH_MQTT_ANONYMOUS: 'true',
         HEARTH_MQTT_MAX_CONNECTIONS: '100000',
         HEARTH_MQTT_MAX_CONNECTIONS_PER_IP: '0',
       }),
-  },
-  {
-    name: 'aedes',
-    optional: false,
-    unavailable: () => (existsSync(BARE_AEDES) ? null : `${BARE_AEDES} is missing`),
-    start: () => launch(process.execPath, [BARE_AEDES], {}, (line) => parseJson(line)?.port as number | undefined),
   },
   {
     name: 'core',

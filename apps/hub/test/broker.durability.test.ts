@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { migrations } from '@hearth/migrations';
 import Database from 'better-sqlite3';
+import { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { databaseFile } from '../src/database/database.module.js';
@@ -84,26 +86,34 @@ describe('persistent sessions and retained messages survive a restart', () => {
     back.end(true);
   }, 45_000); // the wait above must be able to run out and name what is missing
 
-  it('replays QoS 1 publishes a crash left acknowledged but unstored', async () => {
+  it('carries what Aedes kept over the upgrade: a persistent session, its queue, acknowledged publishes not yet routed, retained messages', async () => {
     const dataDir = tempDataDir();
     dirs.push(dataDir);
-    await (await startTestHub({}, dataDir)).close();
-    // What a kill between PUBACK and storing leaves behind: a journal row (see SqlitePersistence.journal).
-    const db = new Database(databaseFile(loadConfig({ env: { HEARTH_DATA_DIR: dataDir }, cwd: dataDir })));
-    db.prepare(`INSERT INTO mqtt_journal (seq, client_id, cmd, topic, payload, qos, retain, dup, message_id) VALUES (1, 'sensor', 'publish', 'garden/rain', ?, 1, 1, 0, 9)`).run(Buffer.from('12mm'));
+    // A database as the hub on Aedes left it: migrated up to the broker-core migration, with Aedes' rows.
+    const file = databaseFile(loadConfig({ env: { HEARTH_DATA_DIR: dataDir }, cwd: dataDir }));
+    const upgrade = migrations.find((migration) => migration.name === 'BrokerCore1765300000000')!;
+    const before = new DataSource({ type: 'better-sqlite3', database: file, migrations: migrations.slice(0, migrations.indexOf(upgrade)) });
+    await before.initialize();
+    await before.runMigrations();
+    await before.destroy();
+    const db = new Database(file);
+    const packet = 'cmd, broker_id, broker_counter, topic, payload, qos, retain, dup, message_id';
+    db.prepare(`INSERT INTO mqtt_subscription (client_id, topic, qos) VALUES ('garden-logger', 'garden/#', 1)`).run();
+    db.prepare(`INSERT INTO mqtt_outgoing (seq, client_id, ${packet}) VALUES (1, 'garden-logger', 'publish', 'aedes', 1, 'garden/bed1/moisture', ?, 1, 0, 0, NULL)`).run(Buffer.from('41'));
+    // What a kill between PUBACK and storing left behind with Aedes: a journal row.
+    db.prepare(`INSERT INTO mqtt_journal (seq, client_id, ${packet}) VALUES (2, 'sensor', 'publish', 'aedes', 2, 'garden/rain', ?, 1, 1, 0, 9)`).run(Buffer.from('12mm'));
+    db.prepare(`INSERT INTO mqtt_retained (${packet}) VALUES ('publish', 'aedes', 3, 'garden/config', ?, 1, 1, 0, NULL)`).run(Buffer.from('interval=60'));
     db.close();
 
     const hub = await startTestHub({}, dataDir);
-    const client = await connectClient(hub.mqttUrl);
-    const inbox = collect(client);
-    await client.subscribeAsync('garden/rain');
-    expect((await inbox.waitFor(1))[0]).toMatchObject({ topic: 'garden/rain', payload: '12mm' });
-    expect(hub.logs.some((record) => record.msg === 'replayed acknowledged QoS 1 messages a crash left unstored' && record.count === 1)).toBe(true);
-    await client.endAsync();
+    const { client: back, inbox } = await connectCollecting(hub.mqttUrl, persistentSubscriber);
+    expect((await inbox.waitFor(2)).map((m) => `${m.topic}=${m.payload}`)).toEqual(['garden/bed1/moisture=41', 'garden/rain=12mm']);
+    const late = await connectClient(hub.mqttUrl);
+    const retained = collect(late);
+    await late.subscribeAsync('garden/+');
+    expect((await retained.waitFor(2)).map((m) => `${m.topic}=${m.payload}`).sort()).toEqual(['garden/config=interval=60', 'garden/rain=12mm']);
+    await Promise.all([back.endAsync(), late.endAsync()]);
     await hub.close();
-    const reopened = new Database(databaseFile(loadConfig({ env: { HEARTH_DATA_DIR: dataDir }, cwd: dataDir })));
-    expect(reopened.prepare('SELECT count(*) AS n FROM mqtt_journal').get()).toEqual({ n: 0 });
-    reopened.close();
   });
 });
 
@@ -116,8 +126,10 @@ describe('the write-ahead log', () => {
     // Frames in the log, read from the WAL index header (mxFrame, SQLite's wal.c) rather than through a
     // connection, which would checkpoint by itself.
     const shm = `${databaseFile(loadConfig({ env: { HEARTH_DATA_DIR: hub.dataDir }, cwd: hub.dataDir }))}-shm`;
+    // Each probe changes the row: SQLite writes nothing for a REPLACE that leaves a row as it was.
+    let probes = 0;
     const frames = async () => {
-      await client.publishAsync('wal/probe', 'x', { qos: 1, retain: true });
+      await client.publishAsync('wal/probe', String(probes++), { qos: 1, retain: true });
       return readFileSync(shm).readUInt32LE(16);
     };
     expect(await frames()).toBeGreaterThan(0);

@@ -130,7 +130,6 @@ describe('in-process MQTT sessions', () => {
     await sensor.publishAsync('sn/sensor-1/moisture', '41', { qos: 1 });
     stream.destroy(); // the sensor vanishes: its will must be published
     await inbox.waitFor(2);
-    // Aedes acknowledges QoS 1 before forwarding, so the will may overtake the reading.
     expect(inbox.messages.map((m) => `${m.topic}=${m.payload}`).sort()).toEqual(['sn/sensor-1/moisture=41', 'sn/sensor-1/status=lost']);
     sensor.end(true);
     await watcher.endAsync();

@@ -22,7 +22,7 @@ import {
   systemClock,
 } from './ports.js';
 import { RetainedIndex } from './retained.js';
-import { NO_IDENTIFIERS, OutgoingEntry, Session } from './session.js';
+import { NO_IDENTIFIERS, OutgoingEntry, queuedBytes, Session } from './session.js';
 import { BrokerStats } from './stats.js';
 import { MemoryBrokerStore } from './store/memory-store.js';
 import { SharedGroup, Subscription, SubscriptionIndex, type Target } from './subscriptions.js';
@@ -36,6 +36,8 @@ export interface BrokerLimits {
   maxInflight: number;
   /** QoS 1 and 2 messages queued per session, in flight included; more are dropped. 0 = up to 65535. */
   maxQueued: number;
+  /** Bytes of QoS 1 and 2 messages queued per session (topic, payload and QUEUED_OVERHEAD each); more are dropped. 0 = no limit. */
+  maxQueuedBytes: number;
   maxClientIdLength: number;
   /** Milliseconds a new connection has to get through CONNECT, authentication included. */
   connectTimeout: number;
@@ -61,6 +63,7 @@ export const DEFAULT_LIMITS: Readonly<BrokerLimits> = {
   maxPacketSize: 2 * 1024 * 1024,
   maxInflight: 20,
   maxQueued: 1000,
+  maxQueuedBytes: 0,
   maxClientIdLength: 128,
   connectTimeout: 30_000,
   maxBuffered: 4 * 1024 * 1024,
@@ -165,7 +168,8 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
       (session.subscriptions ??= new Map()).set(record.filter, subscription);
     }
     for (const record of stored.outgoing) {
-      const entry = new OutgoingEntry(record.packetId, record.message && Message.fromStored(record.message), record.qos, record.retain, record.subscriptionIdentifiers);
+      const message = record.message && Message.fromStored(record.message);
+      const entry = new OutgoingEntry(record.packetId, message, record.qos, record.retain, record.subscriptionIdentifiers, queuedBytes(message));
       // A released entry was sent and PUBRECed; the others go as first sent, the store does not say.
       entry.sent = record.message === null;
       session.queue().add(entry);
@@ -243,8 +247,13 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
     if (parsed === undefined || parsed.share !== null) throw new TypeError(`"${filter}" is not a topic filter an in-process subscriber can use`);
     const subscription = new Subscription(new LocalSubscriber(handler), filter, filter, 2, false, true, 0, 0, null);
     this.index.add(subscription);
-    if (retained) this.retained.forEachMatch(filter, (message) => this.hand(handler, message));
+    if (retained) this.forEachRetained(filter, handler);
     return () => void this.index.remove(subscription);
+  }
+
+  /** Calls `handler` with each retained message whose topic matches `filter`, now. */
+  forEachRetained(filter: string, handler: MessageHandler): void {
+    this.retained.forEachMatch(filter, (message) => this.hand(handler, message));
   }
 
   /**
@@ -253,7 +262,7 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
    */
   tap(handler: MessageHandler, { retained = false } = {}): () => void {
     this.taps.add(handler);
-    if (retained) this.retained.forEachMatch('#', (message) => this.hand(handler, message));
+    if (retained) this.forEachRetained('#', handler);
     return () => void this.taps.delete(handler);
   }
 
@@ -371,13 +380,16 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
       return;
     }
     const queue = session.queue();
-    const limit = this.limits.maxQueued;
-    const packetId = limit > 0 && queue.size >= limit ? 0 : queue.allocateId();
+    const { maxQueued, maxQueuedBytes } = this.limits;
+    const bytes = queuedBytes(message);
+    const full = (maxQueued > 0 && queue.size >= maxQueued) || (maxQueuedBytes > 0 && queue.bytes + bytes > maxQueuedBytes);
+    const packetId = full ? 0 : queue.allocateId();
     if (packetId === 0) {
       this.stats.publishDropped++;
+      this.notify('dropped', () => this.hooks.dropped?.(session.clientId, message));
       return;
     }
-    const entry = new OutgoingEntry(packetId, message, qos, retain, identifiers);
+    const entry = new OutgoingEntry(packetId, message, qos, retain, identifiers, bytes);
     if (session.persistent) {
       // [MQTT-4.5.0-1]: part of the session state, sent only once stored
       entry.committed = false;
@@ -471,6 +483,15 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
     }
   }
 
+  /** Runs a notification hook; one that throws is logged, never takes the broker down. */
+  notify(hook: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.hookFailed(hook, error);
+    }
+  }
+
   private hookFailed(hook: string, error: unknown): false {
     this.log.error({ err: error }, `the ${hook} hook failed`);
     return false;
@@ -518,6 +539,7 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
   clientConnected(connection: Connection<Info>): void {
     this.connectedCount++;
     if (this.connectedCount > this.stats.clientsMaximum) this.stats.clientsMaximum = this.connectedCount;
+    this.notify('connected', () => this.hooks.connected?.(connection));
     if (this.debugging) this.log.debug({ clientId: connection.clientId, remote: connection.connection.remoteAddress }, 'client connected');
   }
 
@@ -529,7 +551,10 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
   /** A connection ended: its session lives on (persistent) or ends; the will is published now or later. */
   connectionClosed(connection: Connection<Info>, publishWill: boolean, wasConnected: boolean): void {
     this.connections.delete(connection);
-    if (wasConnected) this.connectedCount--;
+    if (wasConnected) {
+      this.connectedCount--;
+      this.notify('disconnected', () => this.hooks.disconnected?.(connection));
+    }
     const session = connection.session;
     if (session === null || session.connection !== connection) return;
     session.connection = null;
@@ -735,7 +760,7 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
         if (connection.backlog <= this.limits.maxBuffered / 4) connection.congestedSince = 0;
         else if (now - connection.congestedSince > stalledTimeout) {
           this.stats.publishDropped++;
-          this.log.warn({ clientId: connection.clientId }, 'disconnected a client that stayed behind too long');
+          this.log.warn({ clientId: connection.clientId, backlog: connection.backlog, behindMs: now - connection.congestedSince }, 'disconnected a client that stopped reading');
           connection.destroy();
         }
       }

@@ -476,8 +476,12 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
   /** A CONNECT refused: CONNACK with the reason (in the client's version), then the connection closes [MQTT-3.2.2-7]. */
   private refuse(reasonCode: number, reason: string): void {
     if (this.state === CLOSED) return;
-    this.broker.stats.connectionsRefused++;
-    this.log.info(this.fields({ reasonCode, reason }), 'refused a connection');
+    const broker = this.broker;
+    broker.stats.connectionsRefused++;
+    const hook = broker.hooks.refused;
+    // With a refused hook, logging is the hook's: a flood of refusals need not become a flood of log lines.
+    if (hook === undefined) this.log.info(this.fields({ reasonCode, reason }), 'refused a connection');
+    else broker.notify('refused', () => hook(this.connection, this.clientId, reasonCode, reason));
     this.closeWith(this.refusal(reasonCode, reason));
   }
 

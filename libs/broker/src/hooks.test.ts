@@ -70,6 +70,43 @@ describe('authenticate hook', () => {
   });
 });
 
+describe('notification hooks', () => {
+  const events: string[] = [];
+  const logged: string[] = [];
+  const log = (message: string) => logged.push(message);
+  const server = useBroker({
+    logger: { debug() {}, info: (_fields, message) => log(message), warn: (_fields, message) => log(message), error: (_fields, message) => log(message), isLevelEnabled: () => false },
+    maxQueued: 1,
+    hooks: {
+      authenticate: (request) => (request.username === 'mallory' ? { outcome: 'refuse', reasonCode: ReasonCode.NOT_AUTHORIZED, reason: 'not you' } : { outcome: 'accept' }),
+      connected: (client) => events.push(`connected ${client.clientId}`),
+      disconnected: (client) => events.push(`disconnected ${client.clientId}`),
+      refused: (connection, clientId, reasonCode, reason) => events.push(`refused ${clientId} ${reasonCode} ${reason} ${connection.remoteAddress}`),
+      dropped: (clientId, message) => events.push(`dropped ${clientId} ${message.topic}`),
+    },
+  });
+
+  it('tell of clients connected and gone, and of refusals, which the broker then leaves to the hook to log', async () => {
+    const { client } = await RawClient.connect(server.port, { clientId: 'n1' });
+    const refused = await RawClient.connect(server.port, { clientId: 'n2', username: 'mallory' });
+    await refused.client.closed;
+    client.end();
+    await expect.poll(() => events).toContain('disconnected n1');
+    expect(events).toEqual(['connected n1', `refused n2 ${ReasonCode.NOT_AUTHORIZED} not you 127.0.0.1`, 'disconnected n1']);
+    expect(logged).not.toContain('refused a connection');
+  });
+
+  it('tell of each QoS 1 message a full session queue drops', async () => {
+    const { client } = await RawClient.connect(server.port, { clientId: 'n3', clean: false, properties: { sessionExpiryInterval: 60 } });
+    client.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'full/#', qos: 1 }] });
+    await client.next('suback');
+    client.end();
+    await expect.poll(() => events).toContain('disconnected n3');
+    for (const n of [1, 2]) await server.broker.publish({ topic: `full/${n}`, payload: 'x', qos: 1 });
+    expect(events.filter((event) => event.startsWith('dropped'))).toEqual(['dropped n3 full/2']);
+  });
+});
+
 describe('authorization hooks', () => {
   const published: string[] = [];
   const hooks: BrokerHooks = {

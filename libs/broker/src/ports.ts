@@ -194,6 +194,14 @@ export interface BrokerHooks<Info extends ConnectionInfo = ConnectionInfo> {
   authorizeDeliver?(client: BrokerClient<Info>, message: ApplicationMessage): boolean;
   /** Every message the broker accepted, as it routes it; `client` null for in-process and wills of past runs. */
   published?(message: ApplicationMessage, client: BrokerClient<Info> | null): void;
+  /** A client's CONNECT was accepted: the CONNACK is on its way. */
+  connected?(client: BrokerClient<Info>): void;
+  /** A connected client's connection ended. */
+  disconnected?(client: BrokerClient<Info>): void;
+  /** A CONNECT was refused (CONNACK with `reasonCode`); without this hook the broker logs each refusal itself. */
+  refused?(connection: Info, clientId: string, reasonCode: number, reason: string): void;
+  /** A QoS 1 or 2 message was not queued for a session whose queue is full (maxQueued, maxQueuedBytes). */
+  dropped?(clientId: string, message: ApplicationMessage): void;
 }
 
 // ---------------------------------------------------------------- environment

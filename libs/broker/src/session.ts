@@ -6,6 +6,12 @@ import type { Subscription } from './subscriptions.js';
 
 export const NO_IDENTIFIERS: readonly number[] = Object.freeze([]);
 
+/** Memory a queued message costs beyond its topic and payload: the entry, the message object, the maps. */
+export const QUEUED_OVERHEAD = 200;
+
+/** What a queued message counts against maxQueuedBytes. */
+export const queuedBytes = (message: Message | null): number => (message === null ? 0 : QUEUED_OVERHEAD + message.topicLength + message.payload.length);
+
 /** A QoS 1 or 2 message queued for, or in flight to, one session. */
 export class OutgoingEntry {
   /** Sent on the current connection and not acknowledged yet: counts against the client's Receive Maximum. */
@@ -22,6 +28,8 @@ export class OutgoingEntry {
     readonly qos: QoS,
     readonly retain: boolean,
     readonly subscriptionIdentifiers: readonly number[],
+    /** What it counts against the session's maxQueuedBytes. */
+    readonly bytes: number,
   ) {}
 
   toStored(): StoredOutgoing {
@@ -41,6 +49,8 @@ class OutgoingQueue {
   private waiting: OutgoingEntry[] = [];
   private head = 0;
   inflight = 0;
+  /** Bytes of the queued entries, as counted when they were added. */
+  bytes = 0;
   private lastId = 0;
 
   get size(): number {
@@ -63,6 +73,7 @@ class OutgoingQueue {
 
   add(entry: OutgoingEntry): void {
     this.entries.set(entry.packetId, entry);
+    this.bytes += entry.bytes;
     this.lastId = Math.max(this.lastId, entry.packetId);
     this.waiting.push(entry);
   }
@@ -87,7 +98,8 @@ class OutgoingQueue {
 
   /** Removes a completed (or dropped) entry. */
   delete(entry: OutgoingEntry): void {
-    this.entries.delete(entry.packetId);
+    if (!this.entries.delete(entry.packetId)) return;
+    this.bytes -= entry.bytes;
     if (entry.inflight) {
       entry.inflight = false;
       this.inflight--;

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Inject, Injectable } from '@nestjs/common';
-import type { AuthenticateError, Client } from 'aedes';
+import { ReasonCode, type AuthenticateRequest, type AuthenticateResult, type BrokerClient } from '@hearth/broker';
 import type { Database } from 'better-sqlite3';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
@@ -28,16 +28,24 @@ export type InProcessIdentity = { device: string } | { sensor: { predefined: str
 export interface MqttConnection {
   transport: MqttTransport;
   socket?: Socket;
+  remoteAddress?: string;
   /** In-process sessions only: whom the hub part acts for. */
   identity?: InProcessIdentity;
+  /** Runs once the client's CONNECT is accepted (lifts the limits of a connection not signed in yet). */
+  signedIn?: () => void;
 }
 
-// MQTT 3.1.1 CONNACK return codes (Aedes maps them to MQTT 5 reason codes).
-const SERVER_UNAVAILABLE = 3;
-const BAD_CREDENTIALS = 4;
-const NOT_AUTHORIZED = 5;
+type Refusal = Extract<AuthenticateResult, { outcome: 'refuse' }>;
 
-const refusal = (returnCode: 3 | 4 | 5, message: string): AuthenticateError => Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+/** MQTT 5 reason codes; the broker sends MQTT 3.x clients the matching CONNACK return code. */
+const refusal = (reasonCode: number, reason: string): Refusal => ({ outcome: 'refuse', reasonCode, reason });
+
+/** What a session signed in as; revalidation replaces the principal when the credential changed. */
+interface Grant {
+  principal: MqttPrincipal;
+}
+
+const grantOf = (client: BrokerClient<MqttConnection>): Grant | undefined => client.principal as Grant | undefined;
 
 const isLoopback = (address = ''): boolean => /^(127\.|::1$|::ffff:127\.)/.test(address);
 
@@ -46,13 +54,13 @@ const CHANGE_POLL_MS = 1000;
 
 /**
  * Who may connect to the broker and what each session may publish, subscribe to and receive. The
- * broker's Aedes hooks call in here; the principal of every session is kept beside its client.
+ * broker's hooks call in here; the principal of every session is kept by the broker as the client's.
  */
 @Injectable()
 export class MqttAuthService {
   private readonly log: Logger;
-  private readonly principals = new WeakMap<Client, MqttPrincipal>();
-  private readonly live = new Set<Client>();
+  /** Connected clients, with what ends each one's connection. */
+  private readonly live = new Map<BrokerClient<MqttConnection>, () => void>();
   private poll?: NodeJS.Timeout;
   private dataVersion = 0;
 
@@ -83,86 +91,85 @@ export class MqttAuthService {
     clearInterval(this.poll);
   }
 
-  /** Resolves with null when the client may connect, or the refusal Aedes sends in the CONNACK. */
-  async authenticate(client: Client, connection: MqttConnection, username?: string, password?: Buffer): Promise<AuthenticateError | null> {
-    const principal = await this.identify(client, connection, username, password);
-    if (!('kind' in principal)) return principal;
-    const will = (client as unknown as { _will?: { topic: string } })._will;
-    if (will && 'permissions' in principal && !principal.permissions.canWrite(will.topic)) {
-      return refusal(NOT_AUTHORIZED, `the will topic ${will.topic} is outside what ${'username' in principal ? principal.username : client.id} may publish`);
-    }
-    this.principals.set(client, principal);
-    this.live.add(client);
-    client.conn.once('close', () => this.live.delete(client));
-    return null;
+  /** Accepts a CONNECT with the principal it signs in as, or refuses it. Its will is checked by canPublish. */
+  async authenticate({ clientId, connection, username, password }: AuthenticateRequest<MqttConnection>): Promise<AuthenticateResult> {
+    const principal = await this.identify(clientId, connection, username, password);
+    return 'outcome' in principal ? principal : { outcome: 'accept', principal: { principal } satisfies Grant };
   }
 
-  /** A null client is the hub itself, or a will restored from persistence (its topic was checked at CONNECT). */
-  canPublish(client: Client | null, topic: string): boolean {
-    if (!client) return true;
-    const principal = this.principals.get(client);
+  /** The broker accepted the client's CONNECT; `close` ends its connection when its credentials go. */
+  signedIn(client: BrokerClient<MqttConnection>, close: () => void): void {
+    this.live.set(client, close);
+  }
+
+  signedOut(client: BrokerClient<MqttConnection>): void {
+    this.live.delete(client);
+  }
+
+  canPublish(client: BrokerClient<MqttConnection>, topic: string): boolean {
+    const principal = grantOf(client)?.principal;
     return principal !== undefined && (!('permissions' in principal) || principal.permissions.canWrite(topic));
   }
 
-  canSubscribe(client: Client, filter: string): boolean {
-    const principal = this.principals.get(client);
+  canSubscribe(client: BrokerClient<MqttConnection>, filter: string): boolean {
+    const principal = grantOf(client)?.principal;
     return principal !== undefined && (!('permissions' in principal) || principal.permissions.canSubscribe(filter));
   }
 
-  canReceive(client: Client, topic: string): boolean {
-    const principal = this.principals.get(client);
+  canReceive(client: BrokerClient<MqttConnection>, topic: string): boolean {
+    const principal = grantOf(client)?.principal;
     return principal !== undefined && (!('permissions' in principal) || principal.permissions.canRead(topic));
   }
 
-
   /** Re-checks every connected session against the database: revoked, removed or changed credentials end their sessions. */
   revalidate(): void {
-    for (const client of this.live) {
-      const principal = this.principals.get(client)!;
-      const next = this.current(client, principal);
+    for (const [client, close] of this.live) {
+      const grant = grantOf(client)!;
+      const next = this.current(client.clientId, grant.principal);
       if (next) {
-        this.principals.set(client, next);
+        grant.principal = next;
         continue;
       }
-      this.log.info({ clientId: client.id, username: 'username' in principal ? principal.username : undefined }, 'closed a session whose credentials were revoked or changed');
+      const { principal } = grant;
+      this.log.info({ clientId: client.clientId, username: 'username' in principal ? principal.username : undefined }, 'closed a session whose credentials were revoked or changed');
       this.live.delete(client);
-      client.close();
+      close();
     }
   }
 
-  private current(client: Client, principal: MqttPrincipal): MqttPrincipal | null {
+  private current(clientId: string, principal: MqttPrincipal): MqttPrincipal | null {
     if (principal.kind === 'trusted') return principal;
     // A device credential created with a sensor's client id takes that name from the sensor.
-    if (principal.kind === 'sensor') return this.devices.findByName(client.id) ? null : this.sensorPrincipal(client.id, principal.predefined);
+    if (principal.kind === 'sensor') return this.devices.findByName(clientId) ? null : this.sensorPrincipal(clientId, principal.predefined);
     if (principal.kind === 'admin') return this.users.findById(principal.userId)?.role === 'admin' ? principal : null;
     const credential = this.devices.findById(principal.credentialId);
     if (!credential || credential.revokedAt !== null || credential.passwordHash !== principal.passwordHash) return null;
-    return this.devicePrincipal(credential, client.id);
+    return this.devicePrincipal(credential, clientId);
   }
 
-  private async identify(client: Client, connection: MqttConnection, username?: string, password?: Buffer): Promise<MqttPrincipal | AuthenticateError> {
-    if (connection.identity) return this.inProcess(connection.identity, client.id);
+  private async identify(clientId: string, connection: MqttConnection, username?: string, password?: Buffer): Promise<MqttPrincipal | Refusal> {
+    if (connection.identity) return this.inProcess(connection.identity, clientId);
     if (connection.transport === 'mqtts-client-cert') {
       // The TLS layer already refused certificates not signed by HEARTH_TLS_CA; the certificate's CN names the device.
       const name = (connection.socket as TLSSocket).getPeerCertificate().subject?.CN;
-      return typeof name === 'string' ? this.byDeviceName(name, client.id) : refusal(NOT_AUTHORIZED, 'the client certificate has no common name');
+      return typeof name === 'string' ? this.byDeviceName(name, clientId) : refusal(ReasonCode.NOT_AUTHORIZED, 'the client certificate has no common name');
     }
     if (username === undefined) {
-      return this.anonymousAllowed(connection) ? { kind: 'trusted' } : refusal(NOT_AUTHORIZED, 'anonymous MQTT is off (HEARTH_MQTT_ANONYMOUS)');
+      return this.anonymousAllowed(connection) ? { kind: 'trusted' } : refusal(ReasonCode.NOT_AUTHORIZED, 'anonymous MQTT is off (HEARTH_MQTT_ANONYMOUS)');
     }
     const address = connection.socket?.remoteAddress ?? connection.transport;
-    if (this.policy.retryAfter(username, address) > 0) return refusal(NOT_AUTHORIZED, `too many failed sign-ins for ${username}; try again later`);
+    if (this.policy.retryAfter(username, address) > 0) return refusal(ReasonCode.NOT_AUTHORIZED, `too many failed sign-ins for ${username}; try again later`);
     let principal: MqttPrincipal | null;
     try {
-      principal = await this.byPassword(username, password?.toString('utf8') ?? '', client.id, () => client.conn.destroyed);
+      principal = await this.byPassword(username, password?.toString('utf8') ?? '', clientId, () => connection.socket?.destroyed ?? false);
     } catch (error) {
-      if (error instanceof HasherBusy) return refusal(SERVER_UNAVAILABLE, error.message);
-      if (error instanceof HashAbandoned) return refusal(NOT_AUTHORIZED, error.message);
+      if (error instanceof HasherBusy) return refusal(ReasonCode.SERVER_UNAVAILABLE, error.message);
+      if (error instanceof HashAbandoned) return refusal(ReasonCode.NOT_AUTHORIZED, error.message);
       throw error;
     }
     if (principal) this.policy.succeeded(username, address);
     else this.policy.failed(username, address);
-    return principal ?? refusal(BAD_CREDENTIALS, `wrong username or password for ${username}`);
+    return principal ?? refusal(ReasonCode.BAD_USERNAME_OR_PASSWORD, `wrong username or password for ${username}`);
   }
 
   /**
@@ -180,7 +187,7 @@ export class MqttAuthService {
     return { kind: 'admin', username: user.username, userId: user.id };
   }
 
-  private inProcess(identity: InProcessIdentity, clientId: string): MqttPrincipal | AuthenticateError {
+  private inProcess(identity: InProcessIdentity, clientId: string): MqttPrincipal | Refusal {
     if ('device' in identity) return this.byDeviceName(identity.device, clientId);
     if ('sensor' in identity) return this.sensorPrincipal(clientId, identity.sensor.predefined);
     return { kind: 'trusted' };
@@ -201,9 +208,9 @@ export class MqttAuthService {
     return { kind: 'sensor', clientId, predefined, permissions: new DevicePermissions(rules, { username: clientId, clientId }) };
   }
 
-  private byDeviceName(name: string, clientId: string): MqttPrincipal | AuthenticateError {
+  private byDeviceName(name: string, clientId: string): MqttPrincipal | Refusal {
     const credential = this.devices.findByName(name);
-    if (!credential || credential.revokedAt !== null) return refusal(NOT_AUTHORIZED, `no active device credential ${name}`);
+    if (!credential || credential.revokedAt !== null) return refusal(ReasonCode.NOT_AUTHORIZED, `no active device credential ${name}`);
     return this.devicePrincipal(credential, clientId);
   }
 

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
@@ -60,18 +59,6 @@ export function checkFirstPacket(stream: Duplex, limit: number, timeoutMs: numbe
   const timer = setTimeout(() => finish({ reason: 'no CONNECT in time', malformed: false }), timeoutMs);
   stream.on('data', onData);
   stream.once('close', onClose);
-}
-
-/**
- * What a TCP socket reads ahead of the broker. The listener's highWaterMark must be large for writes (see
- * BrokerService.socketHighWaterMark), and Node gives a server's sockets one value for both sides; so the
- * read side is set back here, or a client could make the broker hold megabytes it has not parsed yet (all
- * it sends while its CONNECT waits for a password check, say). Node has no public setter for it.
- */
-export const READ_AHEAD_BYTES = 64 * 1024;
-
-export function limitReadAhead(socket: Socket): void {
-  (socket as unknown as { _readableState: { highWaterMark: number } })._readableState.highWaterMark = READ_AHEAD_BYTES;
 }
 
 /**

@@ -51,26 +51,24 @@ export class SysPublisher {
   /** The current values, keyed by topic below `$SYS/broker/`. */
   snapshot(): Record<string, number | string> {
     const { stats } = this.broker;
-    const connected = this.broker.connectedClients;
-    const stored = this.broker.storedCounts();
-    const bytes = this.broker.bytes();
+    const counts = this.broker.counts();
     return {
-      uptime: `${Math.floor((Date.now() - stats.startedAt) / 1000)} seconds`,
-      'clients/connected': connected,
+      uptime: `${Math.floor((Date.now() - this.broker.startedAt) / 1000)} seconds`,
+      'clients/connected': this.broker.connectedClients,
       'clients/maximum': stats.clientsMaximum,
       'clients/refused': stats.connectionsRefused,
       'messages/received': stats.messagesReceived,
       'messages/sent': stats.messagesSent,
-      'messages/stored': stored.retained + stored.queued,
+      'messages/stored': counts.retained + counts.queued,
       'publish/messages/dropped': stats.publishDropped,
       // Hearth's own: what full offline queues dropped, in all and for the clients with the most.
       'queue/messages/dropped': this.broker.queueDrops.total,
       'queue/clients/dropped': JSON.stringify(Object.fromEntries(this.broker.queueDrops.byClient(20).map(({ clientId, dropped }) => [clientId, dropped]))),
       'packets/malformed': stats.malformedPackets,
-      'bytes/received': bytes.received,
-      'bytes/sent': bytes.sent,
-      'retained messages/count': stored.retained,
-      'subscriptions/count': stored.subscriptions + this.broker.liveCleanSubscriptions(),
+      'bytes/received': stats.bytesReceived,
+      'bytes/sent': stats.bytesSent,
+      'retained messages/count': counts.retained,
+      'subscriptions/count': counts.subscriptions,
     };
   }
 

@@ -5,7 +5,6 @@ import type { Server as NetServer } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { createSecureContext, createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { BrokerService, ListenerAddress } from './broker.service.js';
-import { duplexPair } from './duplex-pair.js';
 import type { MqttTransport } from '../auth/mqtt-auth.service.js';
 import type { HubConfig } from '../config/config.schema.js';
 import type { Logger } from '../logging/logger.js';
@@ -94,13 +93,8 @@ export class TlsListeners {
   private mqttServer(files: SecureContextOptions, transport: MqttTransport): TlsServer {
     const clientCert = transport === 'mqtts-client-cert';
     const server = createTlsServer({ ...files, requestCert: clientCert, rejectUnauthorized: clientCert }, (socket: TLSSocket) => {
-      // TLS sockets ignore the server's highWaterMark: an in-memory pair in front keeps Aedes' writes from waiting on a slow reader.
-      const [brokerSide, socketSide] = duplexPair();
-      socket.pipe(socketSide).pipe(socket);
       socket.on('error', () => socket.destroy());
-      socket.once('close', () => brokerSide.destroy());
-      brokerSide.once('close', () => socket.destroy());
-      this.broker.accept(brokerSide, socket, transport, () => socketSide.readableLength + socket.writableLength);
+      this.broker.accept(socket, socket, transport);
     });
     server.on('tlsClientError', (error, socket) => this.log.debug({ remote: socket.remoteAddress, transport, reason: error.message }, 'TLS handshake failed'));
     this.servers.push(server);

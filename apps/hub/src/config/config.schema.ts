@@ -119,6 +119,7 @@ export const configSchema = {
     maxConnectionsPerIp: key('HEARTH_MQTT_MAX_CONNECTIONS_PER_IP', int(0), 256, 'concurrent MQTT connections from one address; 0 = no limit'),
     maxSubscriptions: key('HEARTH_MQTT_MAX_SUBSCRIPTIONS', int(0), 1000, 'subscriptions per client; 0 = no limit'),
     maxBuffered: key('HEARTH_MQTT_MAX_BUFFERED', int(65_536), 4 * 1024 * 1024, 'bytes waiting to be sent to one client; a client that falls further behind is disconnected'),
+    maxKeepAlive: key('HEARTH_MQTT_MAX_KEEP_ALIVE', int(0, 65_535), 0, 'longest keep-alive in seconds a client may ask for; a longer one, or none (0), is replaced and announced as Server Keep Alive (MQTT 5); 0 = no limit'),
   },
   devices: {
     discoveryPrefix: key('HEARTH_DISCOVERY_PREFIX', text, 'homeassistant', 'Home Assistant MQTT discovery prefix'),

@@ -6,17 +6,17 @@ import type { TestHub } from './test-hub.js';
  * Runs mosquitto_sub on `topic/#` until it has printed `count` messages (-C), collecting its `-v` lines
  * (or lines in the format of a `-F` among `args`). A process of its own reads at its own pace, as a real
  * subscriber does, not when the test's event loop gets round to it.
- * Readiness comes from the broker's own subscribe event: mosquitto_sub's piped stdout is block-buffered.
+ * Readiness: the broker holds one subscription more than before (mosquitto_sub's piped stdout is block-buffered).
  */
 export function mosquittoSub(hub: TestHub, topic: string, args: string[], count: number): { ready: Promise<void>; lines: Promise<string[]> } {
-  const broker = hub.app.get(BrokerService).broker;
+  const broker = hub.app.get(BrokerService);
+  const before = broker.counts().subscriptions;
   const ready = new Promise<void>((resolve) => {
-    const onSubscribe = (subscriptions: Array<{ topic: string }>) => {
-      if (!subscriptions.some((s) => s.topic === `${topic}/#`)) return;
-      broker.off('subscribe', onSubscribe);
+    const poll = setInterval(() => {
+      if (broker.counts().subscriptions <= before) return;
+      clearInterval(poll);
       resolve();
-    };
-    broker.on('subscribe', onSubscribe);
+    }, 5);
   });
   const child = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(hub.mqtt!.port), '-C', String(count), '-W', '10', '-v', '-t', `${topic}/#`, ...args]);
   let out = '';
