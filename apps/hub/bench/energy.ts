@@ -12,7 +12,7 @@
  * 3. Database bytes per million readings, raw (`reading`) and statistics (`statistic_5m` + `statistic_hour`),
  *    from SQLite's dbstat table over the year's database.
  *
- *   node apps/hub/dist/bench/energy.js [--quick] [--sensors=1000] [--rate=20000] [--seconds=15] [--days=365]
+ *   node apps/hub/dist/bench/energy.js [--quick] [--sensors=1000] [--rate=22000] [--seconds=15] [--days=365]
  *
  * --quick: 200 sensors at 5,000/s for 5 s, and 30 days. Prints a JSON summary as its last line.
  */
@@ -469,7 +469,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const only = values.only?.split(',') ?? ['ingest', 'year'];
   const options = {
     sensors: Number(values.sensors ?? (quick ? 200 : 1000)),
-    rate: Number(values.rate ?? (quick ? 5_000 : 20_000)),
+    // Paced a tenth above the target, so that reaching the target is measured, not rounded to.
+    rate: Number(values.rate ?? (quick ? 5_000 : 22_000)),
     seconds: Number(values.seconds ?? (quick ? 5 : 15)),
     days: Number(values.days ?? (quick ? 30 : 365)),
   };
@@ -483,7 +484,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     );
     console.log(`  history during ingest: last minute raw ${describe(r.historyRaw)}; last 24 h at 5m ${describe(r.history5m)}`);
     const stored = r.stored === r.sent ? 'every one stored' : `${r.sent - r.stored} NOT STORED`;
-    console.log(`  target >= 20000 readings/s, every one stored: ${r.rate < 20_000 ? `not measured (--rate=${r.rate}); ${stored}` : verdict(r.achievedRate >= 20_000 * 0.99 && r.stored === r.sent)}`);
+    console.log(`  target >= 20000 readings/s, every one stored: ${r.rate < 20_000 ? `not measured (--rate=${r.rate}); ${stored}` : verdict(r.achievedRate >= 20_000 && r.stored === r.sent)}`);
   }
   if (only.includes('year')) {
     const r = (summary.year = await year({ days: options.days, requests: 20 }));

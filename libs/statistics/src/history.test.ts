@@ -31,6 +31,17 @@ describe('calendar periods in a time zone', () => {
     }
   });
 
+  it('gives a day a zone skipped to the day before it (Samoa went from 2011-12-29 to 12-31), and never stops short', () => {
+    const zone = 'Pacific/Apia';
+    const start = periodStart(Date.UTC(2011, 11, 29, 12), 'day', zone);
+    expect(iso(start)).toBe('2011-12-29T10:00:00.000Z');
+    expect(iso(nextPeriod(start, 'day', zone))).toBe('2011-12-30T10:00:00.000Z');
+    const days = periodsOf(Date.UTC(2011, 11, 27), Date.UTC(2012, 0, 3), 'day', zone);
+    expect(days.every(({ start, end }, i) => end > start && (i === 0 || start === days[i - 1].end))).toBe(true);
+    expect(days.map(({ start, end }) => (end - start) / ONE_HOUR)).toEqual([24, 24, 24, 24, 24, 24, 24, 24]);
+    for (const period of ['week', 'month', 'year'] as const) expect(periodsOf(Date.UTC(2011, 11, 1), Date.UTC(2012, 1, 1), period, zone).length).toBeGreaterThan(0);
+  });
+
   it('reads whole UTC hours from the hourly table and the rest from the 5-minute one', () => {
     const h = (hours: number) => Date.UTC(2026, 0, 1) + hours * ONE_HOUR;
     expect(piecesOf(h(18.5), h(42.5))).toEqual([

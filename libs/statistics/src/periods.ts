@@ -25,7 +25,10 @@ export function nextPeriod(start: number, period: Period, zone: string): number 
   const t = localTime(start + 12 * ONE_HOUR, zone);
   const next: LocalDate =
     period === 'year' ? { year: t.year + 1, month: 1, day: 1 } : period === 'month' ? (t.month === 12 ? { year: t.year + 1, month: 1, day: 1 } : { year: t.year, month: t.month + 1, day: 1 }) : addDays(t, period === 'week' ? 7 : 1);
-  return atLocal(next, 0, zone);
+  // A date a zone skipped (Samoa went from 2011-12-29 to 12-31) has no midnight: the period runs to the next one's.
+  let end = atLocal(next, 0, zone);
+  for (let date = next; end <= start; ) end = atLocal((date = addDays(date, 1)), 0, zone);
+  return end;
 }
 
 /** The periods that touch [from, to): the first may start before `from`, the last end after `to`. */
@@ -50,11 +53,12 @@ function daysOf(from: number, to: number, zone: string): Span[] {
   let start = periodStart(from, 'day', zone);
   let date: LocalDate = localTime(start + 12 * ONE_HOUR, zone);
   while (start < to) {
-    date = addDays(date, 1);
+    const next = addDays(date, 1);
     const guess = start + 24 * ONE_HOUR;
     const t = localTime(guess, zone);
-    const midnight = t.year === date.year && t.month === date.month && t.day === date.day && t.hour === 0 && t.minute === 0 && t.second === 0;
-    const end = midnight ? guess : atLocal(date, 0, zone);
+    const midnight = t.year === next.year && t.month === next.month && t.day === next.day && t.hour === 0 && t.minute === 0 && t.second === 0;
+    const end = midnight ? guess : nextPeriod(start, 'day', zone);
+    date = midnight ? next : localTime(end + 12 * ONE_HOUR, zone);
     spans.push({ start, end });
     start = end;
   }

@@ -74,6 +74,19 @@ export class SessionsService {
     this.ttlMs = config.auth.sessionTtl * 1000;
   }
 
+  /**
+   * The hash an unknown name's password is checked against, so that it takes as long as a known one's. Made at
+   * the first sign-in and awaited only for unknown names: a failure (the hub closing mid-hash) is handled here,
+   * and the next sign-in makes another.
+   */
+  private makeDecoy(): Promise<string> {
+    const decoy = this.hasher.hash(randomSecret(), 'person');
+    decoy.catch(() => {
+      if (this.decoy === decoy) this.decoy = undefined;
+    });
+    return decoy;
+  }
+
   get ttlSeconds(): number {
     return this.ttlMs / 1000;
   }
@@ -83,7 +96,7 @@ export class SessionsService {
     const wait = this.policy.retryAfter(username, address);
     if (wait > 0) throw new LoginRefused('locked', wait);
     const user = this.users.findByName(username);
-    this.decoy ??= this.hasher.hash(randomSecret(), 'person');
+    this.decoy ??= this.makeDecoy();
     let ok: boolean;
     try {
       ok = await this.hasher.verify(password, user?.passwordHash ?? (await this.decoy), gone);
