@@ -17,7 +17,6 @@
  * --quick: 200 sensors at 5,000/s for 5 s, and 30 days. Prints a JSON summary as its last line.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,10 +30,9 @@ import { DatabaseWrites } from '../src/database/database-writes.js';
 import { StatisticsRepository } from '../src/statistics/statistics.repository.js';
 import { BenchClient, encodeConnect, encodePublish, HOST, PacketRun } from './mqtt-client.js';
 import { cpuMs, machineBusyMs } from './proc.js';
+import { ADMIN, addAdmin, waitFor } from './bench-admin.js';
 import { startHub, type RunningHub } from './targets.js';
 
-const HEARTH = fileURLToPath(new URL('../../bin/hearth.js', import.meta.url));
-const ADMIN = { username: 'bench', password: 'bench-password-1' };
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
 const DAY = 24 * HOUR;
@@ -45,24 +43,6 @@ const MEASUREMENT_HOLD = 6 * HOUR;
 const TARGET_MS = 50;
 
 // ------------------------------------------------------------------------------------------ helpers
-
-function addAdmin(dataDir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HEARTH, 'user', 'add', ADMIN.username, '--role', 'admin'], { env: { ...process.env, HEARTH_DATA_DIR: dataDir }, stdio: ['pipe', 'ignore', 'inherit'] });
-    child.stdin.end(`${ADMIN.password}\n`);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hearth user add exited ${code}`))));
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** An HTTP client of the hub, logged in as the bench's admin. */
 class Api {

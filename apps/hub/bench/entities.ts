@@ -7,7 +7,6 @@
  *
  * Prints a JSON summary as its last line (run.ts puts it in docs/benchmarks.md).
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,10 +14,9 @@ import Database from 'better-sqlite3';
 import type { EntityDto, ServerMessage } from '@hearth/api-types';
 import { WebSocket } from 'ws';
 import { BenchClient, encodeConnect, encodePublish, HOST, PacketRun } from './mqtt-client.js';
+import { ADMIN, addAdmin, waitFor } from './bench-admin.js';
 import { startHub } from './targets.js';
 
-const HEARTH = fileURLToPath(new URL('../../bin/hearth.js', import.meta.url));
-const ADMIN = { username: 'bench', password: 'bench-password-1' };
 
 export interface EntitiesResult {
   entities: number;
@@ -30,24 +28,6 @@ export interface EntitiesResult {
   p50: number;
   p99: number;
   max: number;
-}
-
-function addAdmin(dataDir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HEARTH, 'user', 'add', ADMIN.username, '--role', 'admin'], { env: { ...process.env, HEARTH_DATA_DIR: dataDir }, stdio: ['pipe', 'ignore', 'inherit'] });
-    child.stdin.end(`${ADMIN.password}\n`);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hearth user add exited ${code}`))));
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];

@@ -2,26 +2,20 @@ import { readFileSync } from 'node:fs';
 import { migrations } from '@hearth/migrations';
 import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { databaseFile } from '../src/database/database.module.js';
-import { spawnHub, type HubProcess } from './support/hub-process.js';
+import { useHubProcesses } from './support/hub-process.js';
 import { collect, connectClient, connectCollecting } from './support/mqtt-client.js';
-import { removeDataDir, startTestHub, tempDataDir } from './support/test-hub.js';
+import { removeDataDir, startTestHub } from './support/test-hub.js';
 
 const persistentSubscriber = { clientId: 'garden-logger', clean: false } as const;
 
 describe('persistent sessions and retained messages survive a restart', () => {
-  const dirs: string[] = [];
-  const children: HubProcess[] = [];
-  afterEach(() => {
-    children.splice(0).forEach((hub) => hub.child.kill('SIGKILL'));
-    dirs.splice(0).forEach(removeDataDir);
-  });
+  const hubs = useHubProcesses();
 
   it('resumes a persistent session with its queued QoS 1 messages after a clean restart', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = hubs.dataDir();
     const first = await startTestHub({}, dataDir);
     const sub = await connectClient(first.mqttUrl, persistentSubscriber);
     await sub.subscribeAsync('garden/#', { qos: 1 });
@@ -47,11 +41,9 @@ describe('persistent sessions and retained messages survive a restart', () => {
   });
 
   it('loses nothing it acknowledged when the hub process is killed with SIGKILL', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = hubs.dataDir();
     const env = { HEARTH_DATA_DIR: dataDir };
-    const first = await spawnHub(env);
-    children.push(first);
+    const first = await hubs.spawn(env);
     const url = `mqtt://127.0.0.1:${first.mqttPort}`;
     const sub = await connectClient(url, persistentSubscriber);
     await sub.subscribeAsync('meter/#', { qos: 1 });
@@ -67,8 +59,7 @@ describe('persistent sessions and retained messages survive a restart', () => {
     await first.exited;
     pub.end(true);
 
-    const second = await spawnHub(env);
-    children.push(second);
+    const second = await hubs.spawn(env);
     // Collecting from before the CONNACK: the queued messages can arrive in the same read.
     const { client: back, inbox } = await connectCollecting(`mqtt://127.0.0.1:${second.mqttPort}`, persistentSubscriber);
     const missing = () => {
@@ -87,8 +78,7 @@ describe('persistent sessions and retained messages survive a restart', () => {
   }, 45_000); // the wait above must be able to run out and name what is missing
 
   it('carries what Aedes kept over the upgrade: a persistent session, its queue, acknowledged publishes not yet routed, retained messages', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = hubs.dataDir();
     // A database as the hub on Aedes left it: migrated up to the broker-core migration, with Aedes' rows.
     const file = databaseFile(loadConfig({ env: { HEARTH_DATA_DIR: dataDir }, cwd: dataDir }));
     const upgrade = migrations.find((migration) => migration.name === 'BrokerCore1765300000000')!;

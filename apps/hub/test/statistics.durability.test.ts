@@ -1,31 +1,23 @@
 import Database from 'better-sqlite3';
 import { StatisticsRecorder, type Reading, type StatisticRow } from '@hearth/statistics';
 import { MemoryStatisticsStore } from '@hearth/statistics/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
 import { databaseFile } from '../src/database/database.module.js';
-import { spawnHub, type HubProcess } from './support/hub-process.js';
+import { useHubProcesses } from './support/hub-process.js';
 import { connectClient } from './support/mqtt-client.js';
-import { removeDataDir, tempDataDir } from './support/test-hub.js';
 
 const PROBE = { dev: { ids: ['probe1'], name: 'Probe' }, stat_t: 'probe/state' };
 /** The hub commits readings in a group commit every event-loop turn; the issue allows a second of loss at most. */
 const COMMIT_INTERVAL = 1_000;
 
 describe('kill -9 while readings stream in', () => {
-  const dirs: string[] = [];
-  const children: HubProcess[] = [];
-  afterEach(() => {
-    children.splice(0).forEach((hub) => hub.child.kill('SIGKILL'));
-    dirs.splice(0).forEach(removeDataDir);
-  });
+  const hubs = useHubProcesses();
 
   it('keeps the database intact, loses at most the last second of readings, and statistics agree with the readings', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = hubs.dataDir();
     const env = { HEARTH_DATA_DIR: dataDir };
-    const first = await spawnHub(env);
-    children.push(first);
+    const first = await hubs.spawn(env);
     const url = `mqtt://127.0.0.1:${first.mqttPort}`;
     const device = await connectClient(url, { clientId: 'probe1' });
     const sensor = (id: string, extra: object) => device.publishAsync(`homeassistant/sensor/probe1/${id}/config`, JSON.stringify({ ...PROBE, uniq_id: `probe1_${id}`, ...extra }), { qos: 1, retain: true });
@@ -60,8 +52,7 @@ describe('kill -9 while readings stream in', () => {
     await first.exited;
     device.end(true);
 
-    const second = await spawnHub(env);
-    children.push(second);
+    const second = await hubs.spawn(env);
     const db = new Database(dbFile, { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

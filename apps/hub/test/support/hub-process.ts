@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import { removeDataDir, tempDataDir } from './test-hub.js';
 
 /** The compiled hub entry point; `npm test` compiles before it runs the tests. */
 export const HUB_MAIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
@@ -37,4 +39,26 @@ export function spawnHub(env: Record<string, string>, args: string[] = []): Prom
     });
     void exited.then((code) => reject(new Error(`hub exited with ${code} before it was ready:\n${output.join('\n')}`)));
   });
+}
+
+/** Hub processes and data directories for the tests of one describe block: each test's are killed and removed after it. */
+export function useHubProcesses(): { dataDir(): string; spawn(env: Record<string, string>, args?: string[]): Promise<HubProcess> } {
+  const dirs: string[] = [];
+  const children: HubProcess[] = [];
+  afterEach(() => {
+    children.splice(0).forEach((hub) => hub.child.kill('SIGKILL'));
+    dirs.splice(0).forEach(removeDataDir);
+  });
+  return {
+    dataDir: () => {
+      const dir = tempDataDir();
+      dirs.push(dir);
+      return dir;
+    },
+    spawn: async (env, args) => {
+      const hub = await spawnHub(env, args);
+      children.push(hub);
+      return hub;
+    },
+  };
 }
