@@ -1,4 +1,5 @@
-import mqtt, { type IClientOptions, type MqttClient, type IPublishPacket } from 'mqtt';
+import { collect, type Inbox } from '@hearth/broker/testing/mqttjs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 /** An MQTT.js client that is connected when the promise resolves (reconnects off: tests control them). */
 export async function connectClient(url: string, options: IClientOptions = {}): Promise<MqttClient> {
@@ -26,35 +27,4 @@ function connected(client: MqttClient, url: string): Promise<void> {
   });
 }
 
-export interface Received {
-  topic: string;
-  payload: string;
-  packet: IPublishPacket;
-}
-
-/** Collects every message a client receives; `next(n)` waits for the n-th one. */
-export interface Inbox {
-  messages: Received[];
-  waitFor(count: number, timeoutMs?: number): Promise<Received[]>;
-}
-
-export function collect(client: MqttClient): Inbox {
-  const messages: Received[] = [];
-  const waiters: Array<() => void> = [];
-  client.on('message', (topic, payload, packet) => {
-    messages.push({ topic, payload: payload.toString(), packet });
-    waiters.splice(0).forEach((wake) => wake());
-  });
-  const waitFor = (count: number, timeoutMs = 5000): Promise<Received[]> =>
-    new Promise((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error(`got ${messages.length} of ${count} messages: ${JSON.stringify(messages.map((m) => m.topic))}`)), timeoutMs);
-      const check = () => {
-        if (messages.length >= count) {
-          clearTimeout(deadline);
-          resolve(messages);
-        } else waiters.push(check);
-      };
-      check();
-    });
-  return { messages, waitFor };
-}
+export { collect, type Inbox, type Received } from '@hearth/broker/testing/mqttjs';

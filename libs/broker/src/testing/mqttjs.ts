@@ -1,4 +1,4 @@
-// Test support shared by the *.test.ts files; not part of the package API.
+// Test support shared by the *.test.ts files and the hub's tests (@hearth/broker/testing/mqttjs).
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 
 /** An MQTT.js client, connected when the promise resolves, with every message it receives collected from the start. */
