@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { totalmem } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
+import type { BrokerLinkDto } from '@hearth/api-types';
 import { type ApplicationMessage, type BrokerStats, duplexPair, MqttBroker, ReasonCode } from '@hearth/broker';
 import type { Database } from 'better-sqlite3';
 import { WebSocketServer, createWebSocketStream } from 'ws';
@@ -217,6 +218,10 @@ export class BrokerService extends MqttBus {
 
   async forEachRetained(filter: string, handler: BusHandler): Promise<void> {
     this.core.forEachRetained(filter, (message) => handler(busMessage(message)));
+  }
+
+  link(): BrokerLinkDto {
+    return { mode: 'embedded', connected: true, node: null, nodes: [], since: new Date(this.startedAt).toISOString(), error: null };
   }
 
   /** Closes every connection and the broker; resolves once its last writes committed. */
