@@ -150,6 +150,12 @@ export const configSchema = {
     urlPassword: key('HEARTH_MQTT_URL_PASSWORD', optionalText, null as string | null, 'password the hub signs in to the external broker with'),
     urlClientId: key('HEARTH_MQTT_URL_CLIENT_ID', text, 'hearth', 'client id of the hub\'s persistent session on the external broker (one per hub)'),
     urlCa: key('HEARTH_MQTT_URL_CA', optionalPath, null as string | null, 'PEM CA certificate(s) to trust for mqtts:// and wss:// external brokers, besides the system\'s'),
+    authAllow: key(
+      'HEARTH_MQTT_AUTH_ALLOW',
+      list,
+      ['127.0.0.1', '::1'],
+      'addresses or networks (CIDR) of external brokers that may ask the hub who may connect and what each device may do (/api/mqtt-auth/...)',
+    ),
     maxKeepAlive: key('HEARTH_MQTT_MAX_KEEP_ALIVE', int(0, 65_535), 0, 'longest keep-alive in seconds a client may ask for; a longer one, or none (0), is replaced and announced as Server Keep Alive (MQTT 5); 0 = no limit'),
   },
   devices: {
