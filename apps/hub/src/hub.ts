@@ -73,7 +73,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
   try {
     await lifecycle.start();
     const embedded = !onExternalBroker(config);
-    if (!embedded) log.warn({ nodes: config.mqtt.url.length }, 'on an external MQTT broker (HEARTH_MQTT_URL): the embedded broker, its listeners and the MQTT-SN gateway stay off');
+    if (!embedded) log.warn({ nodes: config.mqtt.url.length }, 'on an external MQTT broker (HEARTH_MQTT_URL): the embedded broker, its listeners, bridges and the MQTT-SN gateway stay off');
     const mqtt = embedded ? await listening('MQTT listener', 'HEARTH_MQTT_PORT', () => broker.listenTcp()) : null;
     if (mqtt) log.info({ listener: 'mqtt', ...mqtt }, `MQTT listening on ${mqtt.host}:${mqtt.port}`);
     // The serial link logs its own ready line when the device opens, which may be long after start.
