@@ -217,7 +217,7 @@ function parseJson(line: string): Record<string, unknown> | undefined {
 }
 
 /** A port that was free a moment ago, for brokers that cannot listen on port 0 and report it. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
