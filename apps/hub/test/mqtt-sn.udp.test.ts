@@ -8,7 +8,7 @@ import { Accounts } from '../src/auth/accounts.js';
 import { SQLITE } from '../src/database/database.tokens.js';
 import { MqttSnService } from '../src/mqtt-sn/mqtt-sn.service.js';
 import { collect, connectClient } from './support/mqtt-client.js';
-import { SnUdpClient } from './support/mqtt-sn.js';
+import { bufferedFor, SnUdpClient } from './support/mqtt-sn.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 
 // Short Tretry so retransmissions show within a test; keep-alive lapses are driven by 1 s durations.
@@ -156,6 +156,7 @@ describe('MQTT-SN gateway over UDP', () => {
     await watcher.publishAsync('devices/sleepy-1/cmd', 'first', { qos: 1 });
     await watcher.publishAsync('devices/sleepy-1/cmd', 'second', { qos: 0 });
     await expect.poll(() => gatewayHealth(hub).clients.asleep).toBe(1);
+    await expect.poll(() => bufferedFor(hub, 'sleepy-1')).toBe(2);
     expect(client.inbox.drain()).toEqual([]);
 
     client.send({ type: 'pingreq', clientId: 'sleepy-1' });
@@ -163,6 +164,37 @@ describe('MQTT-SN gateway over UDP', () => {
     expect(first).toMatchObject({ qos: 1, topic: { topicIdType: 'normal', topicId }, payload: Buffer.from('first') });
     client.send({ type: 'puback', topicId, msgId: first.msgId, returnCode: ReturnCode.ACCEPTED });
     expect(await client.next('publish')).toMatchObject({ qos: 0, payload: Buffer.from('second') });
+    await client.next('pingresp');
+  });
+
+  it('knows a sleeping sensor that wakes with a PINGREQ without its client id (as Paho clients do) by its address: what was buffered, then PINGRESP', async () => {
+    const client = await snClient();
+    await connect(client, 'sleepy-2');
+    client.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 'devices/sleepy-2/cmd' } });
+    const { topicId } = await client.next('suback');
+    client.send({ type: 'disconnect', duration: 60 });
+    await client.next('disconnect');
+    await watcher.publishAsync('devices/sleepy-2/cmd', 'first', { qos: 1 });
+    await watcher.publishAsync('devices/sleepy-2/cmd', 'second', { qos: 0 });
+    await expect.poll(() => bufferedFor(hub, 'sleepy-2')).toBe(2);
+    expect(client.inbox.drain()).toEqual([]);
+    client.send({ type: 'pingreq' });
+    const first = await client.next('publish');
+    expect(first).toMatchObject({ qos: 1, topic: { topicIdType: 'normal', topicId }, payload: Buffer.from('first') });
+    client.send({ type: 'puback', topicId, msgId: first.msgId, returnCode: ReturnCode.ACCEPTED });
+    expect(await client.next('publish')).toMatchObject({ qos: 0, payload: Buffer.from('second') });
+    await client.next('pingresp');
+    expect(client.inbox.drain()).toEqual([]);
+    expect(gatewayHealth(hub).clients.asleep).toBeGreaterThanOrEqual(1);
+
+    // Another address without a session wakes no one: it is told to connect.
+    const stranger = await snClient();
+    await watcher.publishAsync('devices/sleepy-2/cmd', 'third', { qos: 0 });
+    await expect.poll(() => bufferedFor(hub, 'sleepy-2')).toBe(1);
+    stranger.send({ type: 'pingreq' });
+    await stranger.next('disconnect');
+    client.send({ type: 'pingreq' });
+    expect(await client.next('publish')).toMatchObject({ payload: Buffer.from('third') });
     await client.next('pingresp');
   });
 

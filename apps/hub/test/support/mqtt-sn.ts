@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode, encode, SnStreamFramer, type SnMessage } from '@hearth/mqtt-sn';
 import { encodeFrame, XbeeFrameDecoder, type ApiMode } from '@hearth/xbee';
+import type { Database } from 'better-sqlite3';
 import { SerialPort } from 'serialport';
+import { SQLITE } from '../../src/database/database.tokens.js';
+import type { TestHub } from './test-hub.js';
 
 /** Received messages with waiting: `next(match)` resolves with the first unclaimed message that matches. */
 class Inbox<T> {
@@ -40,6 +43,15 @@ export const ofType =
   <K extends SnMessage['type']>(type: K) =>
   (m: SnMessage): m is Extract<SnMessage, { type: K }> =>
     m.type === type;
+
+/**
+ * Messages the gateway buffered for a sleeping sensor. The broker hands them to the gateway's in-process
+ * session asynchronously, so a test waits for this before it wakes the sensor.
+ */
+export function bufferedFor(hub: TestHub, clientId: string): number {
+  const row = hub.app.get<Database>(SQLITE).prepare(`SELECT count(*) AS count FROM sn_buffered WHERE client_id = ?`).get(clientId) as { count: number };
+  return row.count;
+}
 
 /** An MQTT-SN client on a real UDP socket. */
 export class SnUdpClient {
