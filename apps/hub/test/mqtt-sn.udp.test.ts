@@ -8,7 +8,7 @@ import { Accounts } from '../src/auth/accounts.js';
 import { SQLITE } from '../src/database/database.tokens.js';
 import { MqttSnService } from '../src/mqtt-sn/mqtt-sn.service.js';
 import { collect, connectClient } from './support/mqtt-client.js';
-import { bufferedFor, SnUdpClient } from './support/mqtt-sn.js';
+import { bufferedFor, multicastOnLoopback, SnMulticastSensor, SnUdpClient } from './support/mqtt-sn.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 
 // Short Tretry so retransmissions show within a test; keep-alive lapses are driven by 1 s durations.
@@ -74,7 +74,7 @@ describe('MQTT-SN gateway over UDP', () => {
     expect(hub.logs).toContainEqual(expect.objectContaining({ listener: 'mqtt-sn-udp', host: '127.0.0.1', port: hub.mqttSn!.port }));
     const health = (await (await hub.api('/api/health')).json()) as { mqttSn: unknown };
     expect(health.mqttSn).toMatchObject({ status: 'ok' });
-    expect(gatewayHealth(hub)).toMatchObject({ status: 'ok', udp: { port: hub.mqttSn!.port }, serial: null, clients: { active: 0, asleep: 0 } });
+    expect(gatewayHealth(hub)).toMatchObject({ status: 'ok', udp: { port: hub.mqttSn!.port }, multicast: null, serial: null, clients: { active: 0, asleep: 0 } });
   });
 
   it('answers SEARCHGW with GWINFO', async () => {
@@ -215,6 +215,64 @@ describe('MQTT-SN gateway over UDP', () => {
     client.send({ type: 'searchgw', radius: 0 });
     await client.next('gwinfo');
     expect(gatewayHealth(hub).counters.badFrames).toBe(before + 1);
+  });
+});
+
+describe('MQTT-SN multicast group the hub cannot join', () => {
+  it('runs without discovery by multicast and says why, naming the settings', async () => {
+    // An IPv4 group on an IPv6 listener cannot be joined.
+    const hub = await startTestHub({ HEARTH_SN_UDP_HOST: '::1', HEARTH_SN_MULTICAST: 'true' });
+    try {
+      expect(gatewayHealth(hub)).toMatchObject({ status: 'ok', udp: { host: '::1' }, multicast: null });
+      expect(hub.logs).toContainEqual(expect.objectContaining({ level: 40, group: '225.1.1.1', port: 1883, msg: expect.stringContaining('HEARTH_SN_MULTICAST_GROUP') }));
+    } finally {
+      await hub.close();
+      removeDataDir(hub.dataDir);
+    }
+  });
+});
+
+const MULTICAST_ON_LOOPBACK = await multicastOnLoopback();
+
+describe.skipIf(!MULTICAST_ON_LOOPBACK)('MQTT-SN discovery on the UDP multicast group (skipped where the kernel delivers no multicast on the loopback interface)', () => {
+  it('sends ADVERTISE to the group at start and every interval, answers SEARCHGW there with GWINFO, both from its listener, so a sensor finds it and connects', async () => {
+    // A group and port of this test's own, so parallel runs do not hear each other.
+    const group = `239.255.${1 + (process.pid % 250)}.${1 + Math.floor(Math.random() * 250)}`;
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    const sensor = await SnMulticastSensor.open(group, port);
+    const hub = await startTestHub({
+      HEARTH_SN_MULTICAST: 'true',
+      HEARTH_SN_MULTICAST_GROUP: group,
+      HEARTH_SN_MULTICAST_PORT: String(port),
+      HEARTH_SN_ADVERTISE_INTERVAL: '1',
+      HEARTH_SN_GATEWAY_ID: '9',
+    });
+    try {
+      const listener = { address: '127.0.0.1', port: hub.mqttSn!.port };
+      expect(await sensor.next('advertise')).toEqual({ from: listener, message: { type: 'advertise', gwId: 9, duration: 1 } });
+      expect(await sensor.next('advertise', 3000)).toEqual({ from: listener, message: { type: 'advertise', gwId: 9, duration: 1 } });
+      expect(gatewayHealth(hub).multicast).toEqual({ group, port });
+      expect(hub.logs).toContainEqual(expect.objectContaining({ listener: 'mqtt-sn-multicast', group, port }));
+
+      // Anyone may send to a group: a CONNECT there opens no session (frames on one socket are handled in order).
+      sensor.send({ type: 'connect', will: false, cleanSession: true, duration: 60, clientId: 'from-the-group' });
+      sensor.send({ type: 'searchgw', radius: 1 });
+      const answer = await sensor.next('gwinfo');
+      expect(answer).toEqual({ from: listener, message: { type: 'gwinfo', gwId: 9 } });
+      expect(gatewayHealth(hub).clients).toEqual({ active: 0, asleep: 0 });
+
+      // The sensor connects to where GWINFO came from.
+      const client = await SnUdpClient.open(answer.from.port);
+      try {
+        await connect(client, 'found-by-multicast');
+      } finally {
+        client.close();
+      }
+    } finally {
+      sensor.close();
+      await hub.close();
+      removeDataDir(hub.dataDir);
+    }
   });
 });
 

@@ -254,6 +254,10 @@ export class SnGateway {
       return;
     }
     let message = result.message;
+    if (link.discoveryOnly && message.type !== 'searchgw') {
+      this.log.debug({ link: link.name, address, type: message.type }, 'ignored a message on a discovery link');
+      return;
+    }
     let wirelessNodeId: Buffer | null = null;
     if (message.type === 'encapsulated') {
       wirelessNodeId = Buffer.from(message.wirelessNodeId);
