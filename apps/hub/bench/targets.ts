@@ -86,7 +86,7 @@ export const TARGETS: Target[] = [
  * Node options for a broker process from an environment variable, e.g.
  * HEARTH_BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub under load.
  */
-function nodeArgs(variable: string): string[] {
+export function nodeArgs(variable: string): string[] {
   return process.env[variable]?.split(' ').filter(Boolean) ?? [];
 }
 
@@ -120,6 +120,7 @@ export async function startHub(env: Record<string, string>, prepare?: (dataDir: 
         // The MQTT-SN gateway stays on, but on loopback and a free port, clear of anything else running.
         HEARTH_SN_UDP_HOST: HOST,
         HEARTH_SN_UDP_PORT: '0',
+        HEARTH_SN_MULTICAST: 'false',
         ...env,
       },
       cwd: dataDir,

@@ -6,6 +6,13 @@ import { UDP_LINK } from '../auth/sn-address.js';
 type FrameHandler = (link: SnLink, address: string, frame: Buffer) => void;
 
 /**
+ * The listener's kernel receive buffer. Linux's default (208 kB) holds a few hundred small datagrams,
+ * each charged at a few hundred bytes of overhead: a burst of 200 overflowed it and some were dropped.
+ * Linux caps it at net.core.rmem_max.
+ */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
  * MQTT-SN over UDP: one client per source address:port. No broadcast of its own, so a SEARCHGW sent to
  * the listener is answered by unicast; the multicast group is a link of its own (joinGroup).
  */
@@ -18,7 +25,7 @@ export class UdpLink implements SnLink {
   constructor(private readonly onFrame: FrameHandler) {}
 
   async listen(host: string, port: number): Promise<ListenerAddress> {
-    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
     await bind(socket, port, host);
     socket.on('message', (frame, remote) => this.onFrame(this, `${remote.address}:${remote.port}`, frame));
     this.socket = socket;
