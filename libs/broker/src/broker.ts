@@ -726,7 +726,6 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
 
   /** Runs `handle` (a received chunk's packets), then sends what it made the broker write. */
   receive(connection: Connection<Info>, chunk: Buffer): void {
-    if (connection.connection.inMemory) return connection.receive(chunk);
     this.receiving = true;
     try {
       connection.receive(chunk);

@@ -148,12 +148,6 @@ export interface BrokerStore {
  */
 export interface ConnectionInfo {
   remoteAddress?: string;
-  /**
-   * The stream is in memory (another part of the process, e.g. a gateway relaying sensors): what its
-   * packets cause is sent at the end of the event-loop turn, not when each chunk is handled, so a
-   * burst it writes in one turn reaches each subscriber as one write.
-   */
-  inMemory?: boolean;
 }
 
 /** A connected client as hooks see it. */

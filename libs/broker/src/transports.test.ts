@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { MqttClient } from 'mqtt';
-import mqttPacket from 'mqtt-packet';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { duplexPair } from './duplex-pair.js';
@@ -72,34 +71,5 @@ describe('transports: any duplex stream into broker.handle()', () => {
     expect((await sub.inbox.waitFor(2)).map((m) => `${m.topic}=${m.payload}`)).toEqual(['sn/sensor-1/moisture=41', 'sn/sensor-1/status=lost']);
     sensor.end(true);
     await sub.endAsync();
-  });
-
-  it('sends what an in-memory stream (inMemory) causes at the end of the turn: a burst of publishes reaches a subscriber as one write', async () => {
-    /** A client on an in-memory pair, connected by MQTT.js; `inMemory` as the broker is told. */
-    const inMemoryClient = async (clientId: string, inMemory: boolean) => {
-      const [clientSide, brokerSide] = duplexPair();
-      server.broker.handle(brokerSide, { inMemory });
-      const client = new MqttClient(() => clientSide, { clientId, reconnectPeriod: 0 });
-      await new Promise<void>((resolve) => client.once('connect', () => resolve()));
-      return { client, clientSide };
-    };
-    const subscriber = await inMemoryClient('burst-sub', false);
-    await subscriber.client.subscribeAsync('burst/#', { qos: 0 });
-    const inbox = collect(subscriber.client);
-    // Each write of the broker to the pair arrives as one chunk.
-    let writes = 0;
-    subscriber.clientSide.on('data', () => writes++);
-
-    for (const [inMemory, topic] of [[true, 'burst/relayed'], [false, 'burst/direct']] as const) {
-      const publisher = await inMemoryClient(`burst-${topic.slice(6)}`, inMemory);
-      writes = 0;
-      // Twenty PUBLISHes written one by one in one turn, as a gateway relays a burst of datagrams.
-      for (let n = 0; n < 20; n++) publisher.clientSide.write(mqttPacket.generate({ cmd: 'publish', topic, payload: String(n), qos: 0, retain: false, dup: false }));
-      await inbox.waitFor(inMemory ? 20 : 40);
-      expect(writes).toBe(inMemory ? 1 : 20);
-      publisher.client.end(true);
-    }
-    expect(inbox.messages.map((m) => m.payload)).toEqual([...Array.from({ length: 20 }, (_, n) => String(n)), ...Array.from({ length: 20 }, (_, n) => String(n))]);
-    subscriber.client.end(true);
   });
 });

@@ -31,8 +31,6 @@ export interface MqttConnection {
   remoteAddress?: string;
   /** In-process sessions only: whom the hub part acts for. */
   identity?: InProcessIdentity;
-  /** In-process sessions: the broker sends what they cause at the end of the event-loop turn. */
-  inMemory?: boolean;
   /** Runs once the client's CONNECT is accepted (lifts the limits of a connection not signed in yet). */
   signedIn?: () => void;
 }

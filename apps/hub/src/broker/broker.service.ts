@@ -161,7 +161,7 @@ export class BrokerService extends MqttBus {
    */
   connectInProcess(identity?: InProcessIdentity): Duplex {
     const [hubSide, brokerSide] = duplexPair();
-    this.core.handle(brokerSide, { transport: 'in-process', identity, inMemory: true });
+    this.core.handle(brokerSide, { transport: 'in-process', identity });
     return hubSide;
   }
 
