@@ -146,51 +146,43 @@ describe('MQTT-SN gateway over UDP', () => {
     await watcher.unsubscribeAsync('devices/pond-1/#');
   });
 
-  it('keeps what is published while a sensor sleeps, and hands it over on PINGREQ with its client id, then PINGRESP', async () => {
+  // Paho's MQTT-SN client wakes with a PINGREQ without its client id: the gateway knows it by its address.
+  for (const [wake, clientId, sendsId] of [['with its client id', 'sleepy-1', true], ['without its client id, known by its address', 'sleepy-2', false]] as const) {
+    it(`keeps what is published while a sensor sleeps, and hands it over on PINGREQ ${wake}, then PINGRESP`, async () => {
+      const asleep = gatewayHealth(hub).clients.asleep;
+      const client = await snClient();
+      await connect(client, clientId);
+      client.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: `devices/${clientId}/cmd` } });
+      const { topicId } = await client.next('suback');
+      client.send({ type: 'disconnect', duration: 60 });
+      await client.next('disconnect');
+      await watcher.publishAsync(`devices/${clientId}/cmd`, 'first', { qos: 1 });
+      await watcher.publishAsync(`devices/${clientId}/cmd`, 'second', { qos: 0 });
+      expect(gatewayHealth(hub).clients.asleep).toBe(asleep + 1);
+      await expect.poll(() => bufferedFor(hub, clientId)).toBe(2);
+      expect(client.inbox.drain()).toEqual([]);
+
+      client.send(sendsId ? { type: 'pingreq', clientId } : { type: 'pingreq' });
+      const first = await client.next('publish');
+      expect(first).toMatchObject({ qos: 1, topic: { topicIdType: 'normal', topicId }, payload: Buffer.from('first') });
+      client.send({ type: 'puback', topicId, msgId: first.msgId, returnCode: ReturnCode.ACCEPTED });
+      expect(await client.next('publish')).toMatchObject({ qos: 0, payload: Buffer.from('second') });
+      await client.next('pingresp');
+      expect(client.inbox.drain()).toEqual([]);
+      expect(gatewayHealth(hub).clients.asleep).toBe(asleep + 1); // asleep again
+    });
+  }
+
+  it('wakes no sleeping sensor for a PINGREQ without a client id from an address with no session: it is told to connect', async () => {
     const client = await snClient();
-    await connect(client, 'sleepy-1');
-    client.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 'devices/sleepy-1/cmd' } });
-    const { topicId } = await client.next('suback');
+    await connect(client, 'sleepy-3');
+    client.send({ type: 'subscribe', dup: false, qos: 0, msgId: 1, topic: { topicIdType: 'normal', topicName: 'devices/sleepy-3/cmd' } });
+    await client.next('suback');
     client.send({ type: 'disconnect', duration: 60 });
     await client.next('disconnect');
-    await watcher.publishAsync('devices/sleepy-1/cmd', 'first', { qos: 1 });
-    await watcher.publishAsync('devices/sleepy-1/cmd', 'second', { qos: 0 });
-    await expect.poll(() => gatewayHealth(hub).clients.asleep).toBe(1);
-    await expect.poll(() => bufferedFor(hub, 'sleepy-1')).toBe(2);
-    expect(client.inbox.drain()).toEqual([]);
-
-    client.send({ type: 'pingreq', clientId: 'sleepy-1' });
-    const first = await client.next('publish');
-    expect(first).toMatchObject({ qos: 1, topic: { topicIdType: 'normal', topicId }, payload: Buffer.from('first') });
-    client.send({ type: 'puback', topicId, msgId: first.msgId, returnCode: ReturnCode.ACCEPTED });
-    expect(await client.next('publish')).toMatchObject({ qos: 0, payload: Buffer.from('second') });
-    await client.next('pingresp');
-  });
-
-  it('knows a sleeping sensor that wakes with a PINGREQ without its client id (as Paho clients do) by its address: what was buffered, then PINGRESP', async () => {
-    const client = await snClient();
-    await connect(client, 'sleepy-2');
-    client.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 'devices/sleepy-2/cmd' } });
-    const { topicId } = await client.next('suback');
-    client.send({ type: 'disconnect', duration: 60 });
-    await client.next('disconnect');
-    await watcher.publishAsync('devices/sleepy-2/cmd', 'first', { qos: 1 });
-    await watcher.publishAsync('devices/sleepy-2/cmd', 'second', { qos: 0 });
-    await expect.poll(() => bufferedFor(hub, 'sleepy-2')).toBe(2);
-    expect(client.inbox.drain()).toEqual([]);
-    client.send({ type: 'pingreq' });
-    const first = await client.next('publish');
-    expect(first).toMatchObject({ qos: 1, topic: { topicIdType: 'normal', topicId }, payload: Buffer.from('first') });
-    client.send({ type: 'puback', topicId, msgId: first.msgId, returnCode: ReturnCode.ACCEPTED });
-    expect(await client.next('publish')).toMatchObject({ qos: 0, payload: Buffer.from('second') });
-    await client.next('pingresp');
-    expect(client.inbox.drain()).toEqual([]);
-    expect(gatewayHealth(hub).clients.asleep).toBeGreaterThanOrEqual(1);
-
-    // Another address without a session wakes no one: it is told to connect.
     const stranger = await snClient();
-    await watcher.publishAsync('devices/sleepy-2/cmd', 'third', { qos: 0 });
-    await expect.poll(() => bufferedFor(hub, 'sleepy-2')).toBe(1);
+    await watcher.publishAsync('devices/sleepy-3/cmd', 'third', { qos: 0 });
+    await expect.poll(() => bufferedFor(hub, 'sleepy-3')).toBe(1);
     stranger.send({ type: 'pingreq' });
     await stranger.next('disconnect');
     client.send({ type: 'pingreq' });
