@@ -89,7 +89,7 @@ export const mosquittoTarget = (): Target => TARGETS.find((target) => target.nam
  * Node options for a broker process from an environment variable, e.g.
  * HEARTH_BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub under load.
  */
-function nodeArgs(variable: string): string[] {
+export function nodeArgs(variable: string): string[] {
   return process.env[variable]?.split(' ').filter(Boolean) ?? [];
 }
 
@@ -123,6 +123,7 @@ export async function startHub(env: Record<string, string>, prepare?: (dataDir: 
         // The MQTT-SN gateway stays on, but on loopback and a free port, clear of anything else running.
         HEARTH_SN_UDP_HOST: HOST,
         HEARTH_SN_UDP_PORT: '0',
+        HEARTH_SN_MULTICAST: 'false',
         ...env,
       },
       cwd: dataDir,
