@@ -155,6 +155,15 @@ export class MqttAuthService {
     return permits(this.devicePrincipal(credential, clientId), action, topic);
   }
 
+  /**
+   * What a session the hub opens for an identity may do (an MQTT-SN sensor on an external broker, which knows
+   * the hub, not the sensor); null when the identity may not connect (a credential revoked meanwhile).
+   */
+  permissionsOf(identity: InProcessIdentity, clientId: string): ((action: MqttAction, topic: string) => boolean) | null {
+    const principal = this.inProcess(identity, clientId);
+    return 'outcome' in principal ? null : (action, topic) => permits(principal, action, topic);
+  }
+
   /** People with the admin role may do anything over MQTT (as Mosquitto's superusers). */
   isAdmin(username: string): boolean {
     return username !== '' && this.users.findByName(username)?.role === 'admin';

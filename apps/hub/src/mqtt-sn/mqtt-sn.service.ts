@@ -4,13 +4,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { parsePredefinedTopics, SnGateway, type SnGatewayStats, type SnLink, type SnPredefinedTopic } from '@hearth/mqtt-sn';
 import type { Database } from 'better-sqlite3';
 import { DeviceCredentialsRepository } from '../auth/device-credentials.repository.js';
+import { MqttAuthService } from '../auth/mqtt-auth.service.js';
 import { BrokerService, type ListenerAddress } from '../broker/broker.service.js';
-import type { HubConfig } from '../config/config.schema.js';
+import { ExternalBroker } from '../broker/external-broker.js';
+import { onExternalBroker, type HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import { SQLITE } from '../database/database.tokens.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
-import { InProcessSnBroker } from './in-process-sn-broker.js';
+import { SnBrokerSessions, type SnBrokerAccess } from './sn-broker-sessions.js';
 import { SnAccess, type SnDirectory } from './sn-access.js';
 import { SnClaims } from './sn-claims.js';
 import { RawFraming, SerialLink, XbeeFraming } from './serial-link.js';
@@ -28,7 +30,7 @@ export interface MqttSnHealth {
   counters: SnGatewayStats;
 }
 
-/** The MQTT-SN gateway of the hub: SnGateway on the embedded broker, its SQLite state, and its UDP and serial links. */
+/** The MQTT-SN gateway of the hub: SnGateway on the hub's broker (embedded or external), its SQLite state, and its UDP and serial links. */
 @Injectable()
 export class MqttSnService {
   /** Sensors that named a device credential from an address not bound to it, waiting for an admin. */
@@ -39,6 +41,7 @@ export class MqttSnService {
   private udp: UdpLink | undefined;
   private serial: SerialLink | undefined;
   private udpAddress: ListenerAddress | null = null;
+  private readonly onExternal: boolean;
   private multicast: MqttSnHealth['multicast'] = null;
 
   constructor(
@@ -46,9 +49,12 @@ export class MqttSnService {
     @Inject(ROOT_LOGGER) root: Logger,
     @Inject(SQLITE) private readonly db: Database,
     private readonly broker: BrokerService,
+    private readonly external: ExternalBroker,
+    private readonly mqttAuth: MqttAuthService,
     private readonly devices: DeviceCredentialsRepository,
   ) {
     this.sn = config.sn;
+    this.onExternal = onExternalBroker(config);
     this.log = root.child({ module: 'mqtt-sn' });
   }
 
@@ -67,7 +73,7 @@ export class MqttSnService {
     };
     this.gateway = new SnGateway({
       gatewayId: sn.gatewayId,
-      broker: new InProcessSnBroker(this.broker, new SnAccess(sn.udpAllow, directory, this.claims)),
+      broker: new SnBrokerSessions(this.brokerAccess(), new SnAccess(sn.udpAllow, directory, this.claims)),
       store: new SqliteSnStore(this.db),
       log: this.log,
       predefined: sn.predefined ? readPredefined(sn.predefined) : [],
@@ -95,6 +101,20 @@ export class MqttSnService {
     for (const link of [this.udp, this.serial]) if (link) this.gateway.addLink(link);
     await this.gateway.start();
     this.serial?.start();
+  }
+
+  /**
+   * Sensor sessions in-process on the embedded broker (which checks their rights), or connections of their own
+   * to the external broker, signed in as the hub, their rights checked here.
+   */
+  private brokerAccess(): SnBrokerAccess {
+    if (!this.onExternal) return { connect: (identity) => this.broker.connectInProcess(identity), publish: (...message) => this.broker.publish(...message) };
+    return {
+      connect: () => this.external.connect(),
+      publish: (...message) => this.external.publish(...message),
+      credentials: this.external.credentials,
+      permits: (identity, clientId) => this.mqttAuth.permissionsOf(identity, clientId),
+    };
   }
 
   /** Binds the UDP listener and joins the multicast group; null when HEARTH_SN_UDP_PORT is off. */
