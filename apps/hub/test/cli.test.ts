@@ -39,7 +39,7 @@ describe('the hearth CLI', () => {
       const device = await hearth(['device', 'add', 'porch-light', '--sn-address', '192.168.1.40', '--sn-address', '0013A200 41A7B0C3'], dataDir);
       expect(device.code).toBe(0);
       const credential = JSON.parse(device.stdout) as { username: string; password: string; topicPrefix: string };
-      expect(Object.keys(credential).sort()).toEqual(['password', 'snAddresses', 'topicPrefix', 'username']);
+      expect(Object.keys(credential).sort()).toEqual(['kind', 'password', 'snAddresses', 'topic', 'topicPrefix', 'username']);
       expect(credential).toMatchObject({ username: 'porch-light', topicPrefix: 'devices/porch-light', snAddresses: ['0013a20041a7b0c3', '192.168.1.40'] });
       expect(await hearth(['device', 'bind', 'porch-light', 'wire'], dataDir)).toMatchObject({ code: 0, stdout: 'porch-light: MQTT-SN from 0013a20041a7b0c3, 192.168.1.40, wire\n' });
       expect(await hearth(['device', 'unbind', 'porch-light', '192.168.1.40'], dataDir)).toMatchObject({ code: 0, stdout: 'porch-light: MQTT-SN from 0013a20041a7b0c3, wire\n' });

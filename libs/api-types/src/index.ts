@@ -77,9 +77,28 @@ export interface SnPredefinedTopicDto {
   topicId: number;
 }
 
+/**
+ * What firmware a device credential is for: its topic rules are exactly the topics that firmware publishes
+ * and subscribes to under its own device topic (`generic` = everything under `devices/<topic>`).
+ */
+export const DEVICE_KINDS = ['tasmota', 'esphome', 'shelly', 'zigbee2mqtt', 'homie', 'generic'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+/** Body of `POST /api/device-credentials`; `topic` defaults to the name, `topicPrefix` (generic only) to `devices/<topic>`. */
+export interface CreateDeviceCredentialRequest {
+  name: string;
+  kind?: DeviceKind;
+  topic?: string;
+  topicPrefix?: string;
+  snAddresses?: string[];
+}
+
 /** A device credential as `GET /api/device-credentials` lists it (never its password or hash). */
 export interface DeviceCredentialDto {
   username: string;
+  kind: DeviceKind;
+  /** The firmware's device topic (Tasmota Topic, ESPHome topic_prefix, Shelly id or prefix, Zigbee2MQTT base topic, Homie device id). */
+  topic: string;
   topicPrefix: string | null;
   /** Where an MQTT-SN sensor may prove it is this device from: IPs or networks (CIDR), XBee 64-bit addresses, `wire`. */
   snAddresses: string[];

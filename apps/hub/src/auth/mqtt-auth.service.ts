@@ -8,7 +8,8 @@ import { HUB_CONFIG } from '../config/config.token.js';
 import { SQLITE } from '../database/database.tokens.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
-import { DevicePermissions, deviceRules, type AclRule, type MqttPrincipal } from './acl.js';
+import { DevicePermissions, type AclRule, type MqttPrincipal } from './acl.js';
+import { discoveryClaims, kindRules, ownSpaces, type DiscoveryClaims } from './device-kinds.js';
 import { DeviceCredentialsRepository, type DeviceCredential } from './device-credentials.repository.js';
 import { HashAbandoned, HasherBusy, PasswordHasher } from './password-hasher.js';
 import { SignInPolicy } from './sign-in-policy.js';
@@ -106,9 +107,9 @@ export class MqttAuthService {
     this.live.delete(client);
   }
 
-  canPublish(client: BrokerClient<MqttConnection>, topic: string): boolean {
+  canPublish(client: BrokerClient<MqttConnection>, topic: string, payload?: Buffer): boolean {
     const principal = grantOf(client)?.principal;
-    return principal !== undefined && (!('permissions' in principal) || principal.permissions.canWrite(topic));
+    return principal !== undefined && (!('permissions' in principal) || principal.permissions.canWrite(topic, payload));
   }
 
   canSubscribe(client: BrokerClient<MqttConnection>, filter: string): boolean {
@@ -116,9 +117,9 @@ export class MqttAuthService {
     return principal !== undefined && (!('permissions' in principal) || principal.permissions.canSubscribe(filter));
   }
 
-  canReceive(client: BrokerClient<MqttConnection>, topic: string): boolean {
+  canReceive(client: BrokerClient<MqttConnection>, topic: string, payload?: Buffer): boolean {
     const principal = grantOf(client)?.principal;
-    return principal !== undefined && (!('permissions' in principal) || principal.permissions.canRead(topic));
+    return principal !== undefined && (!('permissions' in principal) || principal.permissions.canRead(topic, payload));
   }
 
   /** Re-checks every connected session against the database: revoked, removed or changed credentials end their sessions. */
@@ -144,7 +145,7 @@ export class MqttAuthService {
     if (principal.kind === 'admin') return this.users.findById(principal.userId)?.role === 'admin' ? principal : null;
     const credential = this.devices.findById(principal.credentialId);
     if (!credential || credential.revokedAt !== null || credential.passwordHash !== principal.passwordHash) return null;
-    return this.devicePrincipal(credential, clientId);
+    return this.devicePrincipal(credential, clientId, principal.permissions.claims);
   }
 
   private async identify(clientId: string, connection: MqttConnection, username?: string, password?: Buffer): Promise<MqttPrincipal | Refusal> {
@@ -202,9 +203,10 @@ export class MqttAuthService {
     const own: AclRule[] = [...this.config.sn.trustedTopics, ...predefined].map((filter) => ({ username: null, access: 'readwrite', filter }));
     const devices: AclRule[] = this.devices
       .list()
-      .filter((device) => device.topicPrefix !== null && device.revokedAt === null)
-      .map((device) => ({ username: null, access: 'deny', filter: `${device.topicPrefix}/#` }));
-    const rules = [...own, ...deviceRules(clientId, null, this.config.devices.discoveryPrefix), ...devices];
+      .filter((device) => device.revokedAt === null)
+      .flatMap((device) => ownSpaces(device).map((filter): AclRule => ({ username: null, access: 'deny', filter })));
+    const discovery = kindRules({ username: clientId, kind: 'generic', topic: clientId, topicPrefix: null }, this.config.devices.discoveryPrefix, null);
+    const rules = [...own, ...discovery, ...devices];
     return { kind: 'sensor', clientId, predefined, permissions: new DevicePermissions(rules, { username: clientId, clientId }) };
   }
 
@@ -214,14 +216,16 @@ export class MqttAuthService {
     return this.devicePrincipal(credential, clientId);
   }
 
-  private devicePrincipal(credential: DeviceCredential, clientId: string): MqttPrincipal {
-    const rules = [...deviceRules(credential.username, credential.topicPrefix, this.config.devices.discoveryPrefix), ...this.devices.rulesFor(credential.username)];
+  /** A device's kind rules and imported rules; discovery it claimed in this session stays claimed when the grant is rebuilt. */
+  private devicePrincipal(credential: DeviceCredential, clientId: string, claimed?: DiscoveryClaims): MqttPrincipal {
+    const { discoveryPrefix } = this.config.devices;
+    const rules = [...kindRules(credential, discoveryPrefix, clientId), ...this.devices.rulesFor(credential.username)];
     return {
       kind: 'device',
       username: credential.username,
       credentialId: credential.id,
       passwordHash: credential.passwordHash,
-      permissions: new DevicePermissions(rules, { username: credential.username, clientId }),
+      permissions: new DevicePermissions(rules, { username: credential.username, clientId }, discoveryClaims(credential, discoveryPrefix)?.inherit(claimed)),
     };
   }
 
