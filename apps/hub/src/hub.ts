@@ -9,6 +9,7 @@ import { TlsListeners, type TlsAddresses } from './broker/tls-listeners.js';
 import { BrokerService, type ListenerAddress } from './broker/broker.service.js';
 import type { HubConfig } from './config/config.schema.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
+import { HubListeners } from './health/listeners.js';
 import { MqttSnService } from './mqtt-sn/mqtt-sn.service.js';
 import { HubLifecycle } from './lifecycle.js';
 import { HubWsAdapter } from './realtime/hub-ws-adapter.js';
@@ -98,6 +99,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
       log.info({ listener: 'mqtt-wss', ...tls.https, path: config.mqtt.websocketPath }, `MQTT over secure WebSocket on wss://${tls.https.host}:${tls.https.port}${config.mqtt.websocketPath}`);
       log.info({ listener: 'https', ...tls.https }, `HTTPS (dashboard, API) listening on https://${tls.https.host}:${tls.https.port}/`);
     }
+    app.get(HubListeners).record({ http, mqtt, mqttSn, tls });
     // The last line: tools that start the hub wait for it.
     log.info({ ready: true }, 'hub ready');
     return { app, http, mqtt, mqttSn, tls, close };

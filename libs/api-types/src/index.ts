@@ -78,6 +78,23 @@ export interface SnPredefinedTopicDto {
 }
 
 /**
+ * What the hub listens on (`GET /api/listeners`), as a device should be told: `host` is the address to use
+ * (HEARTH_ADVERTISED_HOST, else the address the MQTT listener binds to, else this machine's LAN address);
+ * null where a listener is off.
+ */
+export interface HubListenersDto {
+  host: string;
+  mqtt: number | null;
+  mqtts: number | null;
+  mqttsClientCert: number | null;
+  websocket: { port: number; path: string } | null;
+  secureWebsocket: { port: number; path: string } | null;
+  mqttSnUdp: number | null;
+  mqttSnSerial: { path: string; mode: 'xbee' | 'raw'; open: boolean } | null;
+  discoveryPrefix: string;
+}
+
+/**
  * What firmware a device credential is for: its topic rules are exactly the topics that firmware publishes
  * and subscribes to under its own device topic (`generic` = everything under `devices/<topic>`).
  */

@@ -32,6 +32,7 @@ export const API_ROUTES = [
   'POST /api/mqtt-sn/claims/:id/accept',
   'DELETE /api/mqtt-sn/claims/:id',
   'GET /api/health',
+  'GET /api/listeners',
   // Entities and devices
   'GET /api/entities',
   'GET /api/entities/:id',
