@@ -110,6 +110,16 @@ export interface CreateDeviceCredentialRequest {
   snAddresses?: string[];
 }
 
+/** What `POST /api/device-credentials` (and `hearth device add`) answers: the only time the password is visible. */
+export interface IssuedDeviceCredentialDto {
+  username: string;
+  password: string;
+  kind: DeviceKind;
+  topic: string;
+  topicPrefix: string | null;
+  snAddresses: string[];
+}
+
 /** A device credential as `GET /api/device-credentials` lists it (never its password or hash). */
 export interface DeviceCredentialDto {
   username: string;

@@ -1,4 +1,4 @@
-import { DEVICE_KINDS, type DeviceCredentialDto, type DeviceKind } from '@hearth/api-types';
+import { DEVICE_KINDS, type DeviceCredentialDto, type DeviceKind, type IssuedDeviceCredentialDto } from '@hearth/api-types';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
@@ -35,14 +35,7 @@ export interface PublicUser {
 export type PublicDevice = DeviceCredentialDto;
 
 /** What `hearth device add` prints and the API returns once: the only time the password is visible. */
-export interface IssuedDeviceCredential {
-  username: string;
-  password: string;
-  kind: DeviceKind;
-  topic: string;
-  topicPrefix: string | null;
-  snAddresses: string[];
-}
+export type IssuedDeviceCredential = IssuedDeviceCredentialDto;
 
 export interface ImportReport {
   credentials: number;
