@@ -101,6 +101,24 @@ describe('device credentials by firmware kind', () => {
     },
   );
 
+  it('lets a Shelly Plus plug appear by its profile and take a JSON-RPC command whose reply stays in its own topics', async () => {
+    const plug = await connectClient(hub.mqttUrl, as('plus-plug'));
+    const inbox = collect(plug);
+    for (const filter of shelly.gen2Plug.subscriptions) await plug.subscribeAsync(filter);
+    await plug.publishAsync(`${shelly.gen2Prefix}/status/switch:0`, shelly.gen2SwitchOn, { qos: 1 });
+    const relayOf = async () => ((await (await hub.api('/api/entities')).json()) as Array<{ id: string; kind: string; deviceId: string; state: unknown }>).find((e) => e.deviceId === `shelly-gen2-switch/${shelly.gen2Prefix}` && e.kind === 'switch');
+    await expect.poll(async () => (await relayOf())?.state, { timeout: 10_000 }).toBe('on');
+    const relay = (await relayOf())!;
+    expect((await hub.api(`/api/entities/${relay.id}/command`, { body: { on: false } })).status).toBe(202);
+    await expect.poll(() => inbox.messages.map((m) => m.topic), { timeout: 10_000 }).toContain(`${shelly.gen2Prefix}/rpc`);
+    const request = JSON.parse(inbox.messages.find((m) => m.topic === `${shelly.gen2Prefix}/rpc`)!.payload.toString()) as { src: string };
+    let closed = false;
+    plug.once('close', () => (closed = true));
+    await plug.publishAsync(`${request.src}/rpc`, JSON.stringify({ id: 1, src: shelly.gen2Prefix, dst: request.src, result: { was_on: true } }), { qos: 1 });
+    expect(closed).toBe(false);
+    await plug.endAsync();
+  });
+
   it("refuses every kind another device's topics, the discovery of others and #", async () => {
     for (const firmware of firmwares) {
       const device = await connectClient(hub.mqttUrl, as(firmware.name, { protocolVersion: 5 }));
