@@ -1,9 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { encodeCommand } from '../commands/encode.js';
 import * as tasmota from '../fixtures/tasmota.js';
 import { message } from '../fixtures/message.js';
-import { decodeState } from '../state/decode.js';
+import { decodeText, encodeMessages } from '../fixtures/round-trip.js';
 import type { EntityDefinition } from './definition.js';
 import { TasmotaDiscovery, type TasmotaEvent } from './tasmota.js';
 
@@ -12,12 +11,6 @@ const definitionsOf = (event: TasmotaEvent): EntityDefinition[] => {
   return event.definitions;
 };
 const byKind = (definitions: EntityDefinition[], kind: string) => definitions.filter((definition) => definition.kind === kind);
-const decode = (definition: EntityDefinition, topic: string, payload: string) => decodeState(definition, topic, Buffer.from(payload));
-const encode = (definition: EntityDefinition, command: Parameters<typeof encodeCommand>[1]) => {
-  const result = encodeCommand(definition, command);
-  if (!result.ok) throw new Error(result.reason);
-  return result.messages.map((m) => [m.topic, m.payload]);
-};
 
 describe("Tasmota's own discovery", () => {
   it('makes a plug a switch on cmnd/<topic>/POWER1 and an energy meter with its kWh total', () => {
@@ -31,23 +24,23 @@ describe("Tasmota's own discovery", () => {
       availability: { mode: 'latest', topics: [{ topic: 'tele/huzzah_1/LWT', payloadAvailable: 'Online', payloadNotAvailable: 'Offline' }] },
       origin: 'tasmota/discovery/5CCF7F139827',
     });
-    expect(encode(relay, { on: true })).toEqual([['cmnd/huzzah_1/POWER1', 'ON']]);
-    expect(decode(relay, 'stat/huzzah_1/RESULT', '{"POWER":"ON"}')).toMatchObject({ ok: true, update: { state: 'on' } });
-    expect(decode(relay, 'stat/huzzah_1/POWER', 'OFF')).toMatchObject({ ok: true, update: { state: 'off' } });
-    expect(decode(relay, 'tele/huzzah_1/STATE', tasmota.teleState)).toMatchObject({ ok: true, update: { state: 'off' } });
+    expect(encodeMessages(relay, { on: true })).toEqual([['cmnd/huzzah_1/POWER1', 'ON']]);
+    expect(decodeText(relay, 'stat/huzzah_1/RESULT', '{"POWER":"ON"}')).toMatchObject({ ok: true, update: { state: 'on' } });
+    expect(decodeText(relay, 'stat/huzzah_1/POWER', 'OFF')).toMatchObject({ ok: true, update: { state: 'off' } });
+    expect(decodeText(relay, 'tele/huzzah_1/STATE', tasmota.teleState)).toMatchObject({ ok: true, update: { state: 'off' } });
 
     const [meter] = byKind(definitions, 'power_meter');
     expect(meter).toMatchObject({ uniqueId: '5CCF7F139827_power_meter_energy', unit: 'W', deviceClass: 'power' });
     expect(meter.attributes.map((a) => [a.name, a.unit])).toEqual([['energy', 'kWh'], ['voltage', 'V'], ['current', 'A']]);
-    expect(decode(meter, 'tele/huzzah_1/SENSOR', tasmota.teleSensor)).toMatchObject({ ok: true, update: { state: 5, attributes: { energy: 3.705, voltage: 233, current: 0.021 } } });
+    expect(decodeText(meter, 'tele/huzzah_1/SENSOR', tasmota.teleSensor)).toMatchObject({ ok: true, update: { state: 5, attributes: { energy: 3.705, voltage: 233, current: 0.021 } } });
   });
 
   it('makes a dimmer a light whose brightness goes to Dimmer (0-100) and switches it on', () => {
     const [light] = definitionsOf(new TasmotaDiscovery().feed(tasmota.nativeDimmerConfig.topic, tasmota.nativeDimmerConfig.payload));
     expect(light).toMatchObject({ kind: 'light', name: 'Relay 1', brightnessScale: 100, supports: { brightness: true } });
-    expect(encode(light, { brightness: 128 })).toEqual([['cmnd/huzzah_2/Dimmer', '50']]);
-    expect(encode(light, { on: false })).toEqual([['cmnd/huzzah_2/POWER1', 'OFF']]);
-    expect(decode(light, 'stat/huzzah_2/RESULT', '{"POWER":"ON","Dimmer":60}')).toMatchObject({ ok: true, update: { state: 'on', attributes: { brightness: 153 } } });
+    expect(encodeMessages(light, { brightness: 128 })).toEqual([['cmnd/huzzah_2/Dimmer', '50']]);
+    expect(encodeMessages(light, { on: false })).toEqual([['cmnd/huzzah_2/POWER1', 'OFF']]);
+    expect(decodeText(light, 'stat/huzzah_2/RESULT', '{"POWER":"ON","Dimmer":60}')).toMatchObject({ ok: true, update: { state: 'on', attributes: { brightness: 153 } } });
   });
 
   it('follows the full topic template, and gives an RGBCW bulb colour temperature and RGB', () => {
@@ -55,19 +48,19 @@ describe("Tasmota's own discovery", () => {
     expect(bulb.supports).toEqual({ brightness: true, colorTemp: true, rgb: true });
     expect(bulb.command).toMatchObject({ topic: 'bulb/cmnd/POWER1', brightnessTopic: 'bulb/cmnd/Dimmer', colorTempTopic: 'bulb/cmnd/CT', rgbTopic: 'bulb/cmnd/Color2' });
     expect(bulb.availability?.topics[0].topic).toBe('bulb/tele/LWT');
-    expect(decode(bulb, 'bulb/tele/STATE', tasmota.bulbState)).toMatchObject({ ok: true, update: { state: 'on', attributes: { brightness: 153, colorTemp: 327, rgb: [153, 76, 0] } } });
-    expect(decode(bulb, 'bulb/stat/RESULT', '{"POWER":"ON","Color":"FF8000FF00"}')).toMatchObject({ ok: true, update: { attributes: { rgb: [255, 128, 0] } } });
-    expect(encode(bulb, { rgb: [255, 0, 0] })).toEqual([['bulb/cmnd/Color2', '255,0,0'], ['bulb/cmnd/POWER1', 'ON']]);
+    expect(decodeText(bulb, 'bulb/tele/STATE', tasmota.bulbState)).toMatchObject({ ok: true, update: { state: 'on', attributes: { brightness: 153, colorTemp: 327, rgb: [153, 76, 0] } } });
+    expect(decodeText(bulb, 'bulb/stat/RESULT', '{"POWER":"ON","Color":"FF8000FF00"}')).toMatchObject({ ok: true, update: { attributes: { rgb: [255, 128, 0] } } });
+    expect(encodeMessages(bulb, { rgb: [255, 0, 0] })).toEqual([['bulb/cmnd/Color2', '255,0,0'], ['bulb/cmnd/POWER1', 'ON']]);
   });
 
   it('splits an unlinked RGBW light into its RGB part (Dimmer1, Color2 with "=") and its white part (Dimmer2)', () => {
     const config = message('tasmota/discovery/A4CF12000001/config', { ...JSON.parse(tasmota.nativeBulbConfig.payload.toString()), mac: 'A4CF12000001', ft: '%prefix%/%topic%/', lk: 0, lt_st: 4, rl: [2, 2, 0, 0, 0, 0, 0, 0] });
     const [rgb, white] = definitionsOf(new TasmotaDiscovery().feed(config.topic, config.payload));
     expect(rgb.supports).toEqual({ brightness: true, rgb: true });
-    expect(encode(rgb, { rgb: [1, 2, 3] })).toEqual([['cmnd/bulb/Color2', '1,2,3='], ['cmnd/bulb/POWER1', 'ON']]);
+    expect(encodeMessages(rgb, { rgb: [1, 2, 3] })).toEqual([['cmnd/bulb/Color2', '1,2,3='], ['cmnd/bulb/POWER1', 'ON']]);
     expect(white.supports).toEqual({ brightness: true });
-    expect(encode(white, { brightness: 255 })).toEqual([['cmnd/bulb/Dimmer2', '100']]);
-    expect(encode(white, { on: true })).toEqual([['cmnd/bulb/POWER2', 'ON']]);
+    expect(encodeMessages(white, { brightness: 255 })).toEqual([['cmnd/bulb/Dimmer2', '100']]);
+    expect(encodeMessages(white, { on: true })).toEqual([['cmnd/bulb/POWER2', 'ON']]);
   });
 
   it("makes sensors of the known quantities in the sensors message, in the device's units", () => {
@@ -82,7 +75,7 @@ describe("Tasmota's own discovery", () => {
       ['Attic BMP280 Temperature', 'temperature', '°C'],
       ['Attic BMP280 Pressure', 'pressure', 'hPa'],
     ]);
-    expect(sensors.map((d) => decode(d, 'tele/attic/SENSOR', tasmota.climateSensor))).toMatchObject([21.6, 47.5, 10, 22, 1008.4].map((state) => ({ ok: true, update: { state } })));
+    expect(sensors.map((d) => decodeText(d, 'tele/attic/SENSOR', tasmota.climateSensor))).toMatchObject([21.6, 47.5, 10, 22, 1008.4].map((state) => ({ ok: true, update: { state } })));
   });
 
   it('removes a device whose config is cleared, and refuses what it cannot read', () => {
