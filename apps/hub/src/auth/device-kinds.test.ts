@@ -44,4 +44,14 @@ describe('device kinds', () => {
     expect(bridge.canSubscribe('homeassistant/#')).toBe(true);
     expect(permissions(tasmota).canSubscribe('homeassistant/#')).toBe(false);
   });
+
+  it("never lets a bridge claim discovery under another device's node id, even pointing into its own topics", () => {
+    const zigbee: KindedDevice = { username: 'z', kind: 'zigbee2mqtt', topic: 'zigbee2mqtt', topicPrefix: null };
+    const esphome: KindedDevice = { username: 'living-node', kind: 'esphome', topic: 'livingroom', topicPrefix: null };
+    const bridge = new DevicePermissions(kindRules(zigbee, 'homeassistant', 'c'), { username: 'z', clientId: 'c' }, discoveryClaims(zigbee, 'homeassistant', () => [esphome]));
+    const own = json({ state_topic: 'zigbee2mqtt/x', command_topic: 'zigbee2mqtt/x/set' });
+    expect(bridge.canWrite('homeassistant/light/livingroom/ceiling_light/config', own)).toBe(false);
+    expect(bridge.canWrite('homeassistant/light/living-node/ceiling_light/config', own)).toBe(false);
+    expect(bridge.canWrite('homeassistant/light/0x0001/light/config', own)).toBe(true);
+  });
 });

@@ -111,8 +111,7 @@ export function kindRules(device: KindedDevice, discoveryPrefix: string, clientI
     const { own, shared } = KIND_TOPICS[device.kind](device.topic);
     for (const [access, filter] of [...own, ...shared]) add(access, filter);
   }
-  const nodeIds = new Set([username, ...(device.kind === 'esphome' ? [device.topic] : [])]);
-  for (const node of nodeIds) {
+  for (const node of discoveryNodeIds(device)) {
     if (!isTopicSafe(node)) continue;
     add('write', `${discoveryPrefix}/+/${node}/+/config`);
     add('write', `${discoveryPrefix}/device/${node}/config`);
@@ -120,6 +119,9 @@ export function kindRules(device: KindedDevice, discoveryPrefix: string, clientI
   add('read', `${discoveryPrefix}/status`);
   return rules;
 }
+
+/** The Home Assistant discovery node ids that name this device: its username, and an ESPHome node's topic. */
+export const discoveryNodeIds = (device: KindedDevice): Set<string> => new Set([device.username, ...(device.kind === 'esphome' ? [device.topic] : [])]);
 
 /** A device's rules in Mosquitto's ACL file: its `topic` lines, and its `%c` rules as `pattern` lines (which apply to every user). */
 export function kindAclFile(device: KindedDevice, discoveryPrefix: string): AclRule[] {
@@ -143,10 +145,12 @@ export class DiscoveryClaims {
     private readonly owns: (topic: string, payload: Buffer) => boolean,
     /** A filter the device may subscribe to, receiving only its own configs (Zigbee2MQTT reads its retained configs back to clear stale ones). */
     readonly subscribable: string | null,
+    /** Other devices' discovery node ids: a topic whose node (or object) id is one is never claimable, whatever the message says. */
+    private readonly othersNames: ReadonlySet<string> = new Set(),
   ) {}
 
   covers(topic: string): boolean {
-    return this.filters.some((filter) => topicMatches(filter, topic));
+    return this.filters.some((filter) => topicMatches(filter, topic)) && !this.othersNames.has(topic.split('/')[2]);
   }
 
   /** Whether the message is this device's own; a payload-less question (a subscription check) is answered by claims alone. */
@@ -167,8 +171,10 @@ export class DiscoveryClaims {
   }
 }
 
-/** The claimable discovery topics of a device's kind, if its firmware has any. */
-export function discoveryClaims(device: KindedDevice, discoveryPrefix: string): DiscoveryClaims | undefined {
+/** The claimable discovery topics of a device's kind, if its firmware has any; `others` lists the other devices (asked only then). */
+export function discoveryClaims(device: KindedDevice, discoveryPrefix: string, others: () => KindedDevice[] = () => []): DiscoveryClaims | undefined {
+  if (device.kind !== 'tasmota' && device.kind !== 'zigbee2mqtt') return undefined;
+  const othersNames = new Set(others().flatMap((other) => [...discoveryNodeIds(other)]));
   const own = ownSpaces(device);
   const inOwnSpace = (topic: unknown): boolean => typeof topic === 'string' && own.some((filter) => topicMatches(filter, topic));
   const haConfigs = [`${discoveryPrefix}/+/+/config`, `${discoveryPrefix}/+/+/+/config`];
@@ -181,10 +187,10 @@ export function discoveryClaims(device: KindedDevice, discoveryPrefix: string): 
       const config = parseObject(payload);
       return config?.t === device.topic && typeof config.mac === 'string' && topic === `tasmota/discovery/${config.mac}/config`;
     };
-    return new DiscoveryClaims(['tasmota/discovery/+/config', 'tasmota/discovery/+/sensors', ...haConfigs], (topic, payload) => (topic.startsWith('tasmota/') ? native(topic, payload) : haOwned(topic, payload)), null);
+    const owns = (topic: string, payload: Buffer) => (topic.startsWith('tasmota/') ? native(topic, payload) : haOwned(topic, payload));
+    return new DiscoveryClaims(['tasmota/discovery/+/config', 'tasmota/discovery/+/sensors', ...haConfigs], owns, null, othersNames);
   }
-  if (device.kind === 'zigbee2mqtt') return new DiscoveryClaims(haConfigs, haOwned, `${discoveryPrefix}/#`);
-  return undefined;
+  return new DiscoveryClaims(haConfigs, haOwned, `${discoveryPrefix}/#`, othersNames);
 }
 
 function parseObject(payload: Buffer): Record<string, unknown> | null {

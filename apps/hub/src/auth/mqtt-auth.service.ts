@@ -225,8 +225,12 @@ export class MqttAuthService {
       username: credential.username,
       credentialId: credential.id,
       passwordHash: credential.passwordHash,
-      permissions: new DevicePermissions(rules, { username: credential.username, clientId }, discoveryClaims(credential, discoveryPrefix)?.inherit(claimed)),
+      permissions: new DevicePermissions(rules, { username: credential.username, clientId }, discoveryClaims(credential, discoveryPrefix, () => this.otherDevices(credential))?.inherit(claimed)),
     };
+  }
+
+  private otherDevices(credential: DeviceCredential): DeviceCredential[] {
+    return this.devices.list().filter((device) => device.id !== credential.id && device.revokedAt === null);
   }
 
   /** `loopback` trusts plain TCP from this machine only: behind a WebSocket reverse proxy every client would look local. */
