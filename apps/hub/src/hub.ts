@@ -101,7 +101,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
       if (embedded) log.info({ listener: 'mqtt-wss', ...tls.https, path: config.mqtt.websocketPath }, `MQTT over secure WebSocket on wss://${tls.https.host}:${tls.https.port}${config.mqtt.websocketPath}`);
       log.info({ listener: 'https', ...tls.https }, `HTTPS (dashboard, API) listening on https://${tls.https.host}:${tls.https.port}/`);
     }
-    app.get(HubListeners).record({ http, mqtt, mqttSn, tls });
+    app.get(HubListeners).record({ http, websocket: embedded, mqtt, mqttSn, tls });
     // The last line: tools that start the hub wait for it.
     log.info({ ready: true }, 'hub ready');
     return { app, http, mqtt, mqttSn, tls, close };

@@ -60,6 +60,9 @@ describe('the hub on an external MQTT broker', () => {
     // Its own broker stays off: no MQTT listener of its own.
     expect(hub.mqtt).toBeNull();
     expect(hub.mqttSn).toBeNull();
+    // Devices are told the external broker, and no listener of the hub's own.
+    const port = Number(new URL(broker.url).port);
+    expect(await (await hub.api('/api/listeners')).json()).toMatchObject({ mqtt: null, websocket: null, mqttSnUdp: null, externalBroker: { host: '127.0.0.1', port } });
     await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 10_000 }).toMatchObject({ state: 'on' });
 
     const commands = await connectCollecting(broker.url);

@@ -37,6 +37,7 @@ describe('the listeners the hub reports', () => {
       mqttSnUdp: hub.mqttSn!.port,
       mqttSnSerial: { path: '/dev/hearth-no-such-tty', mode: 'xbee', open: false },
       discoveryPrefix: 'homeassistant',
+      externalBroker: null,
     });
     expect(listeners.mqtt).not.toBe(1883);
   });

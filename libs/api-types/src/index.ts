@@ -92,6 +92,8 @@ export interface HubListenersDto {
   mqttSnUdp: number | null;
   mqttSnSerial: { path: string; mode: 'xbee' | 'raw'; open: boolean } | null;
   discoveryPrefix: string;
+  /** On an external broker (HEARTH_MQTT_URL) devices connect to it, not to the hub: its first node; the embedded listeners are off. */
+  externalBroker: { url: string; host: string; port: number } | null;
 }
 
 /**

@@ -5,7 +5,7 @@ import { scriptedApi, type Routes } from '../../lib/testing/fixtures.js';
 import AddSnSensor from './AddSnSensor.svelte';
 
 function renderAdd(routes: Routes) {
-  const { api } = scriptedApi({ 'GET /api/listeners': { body: { host: 'hub.lan', mqtt: 1883, mqtts: null, mqttsClientCert: null, websocket: null, secureWebsocket: null, mqttSnUdp: 11884, mqttSnSerial: null, discoveryPrefix: 'homeassistant' } }, ...routes });
+  const { api } = scriptedApi({ 'GET /api/listeners': { body: { host: 'hub.lan', mqtt: 1883, mqtts: null, mqttsClientCert: null, websocket: null, secureWebsocket: null, mqttSnUdp: 11884, mqttSnSerial: null, discoveryPrefix: 'homeassistant', externalBroker: null } }, ...routes });
   render(AddSnSensor, { props: { devices: [] }, context: hubContext({ api }) });
   return screen.getByTestId('sn-predefined');
 }

@@ -91,7 +91,7 @@ describe('DevicesPage', () => {
 
   it("asks the firmware and shows what to type into its own settings, with the hub's real host and port", async () => {
     const { calls } = await renderDevices('admin', {
-      'GET /api/listeners': { body: { host: '192.168.1.20', mqtt: 11883, mqtts: null, mqttsClientCert: null, websocket: null, secureWebsocket: null, mqttSnUdp: null, mqttSnSerial: null, discoveryPrefix: 'homeassistant' } },
+      'GET /api/listeners': { body: { host: '192.168.1.20', mqtt: 11883, mqtts: null, mqttsClientCert: null, websocket: null, secureWebsocket: null, mqttSnUdp: null, mqttSnSerial: null, discoveryPrefix: 'homeassistant', externalBroker: null } },
       'POST /api/device-credentials': { status: 201, body: { username: 'porch_sensor', password: 's3cret', kind: 'tasmota', topic: 'porch_plug', topicPrefix: null, snAddresses: [] } },
     });
     await fireEvent.input(screen.getByTestId('device-topic'), { target: { value: 'porch_plug' } });
@@ -101,5 +101,18 @@ describe('DevicesPage', () => {
     expect(values).toEqual(['Host=192.168.1.20', 'Port=11883', 'User=porch_sensor', 'Password=s3cret', 'Topic=porch_plug', 'Full Topic=%prefix%/%topic%/']);
     expect(calls.find((call) => call.method === 'POST')?.body).toEqual({ name: 'porch_sensor', kind: 'tasmota', topic: 'porch_plug' });
     expect(screen.queryByTestId('mosquitto-pub')).toBeNull();
+  });
+
+  it('gives the external broker as the server when the hub runs on one', async () => {
+    await renderDevices('admin', {
+      'GET /api/listeners': {
+        body: { host: '192.168.1.20', mqtt: null, mqtts: null, mqttsClientCert: null, websocket: null, secureWebsocket: null, mqttSnUdp: null, mqttSnSerial: null, discoveryPrefix: 'homeassistant', externalBroker: { url: 'mqtt://emqx.lan:1883', host: 'emqx.lan', port: 1883 } },
+      },
+      'POST /api/device-credentials': { status: 201, body: { username: 'porch_sensor', password: 's3cret', kind: 'zigbee2mqtt', topic: 'zigbee2mqtt', topicPrefix: null, snAddresses: [] } },
+    });
+    await fireEvent.change(screen.getByTestId('device-kind'), { target: { value: 'zigbee2mqtt' } });
+    await expect.poll(() => screen.queryByText(/runs on the external broker/)).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Create MQTT credentials' }));
+    expect((await screen.findByTestId('firmware-snippet')).textContent).toContain('server: "mqtt://emqx.lan:1883"');
   });
 });

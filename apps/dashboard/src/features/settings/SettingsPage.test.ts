@@ -25,7 +25,7 @@ describe('SettingsPage', () => {
       'GET /api/device-credentials': { body: [{ username: 'porch', topicPrefix: 'devices/porch', source: 'hearth', revokedAt: null, createdAt: 'x' }] },
       'GET /api/settings': { body: { location: null } },
       'GET /api/listeners': {
-        body: { host: '192.168.1.20', mqtt: 11883, mqtts: null, mqttsClientCert: null, websocket: { port: 18080, path: '/mqtt' }, secureWebsocket: null, mqttSnUdp: 11884, mqttSnSerial: { path: '/dev/ttyUSB0', mode: 'xbee', open: true }, discoveryPrefix: 'homeassistant' },
+        body: { host: '192.168.1.20', mqtt: 11883, mqtts: null, mqttsClientCert: null, websocket: { port: 18080, path: '/mqtt' }, secureWebsocket: null, mqttSnUdp: 11884, mqttSnSerial: { path: '/dev/ttyUSB0', mode: 'xbee', open: true }, discoveryPrefix: 'homeassistant', externalBroker: null },
       },
     });
     const users = screen.getByTestId('users');
