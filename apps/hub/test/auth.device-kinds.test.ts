@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { FixtureMessage } from '@hearth/entities/fixtures/message';
 import * as esphome from '@hearth/entities/fixtures/esphome';
 import * as homie from '@hearth/entities/fixtures/homie';
@@ -28,29 +29,32 @@ interface Session {
  * with a credential of that kind: MQTT 3.1.1 cannot refuse a publish but by closing the connection, so one
  * publish outside the rules would end the session.
  */
-const firmwares: Array<{ name: string; body: Record<string, unknown>; clientId?: string; session: Session; command: { topic: string; payload: string } }> = [
+const firmwares: Array<{ name: string; body: Record<string, unknown>; clientId?: string; will: [string, string]; session: Session; command: { topic: string; payload: string } }> = [
   {
     name: 'trailer',
     body: { kind: 'tasmota', topic: 'huzzah_1' },
     clientId: 'DVES_139827',
+    will: ['tele/huzzah_1/LWT', 'Offline'],
     session: (() => {
       const session = tasmota.tasmotaSession('huzzah_1', 'DVES_139827');
       return { subscriptions: [...session.subscriptions, 'homeassistant/status'], publishes: [...session.publishes, tasmota.nativePlugConfig, tasmota.nativePlugSensors] };
     })(),
     command: { topic: 'cmnd/huzzah_1/POWER', payload: 'ON' },
   },
-  { name: 'livingroom', body: { kind: 'esphome' }, session: esphome.livingroomSession, command: { topic: 'livingroom/light/ceiling_light/command', payload: '{"state":"ON"}' } },
-  { name: 'plug-s', body: { kind: 'shelly', topic: shelly.gen1PlugId }, session: shelly.gen1Plug, command: { topic: `shellies/${shelly.gen1PlugId}/relay/0/command`, payload: 'on' } },
+  { name: 'livingroom', body: { kind: 'esphome' }, will: ['livingroom/status', 'offline'], session: esphome.livingroomSession, command: { topic: 'livingroom/light/ceiling_light/command', payload: '{"state":"ON"}' } },
+  { name: 'plug-s', body: { kind: 'shelly', topic: shelly.gen1PlugId }, will: [`shellies/${shelly.gen1PlugId}/online`, 'false'], session: shelly.gen1Plug, command: { topic: `shellies/${shelly.gen1PlugId}/relay/0/command`, payload: 'on' } },
   {
     name: 'plus-plug',
     body: { kind: 'shelly', topic: shelly.gen2Prefix },
+    will: [`${shelly.gen2Prefix}/online`, 'false'],
     session: shelly.gen2Plug,
     command: { topic: `${shelly.gen2Prefix}/rpc`, payload: '{"id":1,"src":"shellyplusplugs-e86beae0c6d8/hearth","method":"Switch.Set","params":{"id":0,"on":true}}' },
   },
-  { name: 'zigbee', body: { kind: 'zigbee2mqtt', topic: 'zigbee2mqtt' }, session: zigbee2mqtt.bridgeSession, command: { topic: 'zigbee2mqtt/bulb/set', payload: '{"state":"ON"}' } },
+  { name: 'zigbee', body: { kind: 'zigbee2mqtt', topic: 'zigbee2mqtt' }, will: ['zigbee2mqtt/bridge/state', '{"state":"offline"}'], session: zigbee2mqtt.bridgeSession, command: { topic: 'zigbee2mqtt/bulb/set', payload: '{"state":"ON"}' } },
   {
     name: 'super-car',
     body: { kind: 'homie' },
+    will: ['homie/super-car/$state', 'lost'],
     session: { subscriptions: homie.superCarSubscriptions, publishes: [...homie.superCar, homie.superCarTemperature] },
     command: { topic: 'homie/super-car/engine/temperature/set', payload: '20' },
   },
@@ -86,7 +90,9 @@ describe('device credentials by firmware kind', () => {
       const admin = await connectClient(hub.mqttUrl, { ...TEST_ADMIN });
       const seen = collect(admin);
       await admin.subscribeAsync('#');
-      const device = await connectClient(hub.mqttUrl, as(firmware.name, { clientId: firmware.clientId ?? `${firmware.name}-client` }));
+      // With its will (its availability topic): a will outside the rules would refuse the CONNECT.
+      const [willTopic, willPayload] = firmware.will;
+      const device = await connectClient(hub.mqttUrl, as(firmware.name, { clientId: firmware.clientId ?? `${firmware.name}-client`, will: { topic: willTopic, payload: Buffer.from(willPayload), qos: 1, retain: true } }));
       const inbox = collect(device);
       let closed = false;
       device.once('close', () => (closed = true));
@@ -97,7 +103,10 @@ describe('device credentials by firmware kind', () => {
       expect(seen.messages.map((m) => m.topic)).toEqual(expect.arrayContaining(firmware.session.publishes.map((m) => m.topic)));
       await admin.publishAsync(firmware.command.topic, firmware.command.payload, { qos: 1 });
       await expect.poll(() => inbox.messages.map((m) => m.topic), { timeout: 10_000 }).toContain(firmware.command.topic);
-      await Promise.all([admin.endAsync(), device.endAsync()]);
+      // Gone without a DISCONNECT: the will goes out.
+      device.stream.destroy();
+      await expect.poll(() => seen.messages.some((m) => m.topic === willTopic && m.payload.toString() === willPayload), { timeout: 10_000 }).toBe(true);
+      await admin.endAsync();
     },
   );
 
