@@ -15,6 +15,9 @@ describe('device kinds', () => {
     expect(deviceTopicProblem('esphome', 'tele', 'homeassistant')).toMatch(/cannot start with tele\//);
     expect(deviceTopicProblem('shelly', '+', 'homeassistant')).toMatch(/^topic is/);
     expect(deviceTopicProblem('homie', 'homeassistant', 'homeassistant')).toMatch(/discovery prefix/);
+    expect(deviceTopicProblem('tasmota', 'tasmotas', 'homeassistant')).toMatch(/every tasmota device shares/);
+    expect(deviceTopicProblem('shelly', 'command', 'homeassistant')).toMatch(/every shelly device shares/);
+    expect(deviceTopicProblem('homie', '5', 'homeassistant')).toMatch(/every homie device shares/);
   });
 
   it("fills the client id into Tasmota's fallback topic, and leaves it out for a client id that would inject levels", () => {

@@ -70,6 +70,8 @@ const TOP_LEVEL_KINDS: ReadonlySet<DeviceKind> = new Set(['esphome', 'shelly', '
 const RESERVED_FIRST_LEVELS = new Set(['tele', 'stat', 'cmnd', 'tasmota', 'shellies', 'homie', 'devices', 'garden', 'hearth']);
 /** Kinds whose device topic is one topic level (Tasmota's %topic%, a Homie device id). */
 const SINGLE_LEVEL_KINDS: ReadonlySet<DeviceKind> = new Set(['tasmota', 'homie']);
+/** Device topics that would own what every device of the kind shares: the group topic, announcements, Homie 5's namespace. */
+const SHARED_TOPICS: Partial<Record<DeviceKind, string[]>> = { tasmota: ['tasmotas'], shelly: ['announce', 'command'], homie: ['5'] };
 
 /** Why `topic` cannot be a device topic of `kind`, or undefined. */
 export function deviceTopicProblem(kind: DeviceKind, topic: string, discoveryPrefix: string): string | undefined {
@@ -78,6 +80,7 @@ export function deviceTopicProblem(kind: DeviceKind, topic: string, discoveryPre
     return 'topic is one or more non-empty topic levels without wildcards, not starting with "$"';
   }
   if (SINGLE_LEVEL_KINDS.has(kind) && levels.length > 1) return `topic of a ${kind} device is one topic level, without "/"`;
+  if (SHARED_TOPICS[kind]?.includes(levels[0])) return `topic of a ${kind} device cannot be ${levels[0]}, which every ${kind} device shares`;
   if (levels[0] === discoveryPrefix) return `topic cannot be inside the discovery prefix ${discoveryPrefix}`;
   if (TOP_LEVEL_KINDS.has(kind) && RESERVED_FIRST_LEVELS.has(levels[0])) return `topic of a ${kind} device cannot start with ${levels[0]}/, which other devices use`;
   return undefined;
