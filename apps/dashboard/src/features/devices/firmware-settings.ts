@@ -55,7 +55,7 @@ export function firmwareSettings(broker: BrokerAddress, credential: IssuedDevice
         where: "the device's YAML, then install it again",
         rows: [['broker', host], ['port', portText], ['username', user], ['password', password], ['topic_prefix', topic]],
         snippet: yaml(['mqtt:', ['  broker', host], `  port: ${port}`, ['  username', user], ['  password', password], ['  topic_prefix', topic]]),
-        note: 'ESPHome announces its entities with discovery under homeassistant/ by default.',
+        note: "ESPHome announces its entities with discovery under homeassistant/<node name>/: the node's name must be this credential's name or its topic_prefix.",
       };
     case 'shelly':
       return {
