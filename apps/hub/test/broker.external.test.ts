@@ -63,6 +63,9 @@ describe('the hub on an external MQTT broker', () => {
     const hub = await hubOn(broker.url);
     // Its own broker stays off: no MQTT listener of its own.
     expect(hub.mqtt).toBeNull();
+    // Devices are told the external broker, and no MQTT listener of the hub's own (MQTT-SN sensors still come to the hub).
+    const port = Number(new URL(broker.url).port);
+    expect(await (await hub.api('/api/listeners')).json()).toMatchObject({ mqtt: null, websocket: null, mqttSnUdp: hub.mqttSn!.port, externalBroker: { host: '127.0.0.1', port } });
     await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 10_000 }).toMatchObject({ state: 'on' });
 
     const commands = await connectCollecting(broker.url);

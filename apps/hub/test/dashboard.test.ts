@@ -262,10 +262,33 @@ describe('dashboard in Chromium', () => {
     await banner.waitFor({ state: 'detached' });
   }, 60_000);
 
-  it('shows settings for an admin', async () => {
+  it('shows settings for an admin, with the ports the hub really listens on', async () => {
     await page.getByRole('link', { name: 'Settings' }).tap();
     await page.getByRole('heading', { name: 'Location' }).waitFor();
+    const listeners = page.getByTestId('listeners');
+    // The test hub binds ephemeral ports on 127.0.0.1: neither 1883 nor the page's own host name is assumed.
+    await expect.poll(() => listeners.textContent()).toContain(`127.0.0.1:${hub.mqtt!.port}`);
+    expect(await listeners.textContent()).toContain(`127.0.0.1:${hub.mqttSn!.port}`);
     await screenshot(page, 'settings');
+  });
+
+  it('adds a Tasmota device: the values to type are the hub\'s real address and port, and they connect', async () => {
+    await page.getByRole('link', { name: 'Devices' }).tap();
+    await page.getByText('MQTT device (Tasmota').tap();
+    await page.getByLabel('Device name').fill('Porch plug');
+    await page.getByTestId('device-kind').selectOption('tasmota');
+    await page.getByTestId('device-topic').fill('porch_plug');
+    await page.getByRole('button', { name: 'Create MQTT credentials' }).tap();
+    const settings = page.getByTestId('firmware-settings');
+    await settings.waitFor();
+    const value = async (label: string) => (await settings.locator('dt', { hasText: new RegExp(`^${label}$`) }).locator('+ dd code').textContent())!;
+    expect(await value('Host')).toBe('127.0.0.1');
+    expect(Number(await value('Port'))).toBe(hub.mqtt!.port);
+    expect(await value('Topic')).toBe('porch_plug');
+    const plug = await connectClient(`mqtt://${await value('Host')}:${await value('Port')}`, { username: await value('User'), password: await value('Password'), clientId: 'DVES_0A0B0C' });
+    await plug.subscribeAsync(['cmnd/porch_plug/#', 'cmnd/tasmotas/#', 'cmnd/DVES_0A0B0C_fb/#']);
+    await plug.publishAsync('tele/porch_plug/LWT', 'Online', { qos: 1, retain: true });
+    await plug.endAsync();
   });
 
   it('writes a rule with the form: the wall switch turning on turns the light on over MQTT, and the run shows in its trace', async () => {

@@ -79,9 +79,57 @@ export interface SnPredefinedTopicDto {
   topicId: number;
 }
 
+/**
+ * What the hub listens on (`GET /api/listeners`), as a device should be told: `host` is the address to use
+ * (HEARTH_ADVERTISED_HOST, else the address the MQTT listener binds to, else this machine's LAN address);
+ * null where a listener is off.
+ */
+export interface HubListenersDto {
+  host: string;
+  mqtt: number | null;
+  mqtts: number | null;
+  mqttsClientCert: number | null;
+  websocket: { port: number; path: string } | null;
+  secureWebsocket: { port: number; path: string } | null;
+  mqttSnUdp: number | null;
+  mqttSnSerial: { path: string; mode: 'xbee' | 'raw'; open: boolean } | null;
+  discoveryPrefix: string;
+  /** On an external broker (HEARTH_MQTT_URL) devices connect to it, not to the hub: its first node; the embedded listeners are off. */
+  externalBroker: { url: string; host: string; port: number } | null;
+}
+
+/**
+ * What firmware a device credential is for: its topic rules are exactly the topics that firmware publishes
+ * and subscribes to under its own device topic (`generic` = everything under `devices/<topic>`).
+ */
+export const DEVICE_KINDS = ['tasmota', 'esphome', 'shelly', 'zigbee2mqtt', 'homie', 'generic'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+/** Body of `POST /api/device-credentials`; `topic` defaults to the name, `topicPrefix` (generic only) to `devices/<topic>`. */
+export interface CreateDeviceCredentialRequest {
+  name: string;
+  kind?: DeviceKind;
+  topic?: string;
+  topicPrefix?: string;
+  snAddresses?: string[];
+}
+
+/** What `POST /api/device-credentials` (and `hearth device add`) answers: the only time the password is visible. */
+export interface IssuedDeviceCredentialDto {
+  username: string;
+  password: string;
+  kind: DeviceKind;
+  topic: string;
+  topicPrefix: string | null;
+  snAddresses: string[];
+}
+
 /** A device credential as `GET /api/device-credentials` lists it (never its password or hash). */
 export interface DeviceCredentialDto {
   username: string;
+  kind: DeviceKind;
+  /** The firmware's device topic (Tasmota Topic, ESPHome topic_prefix, Shelly id or prefix, Zigbee2MQTT base topic, Homie device id). */
+  topic: string;
   topicPrefix: string | null;
   /** Where an MQTT-SN sensor may prove it is this device from: IPs or networks (CIDR), XBee 64-bit addresses, `wire`. */
   snAddresses: string[];

@@ -32,6 +32,7 @@ export const API_ROUTES = [
   'POST /api/mqtt-sn/claims/:id/accept',
   'DELETE /api/mqtt-sn/claims/:id',
   'GET /api/health',
+  'GET /api/listeners',
   // An external broker asking who may connect and do what (EMQX, mosquitto-go-auth)
   'POST /api/mqtt-auth/emqx/authn',
   'POST /api/mqtt-auth/emqx/authz',

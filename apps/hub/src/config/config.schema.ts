@@ -208,6 +208,12 @@ export const configSchema = {
     discoveryPrefix: key('HEARTH_DISCOVERY_PREFIX', text, 'homeassistant', 'Home Assistant MQTT discovery prefix'),
     profilesDir: key('HEARTH_PROFILES_DIR', text, 'devices/profiles', 'directory of device profiles (YAML or JSON), relative to the working directory or the installation'),
     maxUnmappedTopics: key('HEARTH_MAX_UNMAPPED_TOPICS', int(0), 2000, 'topics kept in the unmapped list; the least recently seen go first'),
+    advertisedHost: key(
+      'HEARTH_ADVERTISED_HOST',
+      text,
+      'auto',
+      'host name or address devices are told to connect to (the dashboard\'s setup values); auto = the address the MQTT listener binds to, or this machine\'s first LAN address when it binds to all',
+    ),
   },
   tls: {
     cert: key('HEARTH_TLS_CERT', optionalPath, null as string | null, 'PEM certificate (chain) of the TLS listeners; reloaded when the file changes'),

@@ -6,6 +6,7 @@ import { parseDiscovery } from './ha-discovery.js';
 import { HomieCollector } from './homie.js';
 import { profileDefinitions, revealedDevices, type DeviceProfile } from './profiles.js';
 import { EntityRegistry, topicsOf, type Entity } from './registry.js';
+import { TASMOTA_DISCOVERY_PREFIX, TasmotaDiscovery } from './tasmota.js';
 import { UnmappedTopics } from './unmapped-topics.js';
 
 /** What the mapping stage tells the pipeline about the entities it keeps. */
@@ -26,7 +27,8 @@ export interface EntityMapperOptions {
 }
 
 /**
- * The mapping stage: turns what devices announce (Home Assistant discovery, Homie, device profiles) and
+ * The mapping stage: turns what devices announce (Home Assistant discovery, Tasmota's own discovery, Homie,
+ * device profiles) and
  * what people map by hand into entities, kept in the registry every message is looked up in; and keeps
  * the topics no entity claims, for people to adopt.
  */
@@ -34,6 +36,7 @@ export class EntityMapper {
   readonly registry = new EntityRegistry();
   private readonly unmapped: UnmappedTopics;
   private readonly homie = new HomieCollector();
+  private readonly tasmota = new TasmotaDiscovery();
   private readonly discoveryTopics: string;
   /** Devices a profile already revealed (`<profile>/<device>`): their definitions are registered once. */
   private readonly revealed = new Set<string>();
@@ -49,10 +52,11 @@ export class EntityMapper {
 
   /** A discovery topic carries definitions only, no state. */
   isDiscovery(topic: string): boolean {
-    return this.discoveryTopics !== '/' && topic.startsWith(this.discoveryTopics);
+    return (this.discoveryTopics !== '/' && topic.startsWith(this.discoveryTopics)) || topic.startsWith(TASMOTA_DISCOVERY_PREFIX);
   }
 
   discovery(topic: string, payload: Buffer): void {
+    if (topic.startsWith(TASMOTA_DISCOVERY_PREFIX)) return this.tasmotaDiscovery(topic, payload);
     if (!topic.endsWith('/config')) return;
     const result = parseDiscovery(topic, payload, this.options.discoveryPrefix);
     if (result.kind === 'invalid') this.log.warn({ topic, reason: result.reason }, 'rejected a discovery config');
@@ -90,6 +94,13 @@ export class EntityMapper {
 
   entitiesOf(deviceId: string): Iterable<Entity> {
     return this.registry.ofDevice(deviceId);
+  }
+
+  private tasmotaDiscovery(topic: string, payload: Buffer): void {
+    const event = this.tasmota.feed(topic, payload);
+    if (event.kind === 'invalid') this.log.warn({ topic, reason: event.reason }, 'rejected a Tasmota discovery message');
+    else if (event.kind === 'ignored') this.log.debug({ topic, reason: event.reason }, 'ignored a Tasmota discovery message');
+    else this.replaceOrigin(event.origin, event.definitions, 'tasmota');
   }
 
   private homieEvents(topic: string, payload: Buffer): void {

@@ -24,8 +24,8 @@ describe('the shipped profiles', () => {
     profiles = loaded.profiles;
   });
 
-  it('load both', () => {
-    expect(profiles.map((p) => p.id)).toEqual(['hearth-garden-sensor', 'tasmota-plug']);
+  it('load every one', () => {
+    expect(profiles.map((p) => p.id)).toEqual(['hearth-garden-sensor', 'shelly-gen1-dimmer', 'shelly-gen1-relay-meter', 'shelly-gen1-relay', 'shelly-gen2-dimmer', 'shelly-gen2-switch', 'tasmota-plug']);
   });
 
   it('tele/plug1/LWT reveals Tasmota plug plug1 with a switch and a power meter', () => {

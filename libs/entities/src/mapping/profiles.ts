@@ -14,6 +14,7 @@ import {
 import { FieldReader, fieldPath, isJsonObject, type JsonObject } from '@hearth/field-reader';
 import { isValidTopicName } from '@hearth/mqtt-topics';
 import { checkExtractor } from '../values/extract.js';
+import { compileTemplate } from '../values/template.js';
 import { slugify } from './slug.js';
 
 /**
@@ -41,11 +42,17 @@ import { slugify } from './slug.js';
  *       state: { topic, value, payloadOn, payloadOff, format }
  *       extraStates: [ … ]           # more topics reporting the same state
  *       attributes: [ { name, topic, value, unit } ]
- *       command: { topic, payloadOn, payloadOff, format, brightnessTopic, colorTempTopic, rgbTopic, colorMode, qos }
+ *       command: { topic, payloadOn, payloadOff, format, brightnessTopic, colorTempTopic, rgbTopic, colorMode, qos,
+ *                  onCommandType, templates: { command, brightness, colorTemp, rgb } }
  *       brightnessScale: 100         # lights only
  *       supports: { brightness: true } # lights with JSON commands; plain ones support what they have topics for
  *
- * `value` is `raw` (the default), `{ jsonPath: ENERGY.Power }` or `{ template: '{{ value_json.x }}' }`.
+ * `value` is `raw` (the default), `{ jsonPath: ENERGY.Power }` or `{ template: '{{ value_json.x }}' }`; a
+ * template also converts units (`{{ value | float / 60 }}`: Shelly Gen1's watt-minutes to Wh).
+ * Command templates shape what is sent, as Home Assistant's command templates do (`value` is the plain
+ * payload; the rgb one also sees `red`, `green`, `blue`): a JSON-RPC request, say. `{device}` is filled in
+ * command payloads and templates too. `onCommandType` is `last` (default: features, then the on payload),
+ * `first`, or `brightness` (a brightness command also switches the light on, so it goes alone).
  */
 
 export const DEVICE_PLACEHOLDER = '{device}';
@@ -159,7 +166,8 @@ export function revealedDevices(profiles: readonly DeviceProfile[], topic: strin
 
 /** The entity definitions of one device of a profile. */
 export function profileDefinitions(profile: DeviceProfile, deviceId: string): EntityDefinition[] {
-  const fill = (topic: string): string => topic.replace(DEVICE_PLACEHOLDER, deviceId);
+  // Topics hold the placeholder once; command payloads may name the device more than once (a JSON-RPC request's source).
+  const fill = (text: string): string => text.replaceAll(DEVICE_PLACEHOLDER, deviceId);
   const fillState = (s: StateSource): StateSource => ({ ...s, topic: fill(s.topic) });
   const device = {
     id: `${profile.id}/${deviceId}`,
@@ -203,10 +211,14 @@ export function profileDefinitions(profile: DeviceProfile, deviceId: string): En
   });
 }
 
-function fillCommand(command: CommandTarget, fill: (topic: string) => string): CommandTarget {
+function fillCommand(command: CommandTarget, fill: (text: string) => string): CommandTarget {
   if (command.format === 'json') return { ...command, topic: fill(command.topic) };
+  const templates = command.templates && Object.fromEntries(Object.entries(command.templates).map(([name, template]) => [name, template && fill(template)]));
   return {
     ...command,
+    payloadOn: fill(command.payloadOn),
+    payloadOff: fill(command.payloadOff),
+    templates,
     topic: fill(command.topic),
     brightnessTopic: command.brightnessTopic && fill(command.brightnessTopic),
     colorTempTopic: command.colorTempTopic && fill(command.colorTempTopic),
@@ -215,18 +227,18 @@ function fillCommand(command: CommandTarget, fill: (topic: string) => string): C
 }
 
 const DEVICE_ID = '[^/+#]+';
-const patternCache = new Map<string, { prefix: string; regex: RegExp }>();
+const patternCache = new Map<string, { prefix: string; suffix: string; regex: RegExp }>();
 
 function matchPattern(pattern: string, topic: string): string | undefined {
   let compiled = patternCache.get(pattern);
   if (!compiled) {
     const [before, after] = pattern.split(DEVICE_PLACEHOLDER);
     const escape = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    compiled = { prefix: before, regex: new RegExp(`^${escape(before)}(${DEVICE_ID})${escape(after)}$`) };
+    compiled = { prefix: before, suffix: after, regex: new RegExp(`^${escape(before)}(${DEVICE_ID})${escape(after)}$`) };
     patternCache.set(pattern, compiled);
   }
-  // Every message passes here: most topics fail on the literal start, without running the regex.
-  return topic.startsWith(compiled.prefix) ? compiled.regex.exec(topic)?.[1] : undefined;
+  // Every message passes here: most topics fail on the literal start or end (`{device}/status/switch:0`), without running the regex.
+  return topic.startsWith(compiled.prefix) && topic.endsWith(compiled.suffix) ? compiled.regex.exec(topic)?.[1] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -378,13 +390,13 @@ class ProfileReader extends FieldReader {
 
   private command(raw: unknown, path: string): CommandTarget | undefined {
     if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping with a topic');
-    this.unknownKeys(raw, path, ['topic', 'payloadOn', 'payloadOff', 'format', 'brightnessTopic', 'colorTempTopic', 'rgbTopic', 'colorMode', 'qos']);
+    this.unknownKeys(raw, path, ['topic', 'payloadOn', 'payloadOff', 'format', 'brightnessTopic', 'colorTempTopic', 'rgbTopic', 'colorMode', 'qos', 'onCommandType', 'templates']);
     const topic = this.topic(raw.topic, `${path}.topic`, true);
     const format = this.oneOf(raw, 'format', path, ['plain', 'json'] as const) ?? 'plain';
     const qos = this.oneOf(raw, 'qos', path, [0, 1] as const);
     if (topic === undefined) return undefined;
     if (format === 'json') {
-      for (const key of ['payloadOn', 'payloadOff', 'brightnessTopic', 'colorTempTopic', 'rgbTopic']) {
+      for (const key of ['payloadOn', 'payloadOff', 'brightnessTopic', 'colorTempTopic', 'rgbTopic', 'onCommandType', 'templates']) {
         if (raw[key] !== undefined) this.fail(`${path}.${key}`, 'does not apply to JSON commands');
       }
       return { format, topic, colorMode: this.oneOf(raw, 'colorMode', path, ['rgb', 'hs', 'xy'] as const), qos };
@@ -399,8 +411,25 @@ class ProfileReader extends FieldReader {
       brightnessTopic: optionalTopic('brightnessTopic'),
       colorTempTopic: optionalTopic('colorTempTopic'),
       rgbTopic: optionalTopic('rgbTopic'),
+      onCommandType: this.oneOf(raw, 'onCommandType', path, ['first', 'last', 'brightness'] as const),
+      templates: raw.templates === undefined ? undefined : this.commandTemplates(raw.templates, `${path}.templates`),
       qos,
     };
+  }
+
+  /** Each template must compile in the safe subset with the variables it will get. */
+  private commandTemplates(raw: unknown, path: string): NonNullable<Extract<CommandTarget, { format: 'plain' }>['templates']> | undefined {
+    if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping of command, brightness, colorTemp, rgb to templates');
+    this.unknownKeys(raw, path, ['command', 'brightness', 'colorTemp', 'rgb']);
+    const templates: Record<string, string> = {};
+    for (const name of ['command', 'brightness', 'colorTemp', 'rgb'] as const) {
+      const template = this.string(raw, name, path);
+      if (template === undefined) continue;
+      const compiled = compileTemplate(template, name === 'rgb' ? ['value', 'red', 'green', 'blue'] : ['value']);
+      if (compiled.ok) templates[name] = template;
+      else this.fail(`${path}.${name}`, compiled.error.message);
+    }
+    return templates;
   }
 
   private availability(raw: unknown, path: string): AvailabilitySource | undefined {

@@ -80,11 +80,39 @@ describe('DevicesPage', () => {
   });
 
   it('issues MQTT credentials and puts them in the mosquitto_pub lines', async () => {
-    await renderDevices('admin', { 'POST /api/device-credentials': { status: 201, body: { username: 'porch_sensor', password: 's3cret', topicPrefix: 'devices/porch_sensor' } } });
+    await renderDevices('admin', { 'POST /api/device-credentials': { status: 201, body: { username: 'porch_sensor', password: 's3cret', kind: 'generic', topic: 'porch_sensor', topicPrefix: 'devices/porch_sensor', snAddresses: [] } } });
+    await fireEvent.change(screen.getByTestId('device-kind'), { target: { value: 'generic' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Create MQTT credentials' }));
     expect((await screen.findByTestId('credential')).textContent).toContain('s3cret');
     const [config, state] = screen.getAllByTestId('mosquitto-pub').map((line) => line.textContent);
     expect(config).toContain("-u 'porch_sensor' -P 's3cret' -r -t 'homeassistant/sensor/porch_sensor/temperature/config'");
     expect(state).toContain("-t 'devices/porch_sensor/temperature' -m 21.5");
+  });
+
+  it("asks the firmware and shows what to type into its own settings, with the hub's real host and port", async () => {
+    const { calls } = await renderDevices('admin', {
+      'GET /api/listeners': { body: { host: '192.168.1.20', mqtt: 11883, mqtts: null, mqttsClientCert: null, websocket: null, secureWebsocket: null, mqttSnUdp: null, mqttSnSerial: null, discoveryPrefix: 'homeassistant', externalBroker: null } },
+      'POST /api/device-credentials': { status: 201, body: { username: 'porch_sensor', password: 's3cret', kind: 'tasmota', topic: 'porch_plug', topicPrefix: null, snAddresses: [] } },
+    });
+    await fireEvent.input(screen.getByTestId('device-topic'), { target: { value: 'porch_plug' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Create MQTT credentials' }));
+    const settings = await screen.findByTestId('firmware-settings');
+    const values = [...settings.querySelectorAll('dt')].map((dt) => `${dt.textContent}=${dt.nextElementSibling?.querySelector('code')?.textContent}`);
+    expect(values).toEqual(['Host=192.168.1.20', 'Port=11883', 'User=porch_sensor', 'Password=s3cret', 'Topic=porch_plug', 'Full Topic=%prefix%/%topic%/']);
+    expect(calls.find((call) => call.method === 'POST')?.body).toEqual({ name: 'porch_sensor', kind: 'tasmota', topic: 'porch_plug' });
+    expect(screen.queryByTestId('mosquitto-pub')).toBeNull();
+  });
+
+  it('gives the external broker as the server when the hub runs on one', async () => {
+    await renderDevices('admin', {
+      'GET /api/listeners': {
+        body: { host: '192.168.1.20', mqtt: null, mqtts: null, mqttsClientCert: null, websocket: null, secureWebsocket: null, mqttSnUdp: null, mqttSnSerial: null, discoveryPrefix: 'homeassistant', externalBroker: { url: 'mqtt://emqx.lan:1883', host: 'emqx.lan', port: 1883 } },
+      },
+      'POST /api/device-credentials': { status: 201, body: { username: 'porch_sensor', password: 's3cret', kind: 'zigbee2mqtt', topic: 'zigbee2mqtt', topicPrefix: null, snAddresses: [] } },
+    });
+    await fireEvent.change(screen.getByTestId('device-kind'), { target: { value: 'zigbee2mqtt' } });
+    await expect.poll(() => screen.queryByText(/runs on the external broker/)).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Create MQTT credentials' }));
+    expect((await screen.findByTestId('firmware-snippet')).textContent).toContain('server: "mqtt://emqx.lan:1883"');
   });
 });

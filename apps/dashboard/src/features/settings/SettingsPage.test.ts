@@ -9,7 +9,7 @@ import SettingsPage from './SettingsPage.svelte';
 async function renderSettings(role: 'admin' | 'user', routes: Routes = {}) {
   const { api, calls } = scriptedApi({
     'GET /api/auth/me': { body: { username: 'ada', role, areas: null } },
-    'GET /api/health': { body: { broker: { clients: 3 }, mqttSn: { udp: { host: '0.0.0.0', port: 1884 } } } },
+    'GET /api/health': { body: { broker: { clients: 3 } } },
     ...routes,
   });
   const session = new Session(api);
@@ -24,12 +24,25 @@ describe('SettingsPage', () => {
       'GET /api/users': { body: [{ username: 'ada', role: 'admin', areas: null }, { username: 'kid', role: 'user', areas: ['Kids room'] }] },
       'GET /api/device-credentials': { body: [{ username: 'porch', topicPrefix: 'devices/porch', source: 'hearth', revokedAt: null, createdAt: 'x' }] },
       'GET /api/settings': { body: { location: null } },
+      'GET /api/listeners': {
+        body: { host: '192.168.1.20', mqtt: 11883, mqtts: null, mqttsClientCert: null, websocket: { port: 18080, path: '/mqtt' }, secureWebsocket: null, mqttSnUdp: 11884, mqttSnSerial: { path: '/dev/ttyUSB0', mode: 'xbee', open: true }, discoveryPrefix: 'homeassistant', externalBroker: null },
+      },
     });
     const users = screen.getByTestId('users');
     expect(await within(users).findByText('kid')).toBeTruthy();
     expect(users.textContent).toContain('user · Kids room');
     expect(await within(screen.getByTestId('mqtt-settings')).findByText('porch')).toBeTruthy();
-    expect(screen.getByText('port 1884')).toBeTruthy();
+    const listeners = [...(await screen.findByTestId('listeners')).querySelectorAll('dt')].map((dt) => `${dt.textContent}: ${dt.nextElementSibling?.textContent}`);
+    expect(listeners).toEqual([
+      'Devices connect to: 192.168.1.20',
+      'MQTT (TCP): 192.168.1.20:11883',
+      'MQTT over TLS: off',
+      'MQTT over TLS, client certificates: off',
+      'MQTT over WebSocket: ws://192.168.1.20:18080/mqtt',
+      'MQTT over secure WebSocket: off',
+      'MQTT-SN over UDP: 192.168.1.20:11884',
+      'MQTT-SN serial: /dev/ttyUSB0 (xbee, open)',
+    ]);
     await expect.poll(() => screen.getByLabelText('Latitude').matches(':disabled')).toBe(false);
   });
 
