@@ -145,3 +145,32 @@ export interface RunRuleRequest {
 export interface RuleTraceDto extends RuleTrace {
   id: number;
 }
+
+/** `GET /api/push/key`: the hub's VAPID public key (base64url), the `applicationServerKey` browsers subscribe with. */
+export interface PushKeyDto {
+  publicKey: string;
+}
+
+/** Body of `POST /api/push/subscriptions`: `PushSubscription.toJSON()` of the browser (`expirationTime` is ignored). */
+export interface PushSubscribeRequest {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+  expirationTime?: number | null;
+}
+
+/** One of the signed-in person's push subscriptions (one per browser), as `GET /api/push/subscriptions` lists them. */
+export interface PushSubscriptionDto {
+  id: number;
+  endpoint: string;
+  createdAt: string;
+}
+
+/** What a push message carries (JSON, encrypted): the dashboard's service worker shows it and opens `url` on a tap. */
+export interface PushNotificationPayload {
+  title: string;
+  body: string;
+  /** A page of the dashboard, e.g. `/rules/<id>`. */
+  url: string;
+  /** A newer notification with the same tag replaces the older one. */
+  tag?: string;
+}

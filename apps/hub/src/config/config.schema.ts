@@ -182,6 +182,15 @@ export const configSchema = {
       'longest silence of a power reading that is still integrated into energy (trapezoid); a longer one stays a gap. Meters with an energy counter do not need it',
     ),
   },
+  push: {
+    contact: key(
+      'HEARTH_PUSH_CONTACT',
+      text,
+      'mailto:hearth@localhost',
+      'who runs this hub, for the push services that deliver notifications to phones (Web Push, VAPID `sub`): a mailto: or https: address; some services refuse a made-up one',
+    ),
+    allowHttp: key('HEARTH_PUSH_ALLOW_HTTP', bool, false, 'accept push subscriptions whose endpoint is plain http: (a push service on the local network); browsers\' own are https'),
+  },
   database: {
     checkpointInterval: key('HEARTH_DB_CHECKPOINT_INTERVAL', int(50), 5000, 'milliseconds between WAL checkpoints (run off the event loop)'),
   },

@@ -9,11 +9,12 @@ import { EntitiesService } from '../entities/entities.service.js';
 import { HubEvents } from '../events/hub-events.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
+import { PushService } from '../push/push.service.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
 import { InvalidRule, RuleNotFound, RunRefused } from './rule-errors.js';
 import { RulesRepository } from './rules.repository.js';
 
-/** Where `notify` actions publish `{ rule, ruleId, title?, message }` (QoS 1) for phones and bridges to pick up. */
+/** Where `notify` actions publish `{ rule, ruleId, title?, message }` (QoS 1) for bridges and apps to pick up; they also go to people's phones by Web Push. */
 export const NOTIFY_TOPIC = 'hearth/notify';
 
 interface StoredRule {
@@ -44,6 +45,7 @@ export class RulesService {
     private readonly bus: MqttBus,
     private readonly settings: SettingsRepository,
     private readonly repository: RulesRepository,
+    private readonly push: PushService,
     private readonly events: HubEvents,
     @Inject(ROOT_LOGGER) root: Logger,
   ) {
@@ -63,6 +65,7 @@ export class RulesService {
       notify: async ({ ruleId, rule, title, message }) => {
         this.log.info({ ruleId, rule, title }, message);
         await this.bus.publish(NOTIFY_TOPIC, JSON.stringify({ rule, ruleId, title, message }), { qos: 1 });
+        this.pushNotification(ruleId, title ?? rule, message);
       },
       log: (level, message, fields) => this.log[level](fields, message),
       location: () => this.location,
@@ -166,6 +169,21 @@ export class RulesService {
       const { entityIds, deviceIds } = ruleReferences(rule);
       return [...entityIds].every((id) => seen(entityAreas, id)) && [...deviceIds].every((id) => seen(deviceAreas, id));
     };
+  }
+
+  /**
+   * Web Push to the phones of everyone who may see the rule; not awaited, so a slow push service never
+   * holds up the rule's next action. Tapping it opens the rule, its last runs on top.
+   */
+  private pushNotification(ruleId: string, title: string, body: string): void {
+    const stored = this.rules.get(ruleId);
+    if (!stored) return;
+    this.push.send({ title, body, url: `/rules/${ruleId}`, tag: ruleId }, (user) => this.visibility(user)(stored.rule)).then(
+      (outcome) => {
+        if (outcome.sent + outcome.removed + outcome.failed > 0) this.log.info({ ruleId, ...outcome }, 'rule notification pushed');
+      },
+      (error: unknown) => this.log.error({ ruleId, err: error }, 'could not push a rule notification'),
+    );
   }
 
   private requireVisible(id: string, user: AuthUser | undefined): void {
