@@ -46,15 +46,28 @@ describe.skipIf(WITHOUT_CHROMIUM)('rule detail on a phone', () => {
     await page.goto(`/rules/${rule.id}`);
     await page.getByRole('heading', { name: 'Tell everyone the long story' }).waitFor();
     await page.getByTestId('trace').nth(1).waitFor();
+    // The light it commands does not exist: the rule says it waits for it, in a badge that wraps.
+    expect(await page.getByTestId('rule-state').textContent()).toBe('Waiting for light.a_light_that_does_not_exist_with_a_very_long_entity_id_indeed');
     await page.getByText('As JSON').tap();
     for (const details of await page.locator('details').all()) await details.evaluate((element) => element.setAttribute('open', ''));
     expect(await page.locator('details[open]').count()).toBe(3);
     expect(await page.locator('pre').textContent()).toContain(LONG);
+    await expectPhoneWidth();
+  });
+
+  it('lists the rule waiting for its long-named light within 390 px too', async () => {
+    await page.goto('/rules');
+    const state = page.getByTestId(`rule-${rule.id}`).getByTestId('rule-state');
+    expect(await state.textContent()).toBe('Waiting for light.a_light_that_does_not_exist_with_a_very_long_entity_id_indeed');
+    await expectPhoneWidth();
+  });
+
+  async function expectPhoneWidth(): Promise<void> {
     // A string: the hub's tests compile without the DOM's types.
     const widths = await page.evaluate<{ page: number; body: number; viewport: number }>('({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, viewport: innerWidth })');
     expect(widths.page).toBeLessThanOrEqual(390);
     expect(widths.body).toBeLessThanOrEqual(390);
     // A mobile layout viewport widens to fit what overflows; it stays the phone's.
     expect(widths.viewport).toBe(390);
-  });
+  }
 });

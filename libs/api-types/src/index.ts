@@ -129,8 +129,24 @@ export interface RuleDto {
   running: number;
   /** How the last run ended (as in its trace); null when it never ran. */
   lastRun: RuleRunSummary | null;
+  /**
+   * Entities and devices the rule names that do not exist (yet, or any more): it does nothing with them
+   * until they appear. Empty when everything it names is there.
+   */
+  waitingFor: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** Something about a saved rule worth knowing that did not stop it being saved; `path` as in the rule JSON (`triggers[0].entityId`). */
+export interface RuleWarning {
+  path: string;
+  message: string;
+}
+
+/** What `POST` and `PUT /api/rules/:id` answer: the rule, with a warning per entity or device it names that does not exist (yet). */
+export interface SavedRuleDto extends RuleDto {
+  warnings: RuleWarning[];
 }
 
 /** The outcome of one run, as a rule's `lastRun` gives it; the whole trace is in `GET /api/rules/:id/traces`. */

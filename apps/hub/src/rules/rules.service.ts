@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityDto, RuleDto, RuleRunSummary, RuleTraceDto } from '@hearth/api-types';
-import { parseRule, ruleReferences, RuleEngine, type EntitySnapshot, type Location, type Rule, type RuleTrace } from '@hearth/rules';
+import type { EntityDto, RuleDto, RuleRunSummary, RuleTraceDto, SavedRuleDto } from '@hearth/api-types';
+import { missingReferences, parseRule, ruleReferences, RuleEngine, type EntitySnapshot, type Location, type Rule, type RuleReference, type RuleTrace } from '@hearth/rules';
 import type { AuthUser } from '../auth/sessions.service.js';
 import { MqttBus } from '../broker/mqtt-bus.js';
 import { inAreas } from '../entities/areas.js';
@@ -105,7 +105,8 @@ export class RulesService {
 
   list(user?: AuthUser): RuleDto[] {
     const visible = this.visibility(user);
-    return [...this.rules.keys()].filter((id) => visible(this.rules.get(id)!.rule)).map((id) => this.toDto(id));
+    const missing = this.missing();
+    return [...this.rules.keys()].filter((id) => visible(this.rules.get(id)!.rule)).map((id) => this.toDto(id, missing));
   }
 
   get(id: string, user?: AuthUser): RuleDto {
@@ -113,7 +114,7 @@ export class RulesService {
     return this.toDto(id);
   }
 
-  create(body: unknown): RuleDto {
+  create(body: unknown): SavedRuleDto {
     const rule = parse(body);
     const id = randomUUID();
     const now = Date.now();
@@ -121,10 +122,10 @@ export class RulesService {
     this.rules.set(id, { rule, createdAt: now, updatedAt: now, lastRun: null });
     this.engine.setRule(id, rule);
     this.log.info({ ruleId: id, rule: rule.name }, 'rule created');
-    return this.toDto(id);
+    return this.saved(id);
   }
 
-  update(id: string, body: unknown): RuleDto {
+  update(id: string, body: unknown): SavedRuleDto {
     const stored = this.require(id);
     const rule = parse(body);
     const now = Date.now();
@@ -132,7 +133,7 @@ export class RulesService {
     this.rules.set(id, { ...stored, rule, updatedAt: now });
     this.engine.setRule(id, rule);
     this.log.info({ ruleId: id, rule: rule.name }, 'rule updated');
-    return this.toDto(id);
+    return this.saved(id);
   }
 
   remove(id: string): void {
@@ -208,7 +209,27 @@ export class RulesService {
     return stored;
   }
 
-  private toDto(id: string): RuleDto {
+  /**
+   * What a rule names that the hub does not know now: entities and devices come and go (announced,
+   * removed), so this is asked when a rule is shown, never stored.
+   */
+  private missing(): (rule: Rule) => RuleReference[] {
+    let devices: Set<string> | undefined;
+    const exists = {
+      entity: (id: string) => this.entities.pipeline.find(id) !== undefined,
+      device: (id: string) => (devices ??= new Set(this.entities.pipeline.devices().map((device) => device.id))).has(id),
+    };
+    return (rule) => missingReferences(rule, exists);
+  }
+
+  /** The answer to a save: the rule, and a warning per entity or device it names that is not there. */
+  private saved(id: string): SavedRuleDto {
+    const missing = this.missing()(this.rules.get(id)!.rule);
+    const warnings = missing.map(({ kind, id: name, path }) => ({ path, message: `${kind === 'entity' ? 'entity' : 'device'} ${name} does not exist (yet): the rule waits for it` }));
+    return { ...this.toDto(id, () => missing), warnings };
+  }
+
+  private toDto(id: string, missing = this.missing()): RuleDto {
     const { rule, createdAt, updatedAt, lastRun } = this.rules.get(id)!;
     return {
       id,
@@ -216,6 +237,7 @@ export class RulesService {
       ...this.engine.status(id)!,
       running: this.engine.running(id),
       lastRun,
+      waitingFor: missing(rule).map((reference) => reference.id),
       createdAt: new Date(createdAt).toISOString(),
       updatedAt: new Date(updatedAt).toISOString(),
     };
