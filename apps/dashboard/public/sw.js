@@ -22,13 +22,13 @@ self.addEventListener('notificationclick', (event) => {
   event.waitUntil(openPage(url));
 });
 
-/** Focuses an open dashboard and asks it to show `url` (its router moves without a reload), or opens a new one. */
+/** Asks an open dashboard to show `url` (its router moves without a reload) and focuses it, or opens a new one. */
 async function openPage(url) {
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const open = windows.find((client) => client.url === url) ?? windows[0];
   if (!open) return self.clients.openWindow(url);
-  const focused = await open.focus();
-  focused.postMessage({ type: 'open', url });
+  open.postMessage({ type: 'open', url });
+  await open.focus();
 }
 
 /** The hub's JSON, or whatever text came, so a push is never lost for its format; only pages of this dashboard open. */

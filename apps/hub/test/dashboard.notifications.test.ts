@@ -68,6 +68,17 @@ describe.skipIf(WITHOUT_CHROMIUM)('notifications in Chromium', () => {
     await expect.poll(shown, { timeout: 10_000 }).toEqual([{ title: 'Front door', body: 'Someone rang', tag: 'abc', data: { url: '/rules/abc' } }]);
   });
 
+  it("opens the notification's page in the dashboard that is open (the worker's click handler)", async () => {
+    // A tap on a notification cannot be made headless; the handler's work is, in the worker itself. Only
+    // a real tap may focus a window, so focusing is refused here, after the page was told where to go.
+    const [worker] = context.serviceWorkers();
+    const focused = await worker!.evaluate<string>(`openPage('${hub.httpUrl}/rules/abc').then(() => 'focused', (error) => error.name)`);
+    expect(['focused', 'InvalidAccessError']).toContain(focused);
+    await page.waitForURL(`${hub.httpUrl}/rules/abc`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await page.goto('/settings');
+  });
+
   it('says so in Settings when this browser cannot subscribe (headless Chromium has no push service)', async () => {
     const section = page.getByTestId('notifications');
     await section.getByRole('button', { name: 'Notify me on this device' }).tap();
