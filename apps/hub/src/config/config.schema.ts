@@ -63,6 +63,13 @@ const optionalPath: Parser<string | null> = (raw) => (raw.trim() ? raw.trim() : 
 /** Comma-separated values; empty means none. */
 const list: Parser<string[]> = (raw) => raw.split(',').map((item) => item.trim()).filter(Boolean);
 
+/** Comma-separated http: or https: URLs; empty means none. */
+const urls: Parser<string[]> = (raw) => {
+  const given = list(raw);
+  const bad = given.filter((item) => !URL.canParse(item) || !['http:', 'https:'].includes(new URL(item).protocol));
+  return bad.length === 0 ? given : fail(`expected http: or https: URLs, got ${bad.join(', ')}`);
+};
+
 /** Topic filters that each name a sensor's own space (`%c`): no setting can hand a sensor `#`. */
 const ownTopicFilters: Parser<string[]> = (raw) => {
   const filters = list(raw);
@@ -180,6 +187,14 @@ export const configSchema = {
       duration(1000),
       5 * 60_000,
       'longest silence of a power reading that is still integrated into energy (trapezoid); a longer one stays a gap. Meters with an energy counter do not need it',
+    ),
+  },
+  notify: {
+    webhooks: key(
+      'HEARTH_NOTIFY_WEBHOOKS',
+      urls,
+      [] as string[],
+      'URLs a rule\'s notify action also POSTs `{ rule, ruleId, title, message, url }` (JSON) to, for a bridge such as ntfy or a chat bot',
     ),
   },
   push: {

@@ -11,10 +11,14 @@ import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 import { PushService } from '../push/push.service.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
+import { NotifyWebhooks } from './notify-webhooks.js';
 import { InvalidRule, RuleNotFound, RunRefused } from './rule-errors.js';
 import { RulesRepository } from './rules.repository.js';
 
-/** Where `notify` actions publish `{ rule, ruleId, title?, message }` (QoS 1) for bridges and apps to pick up; they also go to people's phones by Web Push. */
+/**
+ * Where `notify` actions publish `{ rule, ruleId, title?, message }` (QoS 1) for bridges and apps to pick
+ * up; they also go to people's phones by Web Push and to the webhooks of HEARTH_NOTIFY_WEBHOOKS.
+ */
 export const NOTIFY_TOPIC = 'hearth/notify';
 
 interface StoredRule {
@@ -46,6 +50,7 @@ export class RulesService {
     private readonly settings: SettingsRepository,
     private readonly repository: RulesRepository,
     private readonly push: PushService,
+    private readonly webhooks: NotifyWebhooks,
     private readonly events: HubEvents,
     @Inject(ROOT_LOGGER) root: Logger,
   ) {
@@ -66,6 +71,8 @@ export class RulesService {
         this.log.info({ ruleId, rule, title }, message);
         await this.bus.publish(NOTIFY_TOPIC, JSON.stringify({ rule, ruleId, title, message }), { qos: 1 });
         this.pushNotification(ruleId, title ?? rule, message);
+        // Not awaited either: a slow webhook must not hold up the rule.
+        void this.webhooks.send({ rule, ruleId, title, message, url: `/rules/${ruleId}` });
       },
       log: (level, message, fields) => this.log[level](fields, message),
       location: () => this.location,
