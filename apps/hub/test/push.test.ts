@@ -1,7 +1,10 @@
 import type { PushKeyDto, PushNotificationPayload, PushSubscriptionDto, RuleDto } from '@hearth/api-types';
+import type { Database } from 'better-sqlite3';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Accounts } from '../src/auth/accounts.js';
+import { SQLITE } from '../src/database/database.tokens.js';
+import { MAX_SUBSCRIPTIONS_PER_PERSON } from '../src/push/push.service.js';
 import { connectClient } from './support/mqtt-client.js';
 import { startPushService, type TestPushService, type TestSubscription } from './support/push-service.js';
 import { removeDataDir, startTestHub, useTestHub, type TestHub } from './support/test-hub.js';
@@ -135,6 +138,18 @@ describe('Web Push', () => {
       expect(response.status).toBe(400);
       expect(JSON.stringify(await response.json())).toMatch(message);
     }
+  });
+
+  it('takes at most 20 browsers per person, and forgets them with the person', async () => {
+    const many = await personApi(hub, 'many-phones');
+    for (let i = 0; i < MAX_SUBSCRIPTIONS_PER_PERSON; i++) await subscribe(push.subscribe(), many);
+    const refused = await many('/api/push/subscriptions', { body: push.subscribe().json });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toBe('at most 20 devices get notifications per person: remove one first');
+    expect(await json<PushSubscriptionDto[]>(many('/api/push/subscriptions'))).toHaveLength(MAX_SUBSCRIPTIONS_PER_PERSON);
+    expect((await hub.api('/api/users/many-phones', { method: 'DELETE' })).status).toBe(204);
+    const db = hub.app.get<Database>(SQLITE);
+    expect(db.prepare('SELECT COUNT(*) AS orphans FROM push_subscription WHERE user_id NOT IN (SELECT id FROM "user")').get()).toEqual({ orphans: 0 });
   });
 
   it('unsubscribes: the subscription is gone and gets nothing more', async () => {

@@ -16,6 +16,8 @@ const SEND_TIMEOUT_MS = 10_000;
 /** Characters of a notification's title and body: together well inside one 4 kB push message. */
 const MAX_TITLE = 100;
 const MAX_BODY = 1000;
+/** Browsers per person: each notification costs a request per subscription, so there is a bound. */
+export const MAX_SUBSCRIPTIONS_PER_PERSON = 20;
 
 export interface PushOutcome {
   sent: number;
@@ -56,6 +58,10 @@ export class PushService {
   subscribe(user: AuthUser, subscription: PushSubscriptionJson): PushSubscriptionDto {
     const problem = this.endpointProblem(subscription.endpoint) ?? subscriptionKeysProblem(subscription.keys);
     if (problem) throw new InvalidSubscription(problem);
+    const own = this.repository.ofUser(user.id);
+    if (own.length >= MAX_SUBSCRIPTIONS_PER_PERSON && !own.some((existing) => existing.endpoint === subscription.endpoint)) {
+      throw new InvalidSubscription(`at most ${MAX_SUBSCRIPTIONS_PER_PERSON} devices get notifications per person: remove one first`);
+    }
     const saved = this.repository.save(user.id, { endpoint: subscription.endpoint, keys: subscription.keys });
     this.log.info({ user: user.username, subscription: saved.id, pushService: new URL(saved.endpoint).host }, 'push subscription saved');
     return toDto(saved);
