@@ -63,12 +63,27 @@ const optionalPath: Parser<string | null> = (raw) => (raw.trim() ? raw.trim() : 
 /** Comma-separated values; empty means none. */
 const list: Parser<string[]> = (raw) => raw.split(',').map((item) => item.trim()).filter(Boolean);
 
-/** Comma-separated http: or https: URLs; empty means none. */
-const urls: Parser<string[]> = (raw) => {
-  const given = list(raw);
-  const bad = given.filter((item) => !URL.canParse(item) || !['http:', 'https:'].includes(new URL(item).protocol));
-  return bad.length === 0 ? given : fail(`expected http: or https: URLs, got ${bad.join(', ')}`);
-};
+/** Optional text kept as written (a password may start with a space): unset (null) when empty. */
+const optionalText: Parser<string | null> = (raw) => (raw === '' ? null : raw);
+
+/** Comma-separated URLs, each with one of `schemes` and a host; empty means none. */
+const urlList =
+  (schemes: string[], example: string): Parser<string[]> =>
+  (raw) => {
+    const urls = list(raw);
+    const expected = schemes.map((scheme) => `${scheme}//`);
+    for (const url of urls) {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        return fail(`"${url}" is not a URL such as ${example}`);
+      }
+      if (!schemes.includes(parsed.protocol)) fail(`"${url}": expected ${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}`);
+      if (!parsed.hostname) fail(`"${url}" names no host`);
+    }
+    return urls;
+  };
 
 /** Topic filters that each name a sensor's own space (`%c`): no setting can hand a sensor `#`. */
 const ownTopicFilters: Parser<string[]> = (raw) => {
@@ -126,6 +141,22 @@ export const configSchema = {
     maxConnectionsPerIp: key('HEARTH_MQTT_MAX_CONNECTIONS_PER_IP', int(0), 256, 'concurrent MQTT connections from one address; 0 = no limit'),
     maxSubscriptions: key('HEARTH_MQTT_MAX_SUBSCRIPTIONS', int(0), 1000, 'subscriptions per client; 0 = no limit'),
     maxBuffered: key('HEARTH_MQTT_MAX_BUFFERED', int(65_536), 4 * 1024 * 1024, 'bytes waiting to be sent to one client; a client that falls further behind is disconnected'),
+    url: key(
+      'HEARTH_MQTT_URL',
+      urlList(['mqtt:', 'mqtts:', 'ws:', 'wss:'], 'mqtt://broker.lan:1883'),
+      [] as string[],
+      'an external MQTT broker to use instead of the embedded one (mqtt://, mqtts://, ws://, wss://; a cluster\'s nodes comma-separated, tried in turn); unset = embedded broker',
+    ),
+    urlUsername: key('HEARTH_MQTT_URL_USERNAME', optionalText, null as string | null, 'user name the hub signs in to the external broker with'),
+    urlPassword: key('HEARTH_MQTT_URL_PASSWORD', optionalText, null as string | null, 'password the hub signs in to the external broker with'),
+    urlClientId: key('HEARTH_MQTT_URL_CLIENT_ID', text, 'hearth', 'client id of the hub\'s persistent session on the external broker (one per hub)'),
+    urlCa: key('HEARTH_MQTT_URL_CA', optionalPath, null as string | null, 'PEM CA certificate(s) to trust for mqtts:// and wss:// external brokers, besides the system\'s'),
+    authAllow: key(
+      'HEARTH_MQTT_AUTH_ALLOW',
+      list,
+      ['127.0.0.1', '::1'],
+      'addresses or networks (CIDR) of external brokers that may ask the hub who may connect and what each device may do (/api/mqtt-auth/...)',
+    ),
     maxKeepAlive: key('HEARTH_MQTT_MAX_KEEP_ALIVE', int(0, 65_535), 0, 'longest keep-alive in seconds a client may ask for; a longer one, or none (0), is replaced and announced as Server Keep Alive (MQTT 5); 0 = no limit'),
   },
   devices: {
@@ -192,7 +223,7 @@ export const configSchema = {
   notify: {
     webhooks: key(
       'HEARTH_NOTIFY_WEBHOOKS',
-      urls,
+      urlList(['http:', 'https:'], 'https://ntfy.sh/hearth'),
       [] as string[],
       'URLs a rule\'s notify action also POSTs `{ rule, ruleId, title, message, url }` (JSON) to, for a bridge such as ntfy or a chat bot',
     ),
@@ -224,6 +255,9 @@ type Resolve<S> = S extends KeySpec<infer T> ? T : { readonly [K in keyof S]: Re
 
 /** The validated configuration, typed from the schema. */
 export type HubConfig = Resolve<typeof configSchema>;
+
+/** Whether the hub runs on an external broker (HEARTH_MQTT_URL): its own broker and MQTT listeners stay off. */
+export const onExternalBroker = (config: HubConfig): boolean => config.mqtt.url.length > 0;
 
 export type ConfigSource = 'env' | 'file' | 'default';
 
