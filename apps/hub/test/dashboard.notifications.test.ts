@@ -52,9 +52,10 @@ describe.skipIf(WITHOUT_CHROMIUM)('notifications in Chromium', () => {
 
   it('shows a pushed message as a notification that opens the rule', async () => {
     const cdp = await context.newCDPSession(page);
+    // The worker's registration, once its version is activated: a push before that may be dropped.
     const registered = new Promise<string>((resolve) =>
-      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-        const ours = registrations.find((r) => r.scopeURL === `${hub.httpUrl}/` && !r.isDeleted);
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        const ours = versions.find((version) => version.scriptURL === `${hub.httpUrl}/sw.js` && version.status === 'activated');
         if (ours) resolve(ours.registrationId);
       }),
     );
