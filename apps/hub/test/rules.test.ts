@@ -114,6 +114,10 @@ describe('rules', () => {
     await expect.poll(waitingFor).toEqual([]);
     const again = (await (await hub.api(`/api/rules/${saved.id}`, { method: 'PUT', body })).json()) as SavedRuleDto;
     expect(again).toMatchObject({ waitingFor: [], warnings: [] });
+    // And it works with what it waited for: the sensor's reading fires it.
+    await device.publishAsync('porch/lux', '4', { qos: 1 });
+    await expect.poll(() => traces(hub, saved.id)).toHaveLength(1);
+    expect((await traces(hub, saved.id))[0]).toMatchObject({ trigger: { type: 'threshold', entityId: 'sensor.porch_lux' }, result: 'done' });
 
     // It is removed (an empty retained config): the rule waits for it again.
     await device.publishAsync(porch.topic, '', { qos: 1, retain: true });
