@@ -232,7 +232,7 @@ export class RulesService {
   /** The answer to a save: the rule, and a warning per entity or device it names that is not there. */
   private saved(id: string): SavedRuleDto {
     const missing = this.missing()(this.rules.get(id)!.rule);
-    const warnings = missing.map(({ kind, id: name, path }) => ({ path, message: `${kind === 'entity' ? 'entity' : 'device'} ${name} does not exist (yet): the rule waits for it` }));
+    const warnings = missing.map(({ kind, id: name, path }) => ({ path, message: `${kind} ${name} does not exist (yet): the rule waits for it` }));
     return { ...this.toDto(id, () => missing), warnings };
   }
 
