@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MqttAuthService } from './auth/mqtt-auth.service.js';
 import { PasswordHasher } from './auth/password-hasher.js';
 import { SetupService } from './auth/setup.service.js';
+import { BridgesService } from './bridge/bridges.service.js';
 import { BrokerService } from './broker/broker.service.js';
 import { ExternalBroker } from './broker/external-broker.js';
 import { SysPublisher } from './broker/sys-publisher.js';
@@ -39,6 +40,7 @@ export class HubLifecycle {
     private readonly realtime: RealtimeGateway,
     private readonly sys: SysPublisher,
     private readonly setup: SetupService,
+    private readonly bridges: BridgesService,
   ) {}
 
   /** What started, to stop in reverse: a start that failed halfway stops only what came up. */
@@ -81,6 +83,8 @@ export class HubLifecycle {
       // predefined topics file stops the start here, by name.
       [() => this.mqttSn.start(), () => this.mqttSn.stop()],
       [() => this.sys.start(), () => this.sys.stop()],
+      // Bridges are sessions on the broker, as sensors are; they end before it closes.
+      [() => this.bridges.start(), () => this.bridges.stop()],
     ];
   }
 

@@ -2,7 +2,8 @@ import type { BrokerLinkDto, EntityDto, EntityHistoryDto } from '@hearth/api-typ
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, connectCollecting } from './support/mqtt-client.js';
-import { requireMosquitto, startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
+import { startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 
 // The hub on an external broker (HEARTH_MQTT_URL): Debian's Mosquitto, started here on loopback ports.
@@ -50,7 +51,7 @@ describe('the hub on an external MQTT broker', () => {
   };
 
   it('maps what devices publish there (retained before the hub started, and live), and sends commands to them there', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const broker = await mosquitto();
     const lamp = await device(broker.url);
     await lamp.publishAsync(LAMP.topic, JSON.stringify(LAMP.config), { retain: true, qos: 1 });
@@ -76,7 +77,7 @@ describe('the hub on an external MQTT broker', () => {
   });
 
   it('refuses a command while the broker is gone, says so in /api/health, and picks up where it was when it is back', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const broker = await mosquitto();
     const hub = await hubOn(broker.url);
     const lamp = await device(broker.url, { reconnectPeriod: 100 });
@@ -100,7 +101,7 @@ describe('the hub on an external MQTT broker', () => {
   });
 
   it('fails over to the next node when the one it is on goes away', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const [first, second] = [await mosquitto(), await mosquitto()];
     const hub = await hubOn(`${first.url},${second.url}`);
     await expect.poll(async () => (await health(hub)).broker.link, { timeout: 10_000 }).toMatchObject({ connected: true, node: first.url });
@@ -114,7 +115,7 @@ describe('the hub on an external MQTT broker', () => {
   });
 
   it('keeps its session while it is stopped: readings sent meanwhile at QoS 1 arrive when it starts again', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const broker = await mosquitto();
     const dataDir = tempDataDir();
     const first = await startTestHub({ HEARTH_MQTT_URL: broker.url, HEARTH_MQTT_URL_CLIENT_ID: 'hearth-test' }, dataDir);

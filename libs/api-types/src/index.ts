@@ -103,6 +103,18 @@ export interface BrokerLinkDto {
   error: string | null;
 }
 
+/** A bridge to another broker, as `GET /api/health` shows it. */
+export interface BridgeStateDto {
+  name: string;
+  /** The remote broker's URL, without credentials. */
+  remote: string;
+  connected: boolean;
+  since: string;
+  error: string | null;
+  /** Messages passed on since the hub started: out to the remote broker, in from it. */
+  forwarded: { out: number; in: number };
+}
+
 /**
  * "A new sensor wants to be garden-bed-3" (`GET /api/mqtt-sn/claims`): an MQTT-SN sensor named a device
  * credential from an address not bound to it. `POST .../claims/:id/accept` binds `address`; `DELETE` dismisses.

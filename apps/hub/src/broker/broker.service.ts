@@ -207,8 +207,8 @@ export class BrokerService extends MqttBus {
     });
   }
 
-  async publish(topic: string, payload: string | Buffer, { qos = 0, retain = false }: PublishOptions = {}): Promise<void> {
-    await this.core.publish({ topic, payload, qos, retain });
+  async publish(topic: string, payload: string | Buffer, { qos = 0, retain = false, publisher }: PublishOptions = {}): Promise<void> {
+    await this.core.publish({ topic, payload, qos, retain, publisher });
   }
 
   async subscribe(filter: string, handler: BusHandler, { retained = false } = {}): Promise<() => Promise<void>> {

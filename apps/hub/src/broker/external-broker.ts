@@ -1,17 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { connect as connectTcp } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { connect as connectTls } from 'node:tls';
 import { Inject, Injectable } from '@nestjs/common';
 import type { BrokerLinkDto } from '@hearth/api-types';
 import { topicMatches } from '@hearth/mqtt-topics';
 import { MqttClient } from 'mqtt';
-import { createWebSocketStream, WebSocket } from 'ws';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import { HubEvents } from '../events/hub-events.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
+import { openBrokerStream, shownUrl } from './broker-stream.js';
 import { MqttBus, type BusHandler, type BusMessage, type PublishOptions } from './mqtt-bus.js';
 
 /** Reconnect delays: the next node at once, then doubling to this. */
@@ -28,14 +25,6 @@ export class BrokerLinkDown extends Error {
   constructor() {
     super('the hub has no link to the MQTT broker just now (HEARTH_MQTT_URL); try again when it is back');
   }
-}
-
-/** A stream to one node of the external broker, as its URL says (mqtt, mqtts, ws, wss). */
-function openStream(url: URL, ca: Buffer | undefined): Duplex {
-  const secure = url.protocol === 'mqtts:' || url.protocol === 'wss:';
-  if (url.protocol === 'ws:' || url.protocol === 'wss:') return createWebSocketStream(new WebSocket(url, ['mqtt'], { ca }));
-  const port = Number(url.port) || (secure ? 8883 : 1883);
-  return secure ? connectTls({ host: url.hostname, port, ca, servername: url.hostname }) : connectTcp({ host: url.hostname, port });
 }
 
 /**
@@ -86,7 +75,7 @@ export class ExternalBroker extends MqttBus {
         const node = this.nodes[this.next++ % this.nodes.length];
         this.node = node;
         Object.assign(self.options, credentials(node));
-        return openStream(node, ca);
+        return openBrokerStream(node, ca);
       },
       {
         clientId: urlClientId,
@@ -187,12 +176,7 @@ export class ExternalBroker extends MqttBus {
     });
   }
 
-  /** A node's URL without its password. */
   private shown(node: URL | undefined): string {
-    if (!node) return '';
-    const copy = new URL(node);
-    copy.password = '';
-    copy.username = '';
-    return copy.toString().replace(/\/$/, '');
+    return node ? shownUrl(node) : '';
   }
 }

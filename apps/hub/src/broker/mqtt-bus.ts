@@ -6,6 +6,8 @@ export type { BusMessage };
 export interface PublishOptions {
   qos?: 0 | 1 | 2;
   retain?: boolean;
+  /** The client id it is published for, so that its No Local subscriptions leave it out (a bridge's session). */
+  publisher?: string;
 }
 
 export type BusHandler = (message: BusMessage) => void;

@@ -1,5 +1,7 @@
 import { isValidTopicFilter } from '@hearth/mqtt-topics';
 import { parseDuration } from '@hearth/rules/duration';
+import { BridgeConfigError, parseBridges, parseTopicLine, type BridgeConfig, type BridgeTopic } from '../bridge/bridge-config.js';
+import { brokerUrlProblem, urlProblem } from './broker-url.js';
 
 /**
  * The one config schema: every key's type, default, environment variable and config-file path.
@@ -13,6 +15,8 @@ export interface KeySpec<T> {
   parse: Parser<T>;
   default: T;
   describe: string;
+  /** A value hearth.yaml gives as more than text (a list of mappings). */
+  fromFile?: (value: unknown) => T;
 }
 
 class ConfigValueError extends Error {}
@@ -66,24 +70,47 @@ const list: Parser<string[]> = (raw) => raw.split(',').map((item) => item.trim()
 /** Optional text kept as written (a password may start with a space): unset (null) when empty. */
 const optionalText: Parser<string | null> = (raw) => (raw === '' ? null : raw);
 
-/** Comma-separated URLs, each with one of `schemes` and a host; empty means none. */
+/** Comma-separated URLs, each checked by `problem`; empty means none. */
 const urlList =
-  (schemes: string[], example: string): Parser<string[]> =>
+  (problem: (url: string) => string | null): Parser<string[]> =>
   (raw) => {
     const urls = list(raw);
-    const expected = schemes.map((scheme) => `${scheme}//`);
     for (const url of urls) {
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        return fail(`"${url}" is not a URL such as ${example}`);
-      }
-      if (!schemes.includes(parsed.protocol)) fail(`"${url}": expected ${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}`);
-      if (!parsed.hostname) fail(`"${url}" names no host`);
+      const found = problem(url);
+      if (found) fail(found);
     }
     return urls;
   };
+
+/** The nodes of an external broker: comma-separated URLs, tried in turn. */
+const brokerUrls = urlList(brokerUrlProblem);
+
+/** One broker URL, or unset. */
+const optionalBrokerUrl: Parser<string | null> = (raw) => (raw.trim() ? brokerUrls(raw)[0] ?? null : null);
+
+/** Bridge topic lines, Mosquitto style, separated by `;`. */
+const bridgeTopics: Parser<BridgeTopic[]> = (raw) => bridgeSetting(() => raw.split(';').filter((line) => line.trim()).map(parseTopicLine));
+
+/** Bridges as JSON in the environment; hearth.yaml gives the same list as YAML. */
+const bridgeList: Parser<BridgeConfig[]> = (raw) =>
+  bridgeSetting(() => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return fail('expected a JSON list of bridges (hearth.yaml takes the same list as YAML)');
+    }
+    return parseBridges(value);
+  });
+
+const bridgeSetting = <T>(parse: () => T): T => {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof BridgeConfigError) fail(error.message);
+    throw error;
+  }
+};
 
 /** Topic filters that each name a sensor's own space (`%c`): no setting can hand a sensor `#`. */
 const ownTopicFilters: Parser<string[]> = (raw) => {
@@ -103,12 +130,15 @@ const duration =
 /** Anonymous MQTT: on everywhere, off, or only on the plain TCP listener from a loopback address. */
 const anonymous: Parser<boolean | 'loopback'> = (raw) => (raw.trim().toLowerCase() === 'loopback' ? 'loopback' : bool(raw));
 
-const key = <T>(env: string, parse: Parser<T>, fallback: T, describe: string): KeySpec<T> => ({
+const key = <T>(env: string, parse: Parser<T>, fallback: T, describe: string, fromFile?: (value: unknown) => T): KeySpec<T> => ({
   env,
   parse,
   default: fallback,
   describe,
+  ...(fromFile ? { fromFile } : {}),
 });
+
+export const isKeySpec = (node: unknown): node is KeySpec<unknown> => typeof node === 'object' && node !== null && 'env' in node && 'parse' in node;
 
 export const configSchema = {
   http: {
@@ -143,7 +173,7 @@ export const configSchema = {
     maxBuffered: key('HEARTH_MQTT_MAX_BUFFERED', int(65_536), 4 * 1024 * 1024, 'bytes waiting to be sent to one client; a client that falls further behind is disconnected'),
     url: key(
       'HEARTH_MQTT_URL',
-      urlList(['mqtt:', 'mqtts:', 'ws:', 'wss:'], 'mqtt://broker.lan:1883'),
+      brokerUrls,
       [] as string[],
       'an external MQTT broker to use instead of the embedded one (mqtt://, mqtts://, ws://, wss://; a cluster\'s nodes comma-separated, tried in turn); unset = embedded broker',
     ),
@@ -159,6 +189,18 @@ export const configSchema = {
     ),
     maxKeepAlive: key('HEARTH_MQTT_MAX_KEEP_ALIVE', int(0, 65_535), 0, 'longest keep-alive in seconds a client may ask for; a longer one, or none (0), is replaced and announced as Server Keep Alive (MQTT 5); 0 = no limit'),
   },
+  bridge: {
+    url: key('HEARTH_BRIDGE_URL', optionalBrokerUrl, null as string | null, 'a remote broker to bridge topics to and from, credentials in the URL (several: `bridges` in hearth.yaml); docs/bridges.md'),
+    topics: key(
+      'HEARTH_BRIDGE_TOPICS',
+      bridgeTopics,
+      [] as BridgeTopic[],
+      'what HEARTH_BRIDGE_URL bridges, as mosquitto.conf writes it: `pattern direction qos local-prefix remote-prefix` (direction in, out or both), lines separated by ;',
+    ),
+  },
+  bridges: key('HEARTH_BRIDGES', bridgeList, [] as BridgeConfig[], 'bridges to other brokers: a list of { name, url, clientId?, ca?, topics } in hearth.yaml, or the same list as JSON', (value) =>
+    bridgeSetting(() => parseBridges(value)),
+  ),
   devices: {
     discoveryPrefix: key('HEARTH_DISCOVERY_PREFIX', text, 'homeassistant', 'Home Assistant MQTT discovery prefix'),
     profilesDir: key('HEARTH_PROFILES_DIR', text, 'devices/profiles', 'directory of device profiles (YAML or JSON), relative to the working directory or the installation'),
@@ -223,7 +265,7 @@ export const configSchema = {
   notify: {
     webhooks: key(
       'HEARTH_NOTIFY_WEBHOOKS',
-      urlList(['http:', 'https:'], 'https://ntfy.sh/hearth'),
+      urlList((url) => urlProblem(url, ['http:', 'https:'], 'https://ntfy.sh/hearth')),
       [] as string[],
       'URLs a rule\'s notify action also POSTs `{ rule, ruleId, title, message, url }` (JSON) to, for a bridge such as ntfy or a chat bot',
     ),

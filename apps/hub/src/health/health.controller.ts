@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import type { Database } from 'better-sqlite3';
 import { CurrentUser, Public } from '../auth/auth.decorators.js';
 import type { AuthUser } from '../auth/sessions.service.js';
+import { BridgesService } from '../bridge/bridges.service.js';
 import { BrokerService } from '../broker/broker.service.js';
 import { MqttBus } from '../broker/mqtt-bus.js';
 import { onExternalBroker, type HubConfig } from '../config/config.schema.js';
@@ -31,6 +32,7 @@ export class HealthController {
     private readonly bus: MqttBus,
     @Inject(SQLITE) private readonly db: Database,
     private readonly mqttSn: MqttSnService,
+    private readonly bridges: BridgesService,
   ) {}
 
   @Public()
@@ -45,7 +47,7 @@ export class HealthController {
     const mqttSn = onExternalBroker(this.config) ? { status: 'off' as PartStatus } : this.mqttSn.health();
     // Without its external broker the hub still serves the dashboard and history: degraded, not down.
     const status: Status = database.status === 'ok' && broker.status !== 'error' ? 'ok' : 'error';
-    const report = { status, version: HUB_VERSION, broker, database, mqttSn };
+    const report = { status, version: HUB_VERSION, broker, database, mqttSn, bridges: this.bridges.states() };
     return user ? report : statusesOnly(report);
   }
 
