@@ -41,9 +41,13 @@ export async function subscribeBrowser(api: Api): Promise<PushSubscriptionDto> {
   if (!(await navigator.serviceWorker.getRegistration('/'))) await navigator.serviceWorker.register('/sw.js');
   const registration = await navigator.serviceWorker.ready;
   const { publicKey } = await api.get<PushKeyDto>('/api/push/key');
+  const applicationServerKey = fromBase64url(publicKey);
+  const existing = await registration.pushManager.getSubscription();
+  // Subscribed with another key (the hub's database was replaced): the push service would refuse the hub, and the browser a new subscription.
+  if (existing && !sameBytes(existing.options.applicationServerKey, applicationServerKey)) await existing.unsubscribe();
   let subscription: PushSubscription;
   try {
-    subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64url(publicKey) });
+    subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey });
   } catch (error) {
     throw new Error(`This browser could not subscribe to its push service (${(error as Error).message}).`);
   }
@@ -60,4 +64,10 @@ export async function unsubscribeBrowser(api: Api, subscription: PushSubscriptio
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+function sameBytes(buffer: ArrayBuffer | null, bytes: Uint8Array): boolean {
+  if (!buffer || buffer.byteLength !== bytes.length) return false;
+  const other = new Uint8Array(buffer);
+  return bytes.every((byte, i) => byte === other[i]);
 }
