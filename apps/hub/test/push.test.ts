@@ -1,4 +1,4 @@
-import type { PushKeyDto, PushNotificationPayload, PushSubscriptionDto, RuleDto } from '@hearth/api-types';
+import type { PushKeyDto, PushNotificationPayload, PushOutcomeDto, PushSubscriptionDto, RuleDto } from '@hearth/api-types';
 import type { Database } from 'better-sqlite3';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -121,6 +121,22 @@ describe('Web Push', () => {
     expect(hallPhone.received).toEqual([]);
     expect(JSON.parse(otherPhone.received[0]!.payload)).toMatchObject({ title: 'Garage', body: 'The garage is open' });
     await hub.api(`/api/rules/${rule.id}`, { method: 'DELETE' });
+  });
+
+  it("sends a test notification to the person's own browsers only, and says what became of each", async () => {
+    const tester = await personApi(hub, 'tester-push');
+    const mine = push.subscribe();
+    const gone = push.subscribe();
+    await subscribe(mine, tester);
+    await subscribe(gone, tester);
+    gone.status = 410;
+    const someoneElse = push.subscribe();
+    await subscribe(someoneElse);
+    const response = await tester('/api/push/test', { method: 'POST' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ sent: 1, removed: 1, failed: 0 } satisfies PushOutcomeDto);
+    expect(JSON.parse(mine.received[0]!.payload)).toEqual({ title: 'Hearth', body: 'Notifications from your rules reach this device.', url: '/settings', tag: 'test' });
+    expect(someoneElse.received).toEqual([]);
   });
 
   it('refuses subscriptions it cannot send to, with a message', async () => {

@@ -208,6 +208,14 @@ export interface PushSubscriptionDto {
   createdAt: string;
 }
 
+/** `POST /api/push/test`: what became of a test notification to each of the person's subscriptions. */
+export interface PushOutcomeDto {
+  sent: number;
+  /** Subscriptions the push service said are gone (404, 410): deleted. */
+  removed: number;
+  failed: number;
+}
+
 /** What a push message carries (JSON, encrypted): the dashboard's service worker shows it and opens `url` on a tap. */
 export interface PushNotificationPayload {
   title: string;

@@ -71,6 +71,7 @@ export const API_ROUTES = [
   'GET /api/push/subscriptions',
   'POST /api/push/subscriptions',
   'DELETE /api/push/subscriptions/:id',
+  'POST /api/push/test',
 ] as const;
 
 export type ApiRoute = (typeof API_ROUTES)[number];

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { PushKeyDto, PushSubscriptionDto } from '@hearth/api-types';
+import type { PushKeyDto, PushOutcomeDto, PushSubscriptionDto } from '@hearth/api-types';
 import { Access, CurrentUser } from '../auth/auth.decorators.js';
 import type { AuthUser } from '../auth/sessions.service.js';
 import { PushSubscribeDto } from './push.dto.js';
@@ -28,6 +28,13 @@ export class PushController {
   @Post('subscriptions')
   subscribe(@CurrentUser() user: AuthUser, @Body() body: PushSubscribeDto): PushSubscriptionDto {
     return this.push.subscribe(user, body);
+  }
+
+  /** Sends a test notification to the signed-in person's own browsers; answers what became of each. */
+  @Post('test')
+  @HttpCode(200)
+  test(@CurrentUser() user: AuthUser): Promise<PushOutcomeDto> {
+    return this.push.sendTest(user);
   }
 
   @Delete('subscriptions/:id')

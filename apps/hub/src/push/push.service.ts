@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PushNotificationPayload, PushSubscriptionDto } from '@hearth/api-types';
+import type { PushNotificationPayload, PushOutcomeDto, PushSubscriptionDto } from '@hearth/api-types';
 import { generateVapidKeys, pushRequest, subscriptionKeysProblem, type PushSubscriptionJson, type VapidKeys } from '@hearth/web-push';
 import type { AuthUser } from '../auth/sessions.service.js';
 import type { HubConfig } from '../config/config.schema.js';
@@ -18,13 +18,6 @@ const MAX_TITLE = 100;
 const MAX_BODY = 1000;
 /** Browsers per person: each notification costs a request per subscription, so there is a bound. */
 export const MAX_SUBSCRIPTIONS_PER_PERSON = 20;
-
-export interface PushOutcome {
-  sent: number;
-  /** Subscriptions the push service said are gone (404, 410): deleted. */
-  removed: number;
-  failed: number;
-}
 
 const toDto = (subscription: StoredSubscription): PushSubscriptionDto => ({ id: subscription.id, endpoint: subscription.endpoint, createdAt: new Date(subscription.createdAt).toISOString() });
 const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -72,8 +65,13 @@ export class PushService {
     this.log.info({ user: user.username, subscription: id }, 'push subscription removed');
   }
 
+  /** A notification to the person's own browsers, to see that they get them; tapping it opens Settings. */
+  sendTest(user: AuthUser): Promise<PushOutcomeDto> {
+    return this.send({ title: 'Hearth', body: 'Notifications from your rules reach this device.', url: '/settings', tag: 'test' }, (recipient) => recipient.id === user.id);
+  }
+
   /** Sends to every subscription of the people `to` picks; never throws (a failed push is logged). */
-  async send(notification: PushNotificationPayload, to: (user: AuthUser) => boolean): Promise<PushOutcome> {
+  async send(notification: PushNotificationPayload, to: (user: AuthUser) => boolean): Promise<PushOutcomeDto> {
     const payload = JSON.stringify({ ...notification, title: clip(notification.title, MAX_TITLE), body: clip(notification.body, MAX_BODY) });
     const outcomes = await Promise.all(this.repository.all().filter((subscription) => to(subscription.user)).map((subscription) => this.deliver(subscription, payload)));
     const outcome = { sent: 0, removed: 0, failed: 0 };
@@ -81,7 +79,7 @@ export class PushService {
     return outcome;
   }
 
-  private async deliver(subscription: StoredSubscription, payload: string): Promise<keyof PushOutcome> {
+  private async deliver(subscription: StoredSubscription, payload: string): Promise<keyof PushOutcomeDto> {
     const fields = { subscription: subscription.id, user: subscription.user.username, pushService: new URL(subscription.endpoint).host };
     try {
       const request = pushRequest(subscription, payload, this.keys(), { subject: this.config.push.contact, ttlSeconds: TTL_SECONDS });

@@ -26,6 +26,15 @@ describe('NotificationsSection', () => {
     await expect.poll(writes).toEqual([{ method: 'DELETE', path: '/api/push/subscriptions/7', body: undefined }]);
   });
 
+  it('sends a test notification and says what became of it', async () => {
+    const { writes } = await renderSignedIn(NotificationsSection, 'user', {
+      routes: { 'GET /api/push/subscriptions': { body: [PHONE] }, 'POST /api/push/test': { body: { sent: 1, removed: 1, failed: 0 } } },
+    });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Send a test notification' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Sent to 1 device. 1 device no longer subscribed (removed).');
+    expect(writes()).toEqual([{ method: 'POST', path: '/api/push/test', body: undefined }]);
+  });
+
   it('shows why the list could not be loaded', async () => {
     await renderSignedIn(NotificationsSection, 'user', { routes: { 'GET /api/push/subscriptions': { status: 500, body: { message: 'database is locked' } } } });
     expect((await screen.findByRole('alert')).textContent).toBe('database is locked');
