@@ -88,4 +88,10 @@ describe.skipIf(WITHOUT_CHROMIUM)('notifications in Chromium', () => {
     expect(await alert.textContent()).toMatch(/^This browser could not subscribe to its push service \(.+\)\.$/);
     expect(await (await hub.api('/api/push/subscriptions')).json()).toEqual([]);
   });
+
+  it('signs out from Settings: the browser is asked for its subscription first (it has none here), and the sign-in page follows', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).tap();
+    await page.getByTestId('login').waitFor();
+    expect(await page.evaluate<boolean>('(async () => (await (await navigator.serviceWorker.ready).pushManager.getSubscription()) === null)()')).toBe(true);
+  });
 });

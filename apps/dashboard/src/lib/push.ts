@@ -55,9 +55,13 @@ export async function subscribeBrowser(api: Api): Promise<PushSubscriptionDto> {
   return api.post<PushSubscriptionDto>('/api/push/subscriptions', { endpoint, keys });
 }
 
-/** Ends this browser's subscription, at the hub (`hubId`, when it has it) and in the browser. */
-export async function unsubscribeBrowser(api: Api, subscription: PushSubscription, hubId: number | undefined): Promise<void> {
-  if (hubId !== undefined) await api.delete(`/api/push/subscriptions/${hubId}`);
+/** Ends this browser's subscription, if it has one: at the hub (when the hub has it for this person) and in the browser. */
+export async function forgetThisBrowser(api: Api): Promise<void> {
+  if (!pushSupport().ok) return;
+  const subscription = await browserSubscription();
+  if (!subscription) return;
+  const onHub = (await api.get<PushSubscriptionDto[]>('/api/push/subscriptions')).find((mine) => mine.endpoint === subscription.endpoint);
+  if (onHub) await api.delete(`/api/push/subscriptions/${onHub.id}`);
   await subscription.unsubscribe();
 }
 
