@@ -23,7 +23,7 @@ describe('migrations', () => {
     await dataSource.initialize();
     expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual(migrations.map((m) => new m().name));
     const migrated = await tables(dataSource);
-    expect(migrated).toEqual(expect.arrayContaining(['migrations', 'mqtt_session', 'mqtt_retained', 'mqtt_subscription', 'mqtt_outgoing', 'mqtt_incoming', 'device', 'entity', 'entity_state', 'state_history', 'sn_predefined_topic', 'setting', 'rule', 'rule_run', 'device_sn_address', 'statistic_series', 'reading', 'statistic_5m', 'statistic_hour', 'meter']));
+    expect(migrated).toEqual(expect.arrayContaining(['migrations', 'mqtt_session', 'mqtt_retained', 'mqtt_subscription', 'mqtt_outgoing', 'mqtt_incoming', 'device', 'entity', 'entity_state', 'state_history', 'sn_predefined_topic', 'setting', 'rule', 'rule_run', 'device_sn_address', 'statistic_series', 'reading', 'statistic_5m', 'statistic_hour', 'meter', 'web_push_key', 'push_subscription']));
 
     for (let i = 0; i < migrations.length; i++) await dataSource.undoLastMigration();
     expect(await tables(dataSource)).toEqual(['migrations']);

@@ -326,7 +326,7 @@ describe('dashboard in Chromium', () => {
     const trace = page.getByTestId('trace').first();
     await trace.waitFor();
     expect(await trace.getByTestId('trace-trigger').textContent()).toBe(`Trigger 1: ${wall.id} changed from "off" to "on"`);
-    expect((await trace.getByTestId('trace-action').textContent())!.replace(/\s+/g, ' ').trim()).toMatch(/^ok Action 1 \(command\) · \d+ ms$/);
+    expect((await trace.getByTestId('trace-action').textContent())!.replace(/\s+/g, ' ').trim()).toMatch(new RegExp(`^ok Action 1 \\(command\\) · \\d+ ms turn on ${light.name}$`));
     await page.getByRole('link', { name: 'Rules', exact: true }).tap();
     await expect.poll(() => card.getByTestId('rule-last-run').textContent()).toBe('Last run just now: Done');
     await screenshot(page, 'rules');

@@ -206,8 +206,24 @@ export interface RuleDto {
   running: number;
   /** How the last run ended (as in its trace); null when it never ran. */
   lastRun: RuleRunSummary | null;
+  /**
+   * Entities and devices the rule names that do not exist (yet, or any more): it does nothing with them
+   * until they appear. Empty when everything it names is there.
+   */
+  waitingFor: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** Something about a saved rule worth knowing that did not stop it being saved; `path` as in the rule JSON (`triggers[0].entityId`). */
+export interface RuleWarning {
+  path: string;
+  message: string;
+}
+
+/** What `POST` and `PUT /api/rules/:id` answer: the rule, with a warning per entity or device it names that does not exist (yet). */
+export interface SavedRuleDto extends RuleDto {
+  warnings: RuleWarning[];
 }
 
 /** The outcome of one run, as a rule's `lastRun` gives it; the whole trace is in `GET /api/rules/:id/traces`. */
@@ -221,4 +237,41 @@ export interface RunRuleRequest {
 /** One run of a rule, newest first from `GET /api/rules/:id/traces`. */
 export interface RuleTraceDto extends RuleTrace {
   id: number;
+}
+
+/** `GET /api/push/key`: the hub's VAPID public key (base64url), the `applicationServerKey` browsers subscribe with. */
+export interface PushKeyDto {
+  publicKey: string;
+}
+
+/** Body of `POST /api/push/subscriptions`: `PushSubscription.toJSON()` of the browser (`expirationTime` is ignored). */
+export interface PushSubscribeRequest {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+  expirationTime?: number | null;
+}
+
+/** One of the signed-in person's push subscriptions (one per browser), as `GET /api/push/subscriptions` lists them. */
+export interface PushSubscriptionDto {
+  id: number;
+  endpoint: string;
+  createdAt: string;
+}
+
+/** `POST /api/push/test`: what became of a test notification to each of the person's subscriptions. */
+export interface PushOutcomeDto {
+  sent: number;
+  /** Subscriptions the push service said are gone (404, 410): deleted. */
+  removed: number;
+  failed: number;
+}
+
+/** What a push message carries (JSON, encrypted): the dashboard's service worker shows it and opens `url` on a tap. */
+export interface PushNotificationPayload {
+  title: string;
+  body: string;
+  /** A page of the dashboard, e.g. `/rules/<id>`. */
+  url: string;
+  /** A newer notification with the same tag replaces the older one. */
+  tag?: string;
 }

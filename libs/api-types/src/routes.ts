@@ -67,6 +67,12 @@ export const API_ROUTES = [
   'DELETE /api/rules/:id',
   'POST /api/rules/:id/run',
   'GET /api/rules/:id/traces',
+  // Web Push to people's browsers
+  'GET /api/push/key',
+  'GET /api/push/subscriptions',
+  'POST /api/push/subscriptions',
+  'DELETE /api/push/subscriptions/:id',
+  'POST /api/push/test',
 ] as const;
 
 export type ApiRoute = (typeof API_ROUTES)[number];

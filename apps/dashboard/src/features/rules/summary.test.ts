@@ -94,10 +94,13 @@ describe('durationText and ruleState', () => {
   });
 
   it('puts a stopped rule before a running one, and a running one before on/off', () => {
-    expect(ruleState({ status: 'stopped', running: 1 })).toEqual({ text: 'Stopped', tone: 'bad' });
-    expect(ruleState({ status: 'disabled', running: 1 })).toEqual({ text: 'Running', tone: 'on' });
-    expect(ruleState({ status: 'active', running: 3 }).text).toBe('Running ×3');
-    expect(ruleState({ status: 'active', running: 0 })).toEqual({ text: 'Active', tone: 'ok' });
-    expect(ruleState({ status: 'disabled', running: 0 })).toEqual({ text: 'Off', tone: 'muted' });
+    expect(ruleState({ status: 'stopped', running: 1, waitingFor: [] })).toEqual({ text: 'Stopped', tone: 'bad' });
+    expect(ruleState({ status: 'disabled', running: 1, waitingFor: [] })).toEqual({ text: 'Running', tone: 'on' });
+    expect(ruleState({ status: 'active', running: 3, waitingFor: [] }).text).toBe('Running ×3');
+    expect(ruleState({ status: 'active', running: 0, waitingFor: [] })).toEqual({ text: 'Active', tone: 'ok' });
+    expect(ruleState({ status: 'disabled', running: 0, waitingFor: [] })).toEqual({ text: 'Off', tone: 'muted' });
+    expect(ruleState({ status: 'active', running: 0, waitingFor: ['sensor.x'] })).toEqual({ text: 'Waiting for sensor.x', tone: 'muted' });
+    expect(ruleState({ status: 'active', running: 0, waitingFor: ['sensor.x', 'light.y', 'porch-node'] }).text).toBe('Waiting for sensor.x and 2 more');
+    expect(ruleState({ status: 'disabled', running: 0, waitingFor: ['sensor.x'] }).text).toBe('Off');
   });
 });

@@ -144,11 +144,17 @@ export function ruleSummary(rule: Pick<RuleDefinition, 'triggers' | 'conditions'
 /** First letter up, for a part shown on its own ("When …"). */
 export const sentence = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** What a rule is doing, in a word and a tone: stopped (by loop protection) before running before on/off. */
-export function ruleState(rule: Pick<RuleDto, 'status' | 'running'>): { text: string; tone: 'ok' | 'on' | 'muted' | 'bad' } {
+/**
+ * What a rule is doing, in a few words and a tone: stopped (by loop protection) before running, before
+ * waiting for what it names that does not exist (yet), before on/off.
+ */
+export function ruleState(rule: Pick<RuleDto, 'status' | 'running' | 'waitingFor'>): { text: string; tone: 'ok' | 'on' | 'muted' | 'bad' } {
   if (rule.status === 'stopped') return { text: 'Stopped', tone: 'bad' };
   if (rule.running > 0) return { text: rule.running === 1 ? 'Running' : `Running ×${rule.running}`, tone: 'on' };
-  return rule.status === 'active' ? { text: 'Active', tone: 'ok' } : { text: 'Off', tone: 'muted' };
+  if (rule.status !== 'active') return { text: 'Off', tone: 'muted' };
+  const [first, ...more] = rule.waitingFor;
+  if (first === undefined) return { text: 'Active', tone: 'ok' };
+  return { text: `Waiting for ${first}${more.length > 0 ? ` and ${more.length} more` : ''}`, tone: 'muted' };
 }
 
 export const RESULT_TEXT: Record<RunResult, string> = {
