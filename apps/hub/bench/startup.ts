@@ -8,7 +8,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuMs, rssKb } from './proc.js';
-import { freePort, HUB_MAIN } from './targets.js';
+import { freePort } from '../test/support/mosquitto.js';
+import { HUB_MAIN } from './targets.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url)); // from apps/hub/dist/bench
