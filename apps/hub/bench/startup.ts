@@ -8,7 +8,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuMs, rssKb } from './proc.js';
-import { freePort } from '../test/support/mosquitto.js';
+import { freePort } from '../test/support/ports.js';
 import { HUB_MAIN } from './targets.js';
 
 const RUNS = Number(process.argv[2] ?? 5);

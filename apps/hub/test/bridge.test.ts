@@ -1,8 +1,8 @@
 import type { BridgeStateDto } from '@hearth/api-types';
-import { requirePackage } from '@hearth/broker/testing/system-packages';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, connectCollecting, type Inbox } from './support/mqtt-client.js';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
 import { startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 

@@ -1,8 +1,9 @@
-import type { BrokerLinkDto, EntityDto, EntityHistoryDto } from '@hearth/api-types';
-import { requirePackage } from '@hearth/broker/testing/system-packages';
+import type { BrokerLinkDto, EntityDto, EntityHistoryDto, ServerMessage } from '@hearth/api-types';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { connectClient, connectCollecting } from './support/mqtt-client.js';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
 import { startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 
@@ -84,8 +85,19 @@ describe('the hub on an external MQTT broker', () => {
     await lamp.publishAsync(LAMP.topic, JSON.stringify(LAMP.config), { retain: true, qos: 1 });
     await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 10_000 }).toBeDefined();
 
+    // The dashboard is told at once, over its WebSocket.
+    const pushed: BrokerLinkDto[] = [];
+    const socket = new WebSocket(`${hub.httpUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${await hub.adminToken()}` } });
+    cleanups.push(() => socket.close());
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as ServerMessage;
+      if (message.type === 'broker') pushed.push(message.link);
+    });
+    await expect.poll(() => pushed.map((link) => link.connected)).toEqual([true]);
+
     await broker.stop();
     await expect.poll(async () => (await health(hub)).broker, { timeout: 10_000 }).toMatchObject({ status: 'degraded', link: { connected: false } });
+    await expect.poll(() => pushed.map((link) => link.connected)).toEqual([true, false]);
     // The dashboard and the rest of the API still serve.
     expect((await health(hub)).status).toBe('ok');
     const refused = await hub.api('/api/entities/light.porch_lamp/command', { body: { on: true } });
@@ -94,6 +106,7 @@ describe('the hub on an external MQTT broker', () => {
 
     await broker.restart();
     await expect.poll(async () => (await health(hub)).broker.link.connected, { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => pushed.map((link) => link.connected)).toEqual([true, false, true]);
     await expect.poll(() => lamp.connected, { timeout: 5_000 }).toBe(true);
     await lamp.publishAsync('porch/lamp/state', 'ON', { qos: 1 });
     await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 5_000 }).toMatchObject({ state: 'on' });

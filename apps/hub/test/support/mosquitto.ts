@@ -1,36 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { programOf } from '@hearth/broker/testing/system-packages';
+import { freePort, waitForListener } from './ports.js';
 
+/** Where Debian puts the broker (bench targets read it; tests spawn it with programOf). */
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 const HOST = '127.0.0.1';
-
-/** A port that was free a moment ago, for servers that cannot listen on port 0 and report it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export async function waitForListener(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ port, host: HOST }, () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nothing listening on ${HOST}:${port} after ${timeoutMs} ms`);
-}
 
 export interface RunningMosquitto {
   port: number;
@@ -44,8 +21,7 @@ export interface RunningMosquitto {
 }
 
 /**
- * Debian's Mosquitto on a loopback port of its own (tests ask for it first: `requirePackage(context,
- * 'mosquitto')` from @hearth/broker/testing/system-packages), anonymous, keeping sessions in memory across a
+ * Debian's Mosquitto on a loopback port of its own, anonymous, keeping sessions in memory across a
  * SIGTERM restart (persistence to its own directory). Lines of its config may be added.
  */
 export async function startMosquitto(extraConfig: string[] = []): Promise<RunningMosquitto> {
@@ -59,7 +35,7 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<Runnin
   let child: ChildProcess | undefined;
   let log = '';
   const start = async () => {
-    child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(programOf('mosquitto', 'mosquitto'), ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (chunk) => (log += chunk));
     await waitForListener(port, 10_000).catch((error: Error) => {
       throw new Error(`${error.message}; mosquitto said: ${log}`);

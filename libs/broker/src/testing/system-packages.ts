@@ -22,6 +22,7 @@ const PACKAGES = {
   // The python3 first on PATH may be another one (pyenv, a venv) that lacks Debian's modules.
   'python3-paho-mqtt': { programs: ['python3'], accepts: (python) => spawnSync(python, ['-c', 'import paho.mqtt.client'], { stdio: 'ignore' }).status === 0 },
   socat: { programs: ['socat'] },
+  'nats-server': { programs: ['nats-server'], alsoIn: ['/usr/sbin'] },
   chromium: { programs: ['chromium'] },
   openssl: { programs: ['openssl'] },
   'g++': { programs: ['g++'] },
