@@ -21,6 +21,8 @@ export interface MqttSnHealth {
   /** degraded: the configured serial device is not open. */
   status: 'ok' | 'degraded';
   udp: ListenerAddress | null;
+  /** The multicast group the gateway joined (HEARTH_SN_MULTICAST); null when off or the join failed. */
+  multicast: { group: string; port: number } | null;
   serial: { path: string; mode: 'xbee' | 'raw'; open: boolean; framesDropped: number } | null;
   clients: { active: number; asleep: number };
   counters: SnGatewayStats;
@@ -37,6 +39,7 @@ export class MqttSnService {
   private udp: UdpLink | undefined;
   private serial: SerialLink | undefined;
   private udpAddress: ListenerAddress | null = null;
+  private multicast: MqttSnHealth['multicast'] = null;
 
   constructor(
     @Inject(HUB_CONFIG) config: HubConfig,
@@ -94,11 +97,29 @@ export class MqttSnService {
     this.serial?.start();
   }
 
-  /** Binds the UDP listener; null when HEARTH_SN_UDP_PORT is off. */
+  /** Binds the UDP listener and joins the multicast group; null when HEARTH_SN_UDP_PORT is off. */
   async listenUdp(): Promise<ListenerAddress | null> {
     if (!this.udp || this.sn.udpPort === null) return null;
     this.udpAddress = await this.udp.listen(this.sn.udpHost, this.sn.udpPort);
+    if (this.sn.multicast) await this.joinGroup(this.udp);
     return this.udpAddress;
+  }
+
+  /** A group the host cannot join leaves discovery by multicast off: sensors that know the address still connect. */
+  private async joinGroup(udp: UdpLink): Promise<void> {
+    const { multicastGroup: group, multicastPort: port } = this.sn;
+    try {
+      const link = await udp.joinGroup(group, port);
+      this.gateway.addLink(link);
+      this.gateway.advertise(link);
+      this.multicast = { group, port };
+      this.log.info({ listener: 'mqtt-sn-multicast', group, port }, `MQTT-SN discovery on the multicast group ${group}:${port}`);
+    } catch (error) {
+      this.log.warn(
+        { group, port, reason: (error as Error).message },
+        'could not join the MQTT-SN multicast group (HEARTH_SN_MULTICAST_GROUP, HEARTH_SN_MULTICAST_PORT): no SEARCHGW or ADVERTISE by multicast',
+      );
+    }
   }
 
   /** What the gateway resolves predefined topic ids with: HEARTH_SN_PREDEFINED and the database's, as loaded at start. */
@@ -113,6 +134,7 @@ export class MqttSnService {
     return {
       status: serial && !serial.open ? 'degraded' : 'ok',
       udp: this.udpAddress,
+      multicast: this.multicast,
       serial,
       clients: this.gateway.sessionCounts(),
       counters: { ...this.gateway.stats },
