@@ -3,6 +3,7 @@ import { memoryStatistics } from '@hearth/statistics/testing';
 import { describe, expect, it } from 'vitest';
 import { CommandRefused, EntityNotFound, HistoryRefused } from './errors.js';
 import type { Entity } from './mapping/registry.js';
+import { thermostat } from './fixtures/homie.js';
 import { EntityPipeline } from './pipeline.js';
 import type { EntityPipelinePorts, HistoryPoint, PublishOptions } from './ports.js';
 import type { EntityState } from './state/entity-states.js';
@@ -57,6 +58,16 @@ function fixture() {
 }
 
 describe('EntityPipeline', () => {
+  it('applies a retained Homie value that arrived before its node was described', () => {
+    const f = fixture();
+    f.send('homie/hall-thermostat/thermostat/target', '19.5');
+    f.send('homie/hall-thermostat/thermostat/temperature', '18.2');
+    for (const { topic, payload } of thermostat) f.pipeline.receive({ topic, payload });
+    expect(f.pipeline.entity('climate.hall_thermostat')).toMatchObject({ attributes: { targetTemperature: 19.5, currentTemperature: 18.2 }, commands: ['targetTemperature', 'hvacMode'] });
+    expect(f.pipeline.entity('sensor.hall_temperature').state).toBe(18.2);
+    expect(f.pipeline.unmapped()).toEqual([]);
+  });
+
   it('maps discovery to an entity, then every state change to one stored state, one history point and one event with before and after', () => {
     const f = fixture();
     f.send('homeassistant/switch/plug1/config', PLUG_CONFIG);

@@ -15,6 +15,8 @@ export interface MappingChanges {
   /** An entity was added (`before` undefined) or its definition changed; `origin` says where it came from, for the log. */
   upserted(entity: Entity, before: Entity | undefined, origin: string): void;
   removed(entity: Entity): void;
+  /** A message seen before the entity listening to it existed (a retained Homie value): to be taken in now. */
+  replay(topic: string, payload: Buffer): void;
 }
 
 export interface EntityMapperOptions {
@@ -95,7 +97,12 @@ export class EntityMapper {
   private homieEvents(topic: string, payload: Buffer): void {
     for (const event of this.homie.feed(topic, payload)) {
       if (event.kind === 'ignored') this.log.debug({ topic, reason: event.reason }, 'ignored a Homie device');
-      else this.replaceOrigin(event.origin, event.kind === 'definitions' ? event.definitions : [], 'homie');
+      // Only those named: after a `definitions` event, replacing the origin with nothing would drop the new set too.
+      else if (event.kind === 'removed') for (const uniqueId of event.uniqueIds) this.remove(uniqueId);
+      else {
+        this.replaceOrigin(event.origin, event.definitions, 'homie');
+        for (const value of event.values) this.changes.replay(value.topic, value.payload);
+      }
     }
   }
 
