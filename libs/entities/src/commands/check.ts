@@ -71,7 +71,8 @@ export function describeFeatures(kind: EntityKind): string {
 export function commandProblems(command: unknown, kind: EntityKind | undefined): CommandProblem[] {
   if (!isJsonObject(command)) return [{ message: 'a command must be an object' }];
   const problems: CommandProblem[] = [];
-  const keys = Object.keys(command);
+  // A key holding undefined was not given (a DTO instance has every declared key).
+  const keys = Object.keys(command).filter((key) => command[key] !== undefined);
   const allowed: readonly string[] = kind ? KIND_FEATURES[kind] : ENTITY_FEATURES;
   for (const key of keys) {
     if (!(ENTITY_FEATURES as readonly string[]).includes(key)) {
