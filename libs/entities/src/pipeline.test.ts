@@ -161,6 +161,21 @@ describe('EntityPipeline', () => {
     expect(f.pipeline.devices()).toMatchObject([{ id: 'plug1', available: false, entityIds: ['switch.desk_plug'], lastSeen: new Date(1_035_001).toISOString() }]);
   });
 
+  it("tells a known device's own telemetry (Tasmota INFO1, RESULT) apart from topics of devices it does not know", () => {
+    const f = fixture();
+    f.send('homeassistant/switch/plug1/config', { ...PLUG_CONFIG, stat_t: 'tele/plug1/STATE', val_tpl: '{{ value_json.POWER }}' });
+    for (const topic of ['tele/plug1/INFO1', 'stat/plug1/RESULT', 'tele/plug2/STATE', 'shed/temperature']) f.send(topic, '{}');
+    const owners = Object.fromEntries(f.pipeline.unmapped().map((topic) => [topic.topic, topic.deviceId]));
+    expect(owners).toEqual({ 'tele/plug1/INFO1': 'plug1', 'stat/plug1/RESULT': 'plug1', 'tele/plug2/STATE': null, 'shed/temperature': null });
+  });
+
+  it('keeps the command topics of controls (a valve set topic the hub publishes on) off the unmapped list', () => {
+    const f = fixture();
+    f.send('homeassistant/valve/tap/config', { name: 'Tap', uniq_id: 'tap', cmd_t: 'garden/tap/set', stat_t: 'garden/tap/state' });
+    f.send('garden/tap/set', 'OPEN');
+    expect(f.pipeline.unmapped()).toEqual([]);
+  });
+
   it('lists topics no entity claims; a manual mapping claims one and a rename announces the change', () => {
     const f = fixture();
     f.send('garden/bed2/moisture', '37');

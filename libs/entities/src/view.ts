@@ -52,6 +52,8 @@ export interface UnmappedTopicDto {
   lastPayload: string;
   count: number;
   lastSeen: string;
+  /** The known device this topic sits beside (its own telemetry no entity maps, not a new device); null for none. */
+  deviceId: string | null;
 }
 
 /** One recorded reading (numeric entities) or state change (the others). */
