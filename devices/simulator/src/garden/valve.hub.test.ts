@@ -58,8 +58,7 @@ describe('the garden sensor valve on a hub', () => {
   });
 
   it('opens from a rule, for a sensor that booted since', async () => {
-    // A sensor that just booted: its first command after boot, as in the REST case above. (A second buffered
-    // command to a sensor after its wake-up reconnect is not delivered today; see the report of #16.)
+    // A sensor that just booted (a clean session again).
     sensor.stop();
     await link.close();
     link = await UdpLink.open({ host: '127.0.0.1', port: hub.mqttSn!.port });
@@ -83,5 +82,12 @@ describe('the garden sensor valve on a hub', () => {
     await nextWake();
     await expect.poll(valve, { timeout: 10_000 }).toMatchObject({ state: 'open' });
     expect(sensor.valveOpen).toBe(true);
+  });
+
+  it('closes from the API at a later wake-up: the sensor still hears commands after reconnecting from sleep', async () => {
+    expect((await hub.api(`/api/entities/${VALVE}/command`, { body: { open: false } })).status).toBe(202);
+    await nextWake();
+    await expect.poll(valve, { timeout: 10_000 }).toMatchObject({ state: 'closed' });
+    expect(sensor.valveOpen).toBe(false);
   });
 });
