@@ -265,6 +265,16 @@ type PlainTemplates = NonNullable<PlainCommand['templates']>;
 
 type Controls = NonNullable<EntityDefinition['controls']>;
 
+/** A cover's or valve's state payloads (HA state_open, state_opening, state_closed, state_closing). */
+function openClosedStates(r: ConfigReader): Record<string, string> {
+  return {
+    open: r.payload('state_open', 'open'),
+    opening: r.payload('state_opening', 'opening'),
+    closed: r.payload('state_closed', 'closed'),
+    closing: r.payload('state_closing', 'closing'),
+  };
+}
+
 /** Controls, or none at all when the config gave no command topic (a read-only cover, say). */
 function withControls(controls: Controls): Controls | undefined {
   return Object.keys(controls).length ? controls : undefined;
@@ -375,13 +385,7 @@ const BUILDERS: Record<SupportedComponent, Builder> = {
       state: stateTopic === undefined ? undefined : {
         topic: stateTopic,
         value: r.valueTemplate('value_template'),
-        states: {
-          open: r.payload('state_open', 'open'),
-          opening: r.payload('state_opening', 'opening'),
-          closed: r.payload('state_closed', 'closed'),
-          closing: r.payload('state_closing', 'closing'),
-          stopped: r.payload('state_stopped', 'stopped'),
-        },
+        states: { ...openClosedStates(r), stopped: r.payload('state_stopped', 'stopped') },
       },
       attributes: positionTopic ? [{ name: CONTROL_ATTRIBUTES.position, topic: positionTopic, value: r.valueTemplate('position_template'), deviceRange: range }] : [],
       controls: withControls(controls),
@@ -409,13 +413,7 @@ const BUILDERS: Record<SupportedComponent, Builder> = {
     const definition: EntityDefinition = { ...r.common('valve', 'valve', context), controls: withControls(controls) };
     if (stateTopic === undefined) return definition;
     if (reportsPosition) return { ...definition, attributes: [{ name: CONTROL_ATTRIBUTES.position, topic: stateTopic, value, deviceRange: range }] };
-    const states = {
-      open: r.payload('state_open', 'open'),
-      opening: r.payload('state_opening', 'opening'),
-      closed: r.payload('state_closed', 'closed'),
-      closing: r.payload('state_closing', 'closing'),
-    };
-    return { ...definition, state: { topic: stateTopic, value, states } };
+    return { ...definition, state: { topic: stateTopic, value, states: openClosedStates(r) } };
   },
 
   lock(r, context) {
