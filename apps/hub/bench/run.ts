@@ -19,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { cpuMs, machineBusyMs } from './proc.js';
 import { describeCell, details, hubVerdict, machineNoise, renderDoc, resultsTable, type Cell, type Run, type TargetResult } from './report.js';
 import { FULL, SCENARIOS, SMALL, type Broker, type Scenario, type Sizes } from './scenarios.js';
-import { MOSQUITTO, TARGETS, type RunningTarget, type Target } from './targets.js';
+import { MOSQUITTO } from '../test/support/mosquitto.js';
+import { TARGETS, type RunningTarget, type Target } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url)); // from apps/hub/dist/bench
 const DOC = join(ROOT, 'docs', 'benchmarks.md');

@@ -5,11 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort, MOSQUITTO, waitForListener } from '../test/support/mosquitto.js';
 import { HOST } from './mqtt-client.js';
 
 export interface RunningTarget {
@@ -31,7 +31,6 @@ export interface Target {
 
 export const HUB_MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const BARE_CORE = fileURLToPath(new URL('./bare-core.js', import.meta.url));
-export const MOSQUITTO = '/usr/sbin/mosquitto';
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -216,27 +215,3 @@ function parseJson(line: string): Record<string, unknown> | undefined {
   }
 }
 
-/** A port that was free a moment ago, for brokers that cannot listen on port 0 and report it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForListener(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ port, host: HOST }, () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nothing listening on ${HOST}:${port} after ${timeoutMs} ms`);
-}

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
+import { BridgeModule } from './bridge/bridge.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import type { HubConfig } from './config/config.schema.js';
 import { HUB_CONFIG } from './config/config.token.js';
@@ -42,7 +43,7 @@ export class AppModule {
       module: AppModule,
       // Domain errors become HTTP answers in one place.
       providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }, HubLifecycle],
-      imports: [CoreModule.register(config, logger), EventsModule, DatabaseModule, AuthModule, BrokerModule, MqttSnModule, HealthModule, StatisticsModule, EntitiesModule, EnergyModule, RealtimeModule, SettingsModule, RulesModule],
+      imports: [CoreModule.register(config, logger), EventsModule, DatabaseModule, AuthModule, BrokerModule, BridgeModule, MqttSnModule, HealthModule, StatisticsModule, EntitiesModule, EnergyModule, RealtimeModule, SettingsModule, RulesModule],
     };
   }
 }

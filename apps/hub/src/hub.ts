@@ -7,7 +7,7 @@ import { guardUpgrades, securityHeaders } from './auth/http-security.js';
 import { SessionsService } from './auth/sessions.service.js';
 import { TlsListeners, type TlsAddresses } from './broker/tls-listeners.js';
 import { BrokerService, type ListenerAddress } from './broker/broker.service.js';
-import type { HubConfig } from './config/config.schema.js';
+import { onExternalBroker, type HubConfig } from './config/config.schema.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
 import { MqttSnService } from './mqtt-sn/mqtt-sn.service.js';
 import { HubLifecycle } from './lifecycle.js';
@@ -72,20 +72,22 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
   };
   try {
     await lifecycle.start();
-    const mqtt = await listening('MQTT listener', 'HEARTH_MQTT_PORT', () => broker.listenTcp());
+    const embedded = !onExternalBroker(config);
+    if (!embedded) log.warn({ nodes: config.mqtt.url.length }, 'on an external MQTT broker (HEARTH_MQTT_URL): the embedded broker, its listeners, bridges and the MQTT-SN gateway stay off');
+    const mqtt = embedded ? await listening('MQTT listener', 'HEARTH_MQTT_PORT', () => broker.listenTcp()) : null;
     if (mqtt) log.info({ listener: 'mqtt', ...mqtt }, `MQTT listening on ${mqtt.host}:${mqtt.port}`);
     // The serial link logs its own ready line when the device opens, which may be long after start.
-    const mqttSn = await listening('MQTT-SN UDP listener', 'HEARTH_SN_UDP_PORT', () => app.get(MqttSnService).listenUdp());
+    const mqttSn = embedded ? await listening('MQTT-SN UDP listener', 'HEARTH_SN_UDP_PORT', () => app.get(MqttSnService).listenUdp()) : null;
     if (mqttSn) log.info({ listener: 'mqtt-sn-udp', ...mqttSn }, `MQTT-SN over UDP on ${mqttSn.host}:${mqttSn.port}`);
 
     const https = tlsListeners.enabled && config.http.tlsPort !== null;
-    if (config.http.port !== null || https) adapter.mount(config.mqtt.websocketPath, broker.createWebSocketServer());
+    if (embedded && (config.http.port !== null || https)) adapter.mount(config.mqtt.websocketPath, broker.createWebSocketServer());
     let http: ListenerAddress | null = null;
     if (config.http.port !== null) {
       await listening('HTTP listener', 'HEARTH_HTTP_PORT', () => app.listen(config.http.port ?? 0, config.http.host));
       const address = app.getHttpServer().address() as { port: number };
       http = { host: config.http.host, port: address.port };
-      log.info({ listener: 'mqtt-ws', ...http, path: config.mqtt.websocketPath }, `MQTT over WebSocket on ws://${http.host}:${http.port}${config.mqtt.websocketPath}`);
+      if (embedded) log.info({ listener: 'mqtt-ws', ...http, path: config.mqtt.websocketPath }, `MQTT over WebSocket on ws://${http.host}:${http.port}${config.mqtt.websocketPath}`);
       if (!dashboard) log.warn('the dashboard is not built (npm run build): only the API is served');
       log.info({ listener: 'http', ...http }, `HTTP (dashboard, API) listening on http://${http.host}:${http.port}/`);
     }
@@ -95,7 +97,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
     if (tls.mqtts) log.info({ listener: 'mqtts', ...tls.mqtts }, `MQTT over TLS listening on ${tls.mqtts.host}:${tls.mqtts.port}`);
     if (tls.mqttsClientCert) log.info({ listener: 'mqtts-client-cert', ...tls.mqttsClientCert }, `MQTT over TLS with client certificates on ${tls.mqttsClientCert.host}:${tls.mqttsClientCert.port}`);
     if (tls.https) {
-      log.info({ listener: 'mqtt-wss', ...tls.https, path: config.mqtt.websocketPath }, `MQTT over secure WebSocket on wss://${tls.https.host}:${tls.https.port}${config.mqtt.websocketPath}`);
+      if (embedded) log.info({ listener: 'mqtt-wss', ...tls.https, path: config.mqtt.websocketPath }, `MQTT over secure WebSocket on wss://${tls.https.host}:${tls.https.port}${config.mqtt.websocketPath}`);
       log.info({ listener: 'https', ...tls.https }, `HTTPS (dashboard, API) listening on https://${tls.https.host}:${tls.https.port}/`);
     }
     // The last line: tools that start the hub wait for it.

@@ -14,7 +14,9 @@ function routes(hub: TestHub): Array<{ method: string; path: string }> {
 
 /** Routes that are public on purpose (docs/security.md). */
 const PUBLIC = ['POST /api/auth/login', 'GET /api/auth/setup', 'POST /api/auth/setup', 'GET /api/health'];
-const isPublic = ({ method, path }: { method: string; path: string }) => PUBLIC.includes(`${method} ${path}`) || path.startsWith('/api/docs') || path === '/api/openapi.json';
+// An external broker's questions need no session; only the addresses HEARTH_MQTT_AUTH_ALLOW lists may ask (broker.external-auth.test.ts).
+const isPublic = ({ method, path }: { method: string; path: string }) =>
+  PUBLIC.includes(`${method} ${path}`) || path.startsWith('/api/docs') || path === '/api/openapi.json' || path.startsWith('/api/mqtt-auth/');
 const concrete = (path: string) => path.replace(/:(\w+)/g, 'x');
 
 const login = (hub: TestHub, username: string, password: string, headers: Record<string, string> = {}) =>

@@ -88,6 +88,33 @@ export interface DeviceCredentialDto {
   revokedAt: string | null;
 }
 
+/** The hub's MQTT broker as `GET /api/health` and the dashboard show it: its own, or its link to an external one (HEARTH_MQTT_URL). */
+export interface BrokerLinkDto {
+  mode: 'embedded' | 'external';
+  /** Always true for the embedded broker. */
+  connected: boolean;
+  /** The external node the hub is on, or tried last (no password); null for the embedded broker. */
+  node: string | null;
+  /** Every configured external node, in the order they are tried. */
+  nodes: string[];
+  /** Since when the link is in its current state. */
+  since: string;
+  /** Why the last attempt failed, while disconnected. */
+  error: string | null;
+}
+
+/** A bridge to another broker, as `GET /api/health` shows it. */
+export interface BridgeStateDto {
+  name: string;
+  /** The remote broker's URL, without credentials. */
+  remote: string;
+  connected: boolean;
+  since: string;
+  error: string | null;
+  /** Messages passed on since the hub started: out to the remote broker, in from it. */
+  forwarded: { out: number; in: number };
+}
+
 /**
  * "A new sensor wants to be garden-bed-3" (`GET /api/mqtt-sn/claims`): an MQTT-SN sensor named a device
  * credential from an address not bound to it. `POST .../claims/:id/accept` binds `address`; `DELETE` dismisses.

@@ -32,6 +32,12 @@ export const API_ROUTES = [
   'POST /api/mqtt-sn/claims/:id/accept',
   'DELETE /api/mqtt-sn/claims/:id',
   'GET /api/health',
+  // An external broker asking who may connect and do what (EMQX, mosquitto-go-auth)
+  'POST /api/mqtt-auth/emqx/authn',
+  'POST /api/mqtt-auth/emqx/authz',
+  'POST /api/mqtt-auth/go-auth/user',
+  'POST /api/mqtt-auth/go-auth/superuser',
+  'POST /api/mqtt-auth/go-auth/acl',
   // Entities and devices
   'GET /api/entities',
   'GET /api/entities/:id',

@@ -231,7 +231,7 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
     const expiry = request.messageExpiryInterval;
     const qos = Math.min(request.qos ?? 0, this.limits.maximumQoS) as QoS;
     const properties = request.properties === undefined ? NO_PROPERTIES : messageProperties(request.properties, false);
-    const message = new Message(topic, Buffer.byteLength(topic), payload, qos, request.retain ?? false, properties, !expiry ? 0 : this.clock.now() + expiry * 1000, null);
+    const message = new Message(topic, Buffer.byteLength(topic), payload, qos, request.retain ?? false, properties, !expiry ? 0 : this.clock.now() + expiry * 1000, request.publisher ?? null);
     const writes = this.writeCount;
     this.deliver(message, null);
     return this.writeCount === writes ? Promise.resolve() : this.lastWrite;

@@ -23,6 +23,21 @@ describe('in-process publish, subscribe and tap', () => {
     client.end();
   });
 
+  it('publishes for a session: its No Local subscription leaves the message out, others get it (a bridge\'s own) [MQTT-3.8.3-3]', async () => {
+    const bridge = await connectClient(server.url, { clientId: 'bridge', protocolVersion: 5 });
+    const other = await connectClient(server.url, { clientId: 'other', protocolVersion: 5 });
+    const seen: string[] = [];
+    bridge.on('message', (topic) => seen.push(`bridge ${topic}`));
+    other.on('message', (topic) => seen.push(`other ${topic}`));
+    await bridge.subscribeAsync('bridged/#', { qos: 1, nl: true });
+    await other.subscribeAsync('bridged/#', { qos: 1, nl: true });
+    await server.broker.publish({ topic: 'bridged/in', payload: 'x', qos: 1, publisher: 'bridge' });
+    await server.broker.publish({ topic: 'bridged/sentinel', payload: 'x', qos: 1 });
+    await until(() => seen.includes('bridge bridged/sentinel') && seen.includes('other bridged/sentinel'), 'both sentinels');
+    expect(seen.sort()).toEqual(['bridge bridged/sentinel', 'other bridged/in', 'other bridged/sentinel']);
+    await Promise.all([bridge.endAsync(), other.endAsync()]);
+  });
+
   it('refuses to publish to a topic name that is not one', async () => {
     await expect(server.broker.publish({ topic: 'a/+/b', payload: 'x' })).rejects.toThrow(/not a valid topic name/);
     await expect(server.broker.publish({ topic: '', payload: 'x' })).rejects.toThrow(/not a valid topic name/);

@@ -33,6 +33,8 @@ export interface PublishRequest {
   properties?: MessageProperties;
   /** Seconds until it expires (MQTT 5 Message Expiry Interval); absent = never. */
   messageExpiryInterval?: number;
+  /** The client id it is published for: that session's No Local subscriptions leave it out (a bridge's own). */
+  publisher?: string;
 }
 
 // ---------------------------------------------------------------- durability

@@ -21,7 +21,18 @@ const afterLast = (previous: EntityState | undefined, now: number): number => {
   return last !== null && now <= last && last - now < 1_000 ? last + 1 : now;
 };
 
-const iso = (time: number | null): string | null => (time === null ? null : new Date(time).toISOString());
+/** Recent times as ISO text: a change's two views and a burst's states share theirs, and toISOString is dear. */
+const isoTexts = new Map<number, string>();
+const iso = (time: number | null): string | null => {
+  if (time === null) return null;
+  let text = isoTexts.get(time);
+  if (text === undefined) {
+    if (isoTexts.size >= 4_096) isoTexts.clear();
+    text = new Date(time).toISOString();
+    isoTexts.set(time, text);
+  }
+  return text;
+};
 
 /**
  * Every MQTT message on its way to entities: mapping (discovery, Homie, profiles and manual mappings

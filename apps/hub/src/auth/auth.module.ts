@@ -6,6 +6,7 @@ import { Accounts } from './accounts.js';
 import { AuthController } from './auth.controller.js';
 import { DeviceCredentialsController } from './device-credentials.controller.js';
 import { DeviceCredentialsRepository } from './device-credentials.repository.js';
+import { MqttAuthController } from './mqtt-auth.controller.js';
 import { MqttAuthService } from './mqtt-auth.service.js';
 import { createPasswordHasher, PasswordHasher } from './password-hasher.js';
 import { SessionGuard } from './session.guard.js';
@@ -19,7 +20,7 @@ import { UsersRepository } from './users.repository.js';
 /** People, sessions, device credentials and ACLs; global so the broker and every module can reach its guard and services. */
 @Global()
 @Module({
-  controllers: [AuthController, UsersController, DeviceCredentialsController],
+  controllers: [AuthController, UsersController, DeviceCredentialsController, MqttAuthController],
   providers: [
     UsersRepository,
     SessionsRepository,

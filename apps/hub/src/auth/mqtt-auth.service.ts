@@ -47,6 +47,16 @@ interface Grant {
 
 const grantOf = (client: BrokerClient<MqttConnection>): Grant | undefined => client.principal as Grant | undefined;
 
+export type MqttAction = 'publish' | 'subscribe' | 'receive';
+
+/** Whether a principal may do `action` on a topic (a filter, to subscribe); no principal may do nothing. */
+function permits(principal: MqttPrincipal | undefined, action: MqttAction, topic: string): boolean {
+  if (principal === undefined) return false;
+  if (!('permissions' in principal)) return true;
+  if (action === 'publish') return principal.permissions.canWrite(topic);
+  return action === 'subscribe' ? principal.permissions.canSubscribe(topic) : principal.permissions.canRead(topic);
+}
+
 const isLoopback = (address = ''): boolean => /^(127\.|::1$|::ffff:127\.)/.test(address);
 
 // How often the hub looks for credential changes made by the `hearth` CLI in another process.
@@ -107,18 +117,40 @@ export class MqttAuthService {
   }
 
   canPublish(client: BrokerClient<MqttConnection>, topic: string): boolean {
-    const principal = grantOf(client)?.principal;
-    return principal !== undefined && (!('permissions' in principal) || principal.permissions.canWrite(topic));
+    return permits(grantOf(client)?.principal, 'publish', topic);
   }
 
   canSubscribe(client: BrokerClient<MqttConnection>, filter: string): boolean {
-    const principal = grantOf(client)?.principal;
-    return principal !== undefined && (!('permissions' in principal) || principal.permissions.canSubscribe(filter));
+    return permits(grantOf(client)?.principal, 'subscribe', filter);
   }
 
   canReceive(client: BrokerClient<MqttConnection>, topic: string): boolean {
-    const principal = grantOf(client)?.principal;
-    return principal !== undefined && (!('permissions' in principal) || principal.permissions.canRead(topic));
+    return permits(grantOf(client)?.principal, 'receive', topic);
+  }
+
+  /**
+   * An external broker asks whether a CONNECT's credentials are good (/api/mqtt-auth): the same check, lockout
+   * included, as a CONNECT to the embedded broker. `address` is the client's, when the broker says it.
+   */
+  async checkPassword(username: string, password: string, clientId: string, address: string): Promise<{ principal: MqttPrincipal } | { refused: string }> {
+    const result = await this.identify(clientId, { transport: 'mqtt', remoteAddress: address }, username, Buffer.from(password, 'utf8'));
+    return 'outcome' in result ? { refused: result.reason ?? 'refused' } : { principal: result };
+  }
+
+  /**
+   * What a client an external broker signed in may do: its principal from its username alone, since the
+   * broker vouches for the password (it asked checkPassword, or has the exported password file).
+   */
+  mayExternal(username: string, clientId: string, action: MqttAction, topic: string): boolean {
+    if (this.isAdmin(username)) return true;
+    const credential = username ? this.devices.findByName(username) : undefined;
+    if (!credential || credential.revokedAt !== null) return false;
+    return permits(this.devicePrincipal(credential, clientId), action, topic);
+  }
+
+  /** People with the admin role may do anything over MQTT (as Mosquitto's superusers). */
+  isAdmin(username: string): boolean {
+    return username !== '' && this.users.findByName(username)?.role === 'admin';
   }
 
   /** Re-checks every connected session against the database: revoked, removed or changed credentials end their sessions. */
@@ -157,7 +189,7 @@ export class MqttAuthService {
     if (username === undefined) {
       return this.anonymousAllowed(connection) ? { kind: 'trusted' } : refusal(ReasonCode.NOT_AUTHORIZED, 'anonymous MQTT is off (HEARTH_MQTT_ANONYMOUS)');
     }
-    const address = connection.socket?.remoteAddress ?? connection.transport;
+    const address = connection.socket?.remoteAddress ?? connection.remoteAddress ?? connection.transport;
     if (this.policy.retryAfter(username, address) > 0) return refusal(ReasonCode.NOT_AUTHORIZED, `too many failed sign-ins for ${username}; try again later`);
     let principal: MqttPrincipal | null;
     try {

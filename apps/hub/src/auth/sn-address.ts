@@ -1,5 +1,6 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { SnOrigin } from '@hearth/mqtt-sn';
+import { Networks } from './networks.js';
 
 /** The link names the hub gives its MQTT-SN transports (UdpLink, SerialLink). */
 export const UDP_LINK = 'udp';
@@ -39,23 +40,17 @@ export function snAddressOf({ link, address }: SnOrigin): string {
 
 /** A set of stored addresses (parseSnAddress's forms), to test origins against. */
 export class SnAddressSet {
-  private readonly networks = new BlockList();
+  private readonly networks: Networks;
   private readonly serial = new Set<string>();
 
   constructor(addresses: Iterable<string>) {
-    for (const entry of addresses) {
-      const [address, prefix] = entry.split('/');
-      const family = isIP(address);
-      if (family === 0) this.serial.add(entry);
-      else if (prefix === undefined) this.networks.addAddress(address, family === 6 ? 'ipv6' : 'ipv4');
-      else this.networks.addSubnet(address, Number(prefix), family === 6 ? 'ipv6' : 'ipv4');
-    }
+    const stored = [...addresses];
+    this.networks = new Networks(stored);
+    for (const entry of stored) if (isIP(entry.split('/')[0]) === 0) this.serial.add(entry);
   }
 
   has(origin: SnOrigin): boolean {
     const address = snAddressOf(origin);
-    if (origin.link !== UDP_LINK) return this.serial.has(address);
-    const family = isIP(address);
-    return family !== 0 && this.networks.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    return origin.link === UDP_LINK ? this.networks.has(address) : this.serial.has(address);
   }
 }

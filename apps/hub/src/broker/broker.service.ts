@@ -2,7 +2,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { totalmem } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { type ApplicationMessage, type BrokerStats, MqttBroker, ReasonCode } from '@hearth/broker';
+import type { BrokerLinkDto } from '@hearth/api-types';
+import { type ApplicationMessage, type BrokerStats, duplexPair, MqttBroker, ReasonCode } from '@hearth/broker';
 import type { Database } from 'better-sqlite3';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { MqttAuthService, type InProcessIdentity, type MqttConnection, type MqttTransport } from '../auth/mqtt-auth.service.js';
@@ -13,7 +14,6 @@ import { HubEvents } from '../events/hub-events.js';
 import { LogThrottle } from '../logging/log-throttle.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
-import { duplexPair } from './duplex-pair.js';
 import { checkFirstPacket, limitWebSocketMessages, MAX_CONNECT_BYTES } from './connection-guard.js';
 import { MqttBus, type BusHandler, type BusMessage, type PublishOptions } from './mqtt-bus.js';
 import { QueueDrops } from './queue-drops.js';
@@ -207,8 +207,8 @@ export class BrokerService extends MqttBus {
     });
   }
 
-  async publish(topic: string, payload: string | Buffer, { qos = 0, retain = false }: PublishOptions = {}): Promise<void> {
-    await this.core.publish({ topic, payload, qos, retain });
+  async publish(topic: string, payload: string | Buffer, { qos = 0, retain = false, publisher }: PublishOptions = {}): Promise<void> {
+    await this.core.publish({ topic, payload, qos, retain, publisher });
   }
 
   async subscribe(filter: string, handler: BusHandler, { retained = false } = {}): Promise<() => Promise<void>> {
@@ -218,6 +218,10 @@ export class BrokerService extends MqttBus {
 
   async forEachRetained(filter: string, handler: BusHandler): Promise<void> {
     this.core.forEachRetained(filter, (message) => handler(busMessage(message)));
+  }
+
+  link(): BrokerLinkDto {
+    return { mode: 'embedded', connected: true, node: null, nodes: [], since: new Date(this.startedAt).toISOString(), error: null };
   }
 
   /** Closes every connection and the broker; resolves once its last writes committed. */

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { checkFirstPacket, firstPacketVerdict, type FirstPacketRefusal } from './connection-guard.js';
-import { duplexPair } from './duplex-pair.js';
+import { duplexPair } from '@hearth/broker';
 
 const LIMIT = 65_536;
 

@@ -6,7 +6,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { createSecureContext, createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { BrokerService, ListenerAddress } from './broker.service.js';
 import type { MqttTransport } from '../auth/mqtt-auth.service.js';
-import type { HubConfig } from '../config/config.schema.js';
+import { onExternalBroker, type HubConfig } from '../config/config.schema.js';
 import type { Logger } from '../logging/logger.js';
 
 export interface TlsAddresses {
@@ -61,8 +61,10 @@ export class TlsListeners {
       return addresses;
     }
     const files = this.read();
-    if (config.mqtt.tlsPort !== null) addresses.mqtts = await listen(this.mqttServer(files, 'mqtts'), config.mqtt.tlsPort, config.mqtt.host);
-    if (config.mqtt.clientCertPort !== null && config.tls.ca !== null) {
+    // On an external broker, devices speak MQTT to it: only HTTPS opens here.
+    const embedded = !onExternalBroker(config);
+    if (embedded && config.mqtt.tlsPort !== null) addresses.mqtts = await listen(this.mqttServer(files, 'mqtts'), config.mqtt.tlsPort, config.mqtt.host);
+    if (embedded && config.mqtt.clientCertPort !== null && config.tls.ca !== null) {
       addresses.mqttsClientCert = await listen(this.mqttServer(files, 'mqtts-client-cert'), config.mqtt.clientCertPort, config.mqtt.host);
     }
     if (config.http.tlsPort !== null) {

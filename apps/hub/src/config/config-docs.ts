@@ -1,6 +1,5 @@
-import { configSchema, type KeySpec } from './config.schema.js';
+import { configSchema, isKeySpec } from './config.schema.js';
 
-const isKeySpec = (node: unknown): node is KeySpec<unknown> => typeof node === 'object' && node !== null && 'env' in node && 'parse' in node;
 
 const show = (value: unknown): string => {
   if (value === null) return 'off / unset';

@@ -1,5 +1,7 @@
 import { isValidTopicFilter } from '@hearth/mqtt-topics';
 import { parseDuration } from '@hearth/rules/duration';
+import { BridgeConfigError, parseBridges, parseTopicLine, type BridgeConfig, type BridgeTopic } from '../bridge/bridge-config.js';
+import { brokerUrlProblem } from './broker-url.js';
 
 /**
  * The one config schema: every key's type, default, environment variable and config-file path.
@@ -13,6 +15,8 @@ export interface KeySpec<T> {
   parse: Parser<T>;
   default: T;
   describe: string;
+  /** A value hearth.yaml gives as more than text (a list of mappings). */
+  fromFile?: (value: unknown) => T;
 }
 
 class ConfigValueError extends Error {}
@@ -63,6 +67,46 @@ const optionalPath: Parser<string | null> = (raw) => (raw.trim() ? raw.trim() : 
 /** Comma-separated values; empty means none. */
 const list: Parser<string[]> = (raw) => raw.split(',').map((item) => item.trim()).filter(Boolean);
 
+/** Optional text kept as written (a password may start with a space): unset (null) when empty. */
+const optionalText: Parser<string | null> = (raw) => (raw === '' ? null : raw);
+
+/** The nodes of an external broker: comma-separated URLs, tried in turn. */
+const brokerUrls: Parser<string[]> = (raw) => {
+  const urls = list(raw);
+  for (const url of urls) {
+    const problem = brokerUrlProblem(url);
+    if (problem) fail(problem);
+  }
+  return urls;
+};
+
+/** One broker URL, or unset. */
+const optionalBrokerUrl: Parser<string | null> = (raw) => (raw.trim() ? brokerUrls(raw)[0] ?? null : null);
+
+/** Bridge topic lines, Mosquitto style, separated by `;`. */
+const bridgeTopics: Parser<BridgeTopic[]> = (raw) => bridgeSetting(() => raw.split(';').filter((line) => line.trim()).map(parseTopicLine));
+
+/** Bridges as JSON in the environment; hearth.yaml gives the same list as YAML. */
+const bridgeList: Parser<BridgeConfig[]> = (raw) =>
+  bridgeSetting(() => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return fail('expected a JSON list of bridges (hearth.yaml takes the same list as YAML)');
+    }
+    return parseBridges(value);
+  });
+
+const bridgeSetting = <T>(parse: () => T): T => {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof BridgeConfigError) fail(error.message);
+    throw error;
+  }
+};
+
 /** Topic filters that each name a sensor's own space (`%c`): no setting can hand a sensor `#`. */
 const ownTopicFilters: Parser<string[]> = (raw) => {
   const filters = list(raw);
@@ -81,12 +125,15 @@ const duration =
 /** Anonymous MQTT: on everywhere, off, or only on the plain TCP listener from a loopback address. */
 const anonymous: Parser<boolean | 'loopback'> = (raw) => (raw.trim().toLowerCase() === 'loopback' ? 'loopback' : bool(raw));
 
-const key = <T>(env: string, parse: Parser<T>, fallback: T, describe: string): KeySpec<T> => ({
+const key = <T>(env: string, parse: Parser<T>, fallback: T, describe: string, fromFile?: (value: unknown) => T): KeySpec<T> => ({
   env,
   parse,
   default: fallback,
   describe,
+  ...(fromFile ? { fromFile } : {}),
 });
+
+export const isKeySpec = (node: unknown): node is KeySpec<unknown> => typeof node === 'object' && node !== null && 'env' in node && 'parse' in node;
 
 export const configSchema = {
   http: {
@@ -119,8 +166,36 @@ export const configSchema = {
     maxConnectionsPerIp: key('HEARTH_MQTT_MAX_CONNECTIONS_PER_IP', int(0), 256, 'concurrent MQTT connections from one address; 0 = no limit'),
     maxSubscriptions: key('HEARTH_MQTT_MAX_SUBSCRIPTIONS', int(0), 1000, 'subscriptions per client; 0 = no limit'),
     maxBuffered: key('HEARTH_MQTT_MAX_BUFFERED', int(65_536), 4 * 1024 * 1024, 'bytes waiting to be sent to one client; a client that falls further behind is disconnected'),
+    url: key(
+      'HEARTH_MQTT_URL',
+      brokerUrls,
+      [] as string[],
+      'an external MQTT broker to use instead of the embedded one (mqtt://, mqtts://, ws://, wss://; a cluster\'s nodes comma-separated, tried in turn); unset = embedded broker',
+    ),
+    urlUsername: key('HEARTH_MQTT_URL_USERNAME', optionalText, null as string | null, 'user name the hub signs in to the external broker with'),
+    urlPassword: key('HEARTH_MQTT_URL_PASSWORD', optionalText, null as string | null, 'password the hub signs in to the external broker with'),
+    urlClientId: key('HEARTH_MQTT_URL_CLIENT_ID', text, 'hearth', 'client id of the hub\'s persistent session on the external broker (one per hub)'),
+    urlCa: key('HEARTH_MQTT_URL_CA', optionalPath, null as string | null, 'PEM CA certificate(s) to trust for mqtts:// and wss:// external brokers, besides the system\'s'),
+    authAllow: key(
+      'HEARTH_MQTT_AUTH_ALLOW',
+      list,
+      ['127.0.0.1', '::1'],
+      'addresses or networks (CIDR) of external brokers that may ask the hub who may connect and what each device may do (/api/mqtt-auth/...)',
+    ),
     maxKeepAlive: key('HEARTH_MQTT_MAX_KEEP_ALIVE', int(0, 65_535), 0, 'longest keep-alive in seconds a client may ask for; a longer one, or none (0), is replaced and announced as Server Keep Alive (MQTT 5); 0 = no limit'),
   },
+  bridge: {
+    url: key('HEARTH_BRIDGE_URL', optionalBrokerUrl, null as string | null, 'a remote broker to bridge topics to and from, credentials in the URL (several: `bridges` in hearth.yaml); docs/bridges.md'),
+    topics: key(
+      'HEARTH_BRIDGE_TOPICS',
+      bridgeTopics,
+      [] as BridgeTopic[],
+      'what HEARTH_BRIDGE_URL bridges, as mosquitto.conf writes it: `pattern direction qos local-prefix remote-prefix` (direction in, out or both), lines separated by ;',
+    ),
+  },
+  bridges: key('HEARTH_BRIDGES', bridgeList, [] as BridgeConfig[], 'bridges to other brokers: a list of { name, url, clientId?, ca?, topics } in hearth.yaml, or the same list as JSON', (value) =>
+    bridgeSetting(() => parseBridges(value)),
+  ),
   devices: {
     discoveryPrefix: key('HEARTH_DISCOVERY_PREFIX', text, 'homeassistant', 'Home Assistant MQTT discovery prefix'),
     profilesDir: key('HEARTH_PROFILES_DIR', text, 'devices/profiles', 'directory of device profiles (YAML or JSON), relative to the working directory or the installation'),
@@ -200,6 +275,9 @@ type Resolve<S> = S extends KeySpec<infer T> ? T : { readonly [K in keyof S]: Re
 
 /** The validated configuration, typed from the schema. */
 export type HubConfig = Resolve<typeof configSchema>;
+
+/** Whether the hub runs on an external broker (HEARTH_MQTT_URL): its own broker and MQTT listeners stay off. */
+export const onExternalBroker = (config: HubConfig): boolean => config.mqtt.url.length > 0;
 
 export type ConfigSource = 'env' | 'file' | 'default';
 

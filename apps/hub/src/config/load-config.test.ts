@@ -40,6 +40,18 @@ describe('loadConfig', () => {
     expect(config.log.level).toBe('warn');
   });
 
+  it('reads bridges as a list in hearth.yaml, as JSON in the environment, and one from HEARTH_BRIDGE_URL', () => {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'hearth.yaml'), 'bridges:\n  - name: cloud\n    url: mqtts://hub:secret@cloud.example:8883\n    topics:\n      - sensors/# out 1 home/ site1/\n      - cmd/# in 1 home/ site1/\n');
+    const fromFile = loadConfig({ env: { HEARTH_BRIDGE_URL: 'mqtt://backup.lan', HEARTH_BRIDGE_TOPICS: 'energy/# out 1; alarms/# both 1' }, cwd: dir });
+    expect(fromFile.bridges).toMatchObject([{ name: 'cloud', url: 'mqtts://hub:secret@cloud.example:8883', topics: [{ pattern: 'sensors/#', direction: 'out' }, { pattern: 'cmd/#', direction: 'in' }] }]);
+    expect(fromFile.bridge).toMatchObject({ url: 'mqtt://backup.lan', topics: [{ pattern: 'energy/#' }, { pattern: 'alarms/#', direction: 'both' }] });
+    const fromEnv = loadConfig({ env: { HEARTH_BRIDGES: JSON.stringify([{ name: 'site2', url: 'mqtt://site2.lan', topics: ['# both 1'] }]) }, cwd: emptyDir() });
+    expect(fromEnv.bridges).toMatchObject([{ name: 'site2', clientId: 'hearth-bridge-site2' }]);
+    writeFileSync(join(dir, 'hearth.yaml'), 'bridges:\n  - name: cloud\n    url: mqtt://x\n    topics: [a/# sideways]\n');
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow('HEARTH_BRIDGES (bridges): bridges[0].topics[0]: "a/# sideways": direction must be in, out or both, not sideways');
+  });
+
   it('reports every bad key at once, naming the variable', () => {
     const dir = emptyDir();
     writeFileSync(join(dir, 'hearth.yaml'), 'mqtt:\n  prot: 1883\n');

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { configSchema, ConfigValueError, type HubConfig, type KeySpec } from './config.schema.js';
+import { configSchema, ConfigValueError, isKeySpec, type HubConfig } from './config.schema.js';
 
 /** Every problem found in the configuration, reported at once so one fix-and-restart is enough. */
 export class ConfigError extends Error {
@@ -18,8 +18,6 @@ export interface ConfigSources {
   cwd: string;
 }
 
-const isKeySpec = (node: unknown): node is KeySpec<unknown> =>
-  typeof node === 'object' && node !== null && 'env' in node && 'parse' in node;
 
 const readFile = (path: string, problems: string[], parse: (text: string) => unknown): unknown => {
   try {
@@ -56,13 +54,14 @@ export function loadConfig({ env, cwd }: ConfigSources): HubConfig {
         continue;
       }
       const fromFile = fileValues[name];
+      const structured = node.fromFile && env[node.env] === undefined && typeof fromFile === 'object' && fromFile !== null;
       const raw = env[node.env] ?? (fromFile === undefined || fromFile === null ? undefined : String(fromFile)) ?? dotenv?.[node.env];
       if (raw === undefined) {
         out[name] = node.default;
         continue;
       }
       try {
-        out[name] = node.parse(raw);
+        out[name] = structured ? node.fromFile!(fromFile) : node.parse(raw);
       } catch (error) {
         if (!(error instanceof ConfigValueError)) throw error;
         problems.push(`${node.env} (${keyPath.join('.')}): ${error.message}`);

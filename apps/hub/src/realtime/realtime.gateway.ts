@@ -3,6 +3,7 @@ import { type OnGatewayConnection, WebSocketGateway, WebSocketServer } from '@ne
 import type { ServerMessage } from '@hearth/api-types';
 import { WebSocket, type WebSocketServer as WsServer } from 'ws';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { SessionsService, type AuthUser } from '../auth/sessions.service.js';
 import { inAreas } from '../entities/areas.js';
 import { EntitiesService } from '../entities/entities.service.js';
@@ -27,6 +28,8 @@ export class RealtimeGateway implements OnGatewayConnection {
   /** Each client's session token: its connection ends with the session (logout, expiry, removal). */
   private readonly tokens = new Map<WebSocket, string>();
   private sessionCheck?: NodeJS.Timeout;
+  /** Sockets holding this turn's frames: ws writes every frame on its own, a syscall each. */
+  private readonly corked = new Set<Socket>();
 
   constructor(
     private readonly entities: EntitiesService,
@@ -90,6 +93,22 @@ export class RealtimeGateway implements OnGatewayConnection {
       client.terminate();
       return;
     }
+    this.holdForTurn(client);
     client.send(text);
   }
+
+  /** The frames a turn sends a client leave in one write, at the end of the turn (a reading burst is one read). */
+  private holdForTurn(client: WebSocket): void {
+    // ws has no public cork; its socket is `_socket` in every ws version since 1.0.
+    const socket = (client as unknown as { _socket?: Socket })._socket;
+    if (!socket || this.corked.has(socket)) return;
+    if (this.corked.size === 0) setImmediate(this.releaseTurn);
+    socket.cork();
+    this.corked.add(socket);
+  }
+
+  private readonly releaseTurn = (): void => {
+    for (const socket of this.corked) socket.uncork();
+    this.corked.clear();
+  };
 }

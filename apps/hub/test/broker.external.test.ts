@@ -1,0 +1,135 @@
+import type { BrokerLinkDto, EntityDto, EntityHistoryDto } from '@hearth/api-types';
+import type { MqttClient } from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectClient, connectCollecting } from './support/mqtt-client.js';
+import { requireMosquitto, startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
+import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
+
+// The hub on an external broker (HEARTH_MQTT_URL): Debian's Mosquitto, started here on loopback ports.
+
+const LAMP = {
+  topic: 'homeassistant/light/porch_lamp/config',
+  config: { name: 'Porch Lamp', unique_id: 'porch-lamp', state_topic: 'porch/lamp/state', command_topic: 'porch/lamp/set', device: { identifiers: ['porch-lamp'], name: 'Porch Lamp' } },
+};
+const THERMOMETER = {
+  topic: 'homeassistant/sensor/shed_temperature/config',
+  config: { name: 'Shed Temperature', unique_id: 'shed-temperature', state_topic: 'shed/temperature', unit_of_measurement: '°C', state_class: 'measurement', device_class: 'temperature' },
+};
+
+interface Health {
+  status: string;
+  broker: { status: string; link: BrokerLinkDto; clients?: number };
+  mqttSn: { status: string };
+}
+
+describe('the hub on an external MQTT broker', () => {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  const mosquitto = async (): Promise<RunningMosquitto> => {
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.remove());
+    return broker;
+  };
+  const hubOn = async (urls: string, dataDir = tempDataDir()): Promise<TestHub> => {
+    const hub = await startTestHub({ HEARTH_MQTT_URL: urls, HEARTH_MQTT_URL_CLIENT_ID: 'hearth-test' }, dataDir);
+    cleanups.push(() => removeDataDir(dataDir), () => hub.close());
+    return hub;
+  };
+  const device = async (url: string, options = {}): Promise<MqttClient> => {
+    const client = await connectClient(url, options);
+    cleanups.push(() => client.endAsync(true));
+    return client;
+  };
+  const health = async (hub: TestHub): Promise<Health> => (await hub.api('/api/health')).json() as Promise<Health>;
+  const entity = async (hub: TestHub, id: string): Promise<EntityDto | undefined> => {
+    const response = await hub.api(`/api/entities/${id}`);
+    return response.ok ? ((await response.json()) as EntityDto) : undefined;
+  };
+
+  it('maps what devices publish there (retained before the hub started, and live), and sends commands to them there', async (context) => {
+    requireMosquitto(context);
+    const broker = await mosquitto();
+    const lamp = await device(broker.url);
+    await lamp.publishAsync(LAMP.topic, JSON.stringify(LAMP.config), { retain: true, qos: 1 });
+    await lamp.publishAsync('porch/lamp/state', 'ON', { retain: true, qos: 1 });
+
+    const hub = await hubOn(broker.url);
+    // Its own broker stays off: no MQTT listener of its own.
+    expect(hub.mqtt).toBeNull();
+    expect(hub.mqttSn).toBeNull();
+    await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 10_000 }).toMatchObject({ state: 'on' });
+
+    const commands = await connectCollecting(broker.url);
+    cleanups.push(() => commands.client.endAsync(true));
+    await commands.client.subscribeAsync('porch/lamp/set', { qos: 1 });
+    expect((await hub.api('/api/entities/light.porch_lamp/command', { body: { on: false } })).status).toBe(202);
+    await expect.poll(() => commands.inbox.messages.map((m) => m.payload.toString()), { timeout: 5_000 }).toContain('OFF');
+
+    await lamp.publishAsync('porch/lamp/state', 'OFF', { qos: 1 });
+    await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 5_000 }).toMatchObject({ state: 'off' });
+
+    const report = await health(hub);
+    expect(report).toMatchObject({ status: 'ok', broker: { status: 'ok', link: { mode: 'external', connected: true, node: broker.url, nodes: [broker.url] } }, mqttSn: { status: 'off' } });
+  });
+
+  it('refuses a command while the broker is gone, says so in /api/health, and picks up where it was when it is back', async (context) => {
+    requireMosquitto(context);
+    const broker = await mosquitto();
+    const hub = await hubOn(broker.url);
+    const lamp = await device(broker.url, { reconnectPeriod: 100 });
+    await lamp.publishAsync(LAMP.topic, JSON.stringify(LAMP.config), { retain: true, qos: 1 });
+    await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 10_000 }).toBeDefined();
+
+    await broker.stop();
+    await expect.poll(async () => (await health(hub)).broker, { timeout: 10_000 }).toMatchObject({ status: 'degraded', link: { connected: false } });
+    // The dashboard and the rest of the API still serve.
+    expect((await health(hub)).status).toBe('ok');
+    const refused = await hub.api('/api/entities/light.porch_lamp/command', { body: { on: true } });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/no link to the MQTT broker/);
+
+    await broker.restart();
+    await expect.poll(async () => (await health(hub)).broker.link.connected, { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => lamp.connected, { timeout: 5_000 }).toBe(true);
+    await lamp.publishAsync('porch/lamp/state', 'ON', { qos: 1 });
+    await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 5_000 }).toMatchObject({ state: 'on' });
+    expect(hub.logs.some((line) => line.msg === 'lost the MQTT broker; trying its nodes in turn')).toBe(true);
+  });
+
+  it('fails over to the next node when the one it is on goes away', async (context) => {
+    requireMosquitto(context);
+    const [first, second] = [await mosquitto(), await mosquitto()];
+    const hub = await hubOn(`${first.url},${second.url}`);
+    await expect.poll(async () => (await health(hub)).broker.link, { timeout: 10_000 }).toMatchObject({ connected: true, node: first.url });
+
+    await first.stop('SIGKILL');
+    await expect.poll(async () => (await health(hub)).broker.link, { timeout: 10_000 }).toMatchObject({ connected: true, node: second.url });
+    const sensor = await device(second.url);
+    await sensor.publishAsync(THERMOMETER.topic, JSON.stringify(THERMOMETER.config), { retain: true, qos: 1 });
+    await sensor.publishAsync('shed/temperature', '11.5', { qos: 1 });
+    await expect.poll(() => entity(hub, 'sensor.shed_temperature'), { timeout: 10_000 }).toMatchObject({ state: 11.5 });
+  });
+
+  it('keeps its session while it is stopped: readings sent meanwhile at QoS 1 arrive when it starts again', async (context) => {
+    requireMosquitto(context);
+    const broker = await mosquitto();
+    const dataDir = tempDataDir();
+    const first = await startTestHub({ HEARTH_MQTT_URL: broker.url, HEARTH_MQTT_URL_CLIENT_ID: 'hearth-test' }, dataDir);
+    cleanups.push(() => removeDataDir(dataDir));
+    const sensor = await device(broker.url);
+    await sensor.publishAsync(THERMOMETER.topic, JSON.stringify(THERMOMETER.config), { retain: true, qos: 1 });
+    await sensor.publishAsync('shed/temperature', '9', { qos: 1 });
+    await expect.poll(() => entity(first, 'sensor.shed_temperature'), { timeout: 10_000 }).toMatchObject({ state: 9 });
+    await first.close();
+
+    // Not retained: only the hub's persistent session on the broker keeps these for it.
+    for (const reading of ['9.5', '10', '10.5']) await sensor.publishAsync('shed/temperature', reading, { qos: 1 });
+    const second = await hubOn(broker.url, dataDir);
+    await expect.poll(() => entity(second, 'sensor.shed_temperature'), { timeout: 10_000 }).toMatchObject({ state: 10.5 });
+    const history = (await (await second.api('/api/history/sensor.shed_temperature')).json()) as EntityHistoryDto;
+    expect(history.points.map((point) => point.state)).toEqual([9, 9.5, 10, 10.5]);
+  });
+});
