@@ -178,7 +178,7 @@ describe('HomieCollector', () => {
         { name: 'currentTemperature', topic: 'homie/hall-thermostat/thermostat/temperature' },
       ],
       controls: {
-        targetTemperature: { topic: 'homie/hall-thermostat/thermostat/target/set', min: 5, max: 30, step: 0.1 },
+        targetTemperature: { topic: 'homie/hall-thermostat/thermostat/target/set', min: 5, max: 30, step: 0.5 },
         hvacMode: { topic: 'homie/hall-thermostat/thermostat/mode/set', options: ['off', 'heat'] },
       },
     });

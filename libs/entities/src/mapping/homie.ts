@@ -283,7 +283,8 @@ export class HomieCollector {
       if (climate) {
         const name = prefixed(info.name, node.name ?? nodeId);
         const controls: NonNullable<EntityDefinition['controls']> = {
-          targetTemperature: { topic: `${topic(climate.target.id)}/set`, ...numberRange(climate.target.info), qos: 1 },
+          // Half degrees for a float target: a thermostat's usual step, where a plain number gets tenths.
+          targetTemperature: { topic: `${topic(climate.target.id)}/set`, ...numberRange(climate.target.info), step: climate.target.info.datatype === 'integer' ? 1 : 0.5, qos: 1 },
         };
         if (climate.mode) controls.hvacMode = { topic: `${topic(climate.mode.id)}/set`, options: list(climate.mode.info.format ?? ''), qos: 1 };
         const attributes: AttributeSource[] = [{ name: CONTROL_ATTRIBUTES.targetTemperature, topic: topic(climate.target.id), value: { kind: 'raw' } }];

@@ -71,6 +71,18 @@ describe('ControlCard for the kinds beyond lights and switches', () => {
     await vi.waitFor(() => expect(sent(calls).at(-1)).toEqual(['climate.porch_heater', { hvacMode: 'off' }]));
   });
 
+  it('keeps a fine step on its grid and within the range', async () => {
+    const fine = { ...heater, attributes: { targetTemperature: 27.9 }, limits: { targetTemperature: { min: 10, max: 28, step: 0.1 } } };
+    const { entities, calls } = renderHome();
+    entities.handlers.snapshot({ type: 'snapshot', entities: [fine] });
+    await Promise.resolve();
+    await fireEvent.click(screen.getByRole('button', { name: 'Raise the target of Porch heater' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Raise the target of Porch heater' }));
+    await vi.waitFor(() => expect(sent(calls)).toEqual([['climate.porch_heater', { targetTemperature: 28 }]]));
+    await fireEvent.click(screen.getByRole('button', { name: 'Lower the target of Porch heater' }));
+    await vi.waitFor(() => expect(sent(calls).at(-1)).toEqual(['climate.porch_heater', { targetTemperature: 27.9 }]));
+  });
+
   it('stops and positions a cover, locks, sets a number and a select, presses a button, sets a fan speed', async () => {
     const { calls } = renderHome();
     await Promise.resolve();
