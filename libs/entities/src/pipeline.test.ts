@@ -58,6 +58,27 @@ function fixture() {
 }
 
 describe('EntityPipeline', () => {
+  it('gives an entity whose kind changes a new id of that kind: a Homie enum found settable becomes a select', () => {
+    const f = fixture();
+    const late = thermostat.filter((m) => m.topic !== 'homie/hall-thermostat/thermostat/fan/$settable');
+    for (const { topic, payload } of late) f.pipeline.receive({ topic, payload });
+    expect(f.pipeline.entity('sensor.hall_fan').kind).toBe('sensor');
+    f.send('homie/hall-thermostat/thermostat/fan/$settable', 'true');
+    expect(() => f.pipeline.entity('sensor.hall_fan')).toThrow(EntityNotFound);
+    expect(f.pipeline.entity('select.hall_fan')).toMatchObject({ kind: 'select', commands: ['value'] });
+    expect(f.events).toContainEqual({ type: 'removed', id: 'sensor.hall_fan' });
+  });
+
+  it('keeps the rest of a Homie device when one of its properties goes', () => {
+    const f = fixture();
+    for (const { topic, payload } of thermostat) f.pipeline.receive({ topic, payload });
+    expect(f.pipeline.entity('select.hall_fan')).toBeTruthy();
+    f.send('homie/hall-thermostat/thermostat/$properties', 'temperature,target,mode,heating,offset');
+    expect(() => f.pipeline.entity('select.hall_fan')).toThrow(EntityNotFound);
+    expect(f.pipeline.entity('climate.hall_thermostat').kind).toBe('climate');
+    expect(f.pipeline.entity('number.hall_offset').kind).toBe('number');
+  });
+
   it('applies a retained Homie value that arrived before its node was described', () => {
     const f = fixture();
     f.send('homie/hall-thermostat/thermostat/target', '19.5');

@@ -119,6 +119,9 @@ export class EntityMapper {
     for (const definition of definitions) {
       if (definition.source !== 'profile') this.dropProfileTwins(definition);
       if (definition.device) this.changes.device(definition.device);
+      // An id says the kind (`sensor.x`): an entity whose kind changes (a Homie property found settable after
+      // all) goes, and comes back under a new id.
+      if (this.registry.byUnique(definition.uniqueId)?.definition.kind !== definition.kind) this.remove(definition.uniqueId);
       const before = this.registry.byUnique(definition.uniqueId);
       const result = this.registry.upsert(definition);
       if (!result) continue;
