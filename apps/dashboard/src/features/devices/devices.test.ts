@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adoptRequest, numericPaths, suggest } from './adopt.js';
 import { mosquittoLines, shellQuote, slug } from './mqtt-lines.js';
 
-const unmapped = (topic: string, lastPayload: string) => ({ topic, lastPayload, count: 3, lastSeen: '2026-11-26T12:00:00Z' });
+const unmapped = (topic: string, lastPayload: string) => ({ topic, lastPayload, count: 3, lastSeen: '2026-11-26T12:00:00Z', deviceId: null });
 
 describe('adopting a topic', () => {
   it('guesses a sensor with unit and device class from the topic name', () => {
