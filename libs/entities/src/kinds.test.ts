@@ -76,6 +76,7 @@ describe('fan', () => {
     expect(supportedFeatures(def)).toEqual(['on', 'percentage', 'preset']);
     expect(sent(def, { on: true })).toEqual([['hallway/fan/on/set', 'true']]);
     expect(sent(def, { percentage: 50 })).toEqual([['hallway/fan/speed/set', '6']]);
+    expect(sent(def, { percentage: 0 })).toEqual([['hallway/fan/on/set', 'false']]);
     expect(sent(def, { preset: 'whoosh' })).toEqual([['hallway/fan/preset/set', 'whoosh']]);
     expect(sent(def, { preset: 'gale' })).toBe('preset must be one of auto, smart, whoosh');
   });

@@ -39,6 +39,8 @@ export function encodeCommand(def: EntityDefinition, command: EntityCommand): En
   const problem = commandProblems(command, def.kind)[0];
   if (problem?.unsupported) return { ok: false, reason: `${id} does not support ${problem.feature}; it takes ${describeFeatures(def.kind)}` };
   if (problem) return { ok: false, reason: problem.feature ? `${problem.feature} ${problem.message}` : problem.message };
+  // A fan at 0 % is a fan switched off, as in HA (its speed range starts above 0).
+  if (def.kind === 'fan' && command.percentage === 0) return encodeCommand(def, { ...command, percentage: undefined, on: false });
   const { on, brightness, colorTemp, rgb, ...controlled } = command;
   const messages: OutgoingMessage[] = [];
   if (on !== undefined || brightness !== undefined || colorTemp !== undefined || rgb !== undefined) {

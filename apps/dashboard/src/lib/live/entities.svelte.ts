@@ -146,7 +146,9 @@ function unconfirmed(entity: EntityDto, command: EntityCommand): EntityCommand {
   if (command.open !== undefined && isOpen(entity.state) !== command.open) open.open = command.open;
   if (command.locked !== undefined && isLocked(entity.state) !== command.locked) open.locked = command.locked;
   if (command.position !== undefined && !near(attributes.position, command.position, TOLERANCE.percent)) open.position = command.position;
-  if (command.percentage !== undefined && !near(attributes.percentage, command.percentage, TOLERANCE.percent)) open.percentage = command.percentage;
+  // A fan set to 0 % switches off (the hub sends its off payload).
+  const fanOff = command.percentage === 0 && entity.state === 'off';
+  if (command.percentage !== undefined && !fanOff && !near(attributes.percentage, command.percentage, TOLERANCE.percent)) open.percentage = command.percentage;
   if (command.targetTemperature !== undefined && !near(attributes.targetTemperature, command.targetTemperature, TOLERANCE.temperature)) {
     open.targetTemperature = command.targetTemperature;
   }
