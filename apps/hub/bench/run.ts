@@ -171,6 +171,7 @@ const COMPANIONS = [
   { title: 'Entities: 1,000 entities at 10,000 state messages/s, PUBLISH to WebSocket push', script: 'entities.js', target: 'p99 under 10 ms, every update stored' },
   { title: 'MQTT-SN gateway: publishes/s through the gateway to an MQTT subscriber', script: 'mqtt-sn.js', target: 'over 11,000 publishes/s on the pty (XBee) path' },
   { title: 'Dashboard: first render of Home in headless Chromium', script: 'dashboard.js', target: 'under 300 ms' },
+  { title: 'Start: a hub with a current build until it answers, and its idle memory', script: 'startup.js', target: 'ready in under 1 s, idle under 90 MB RSS' },
   {
     title: 'Energy and history: ingest through MQTT while history is asked for; a year of 5 meters through the API; bytes per million readings',
     script: 'energy.js',

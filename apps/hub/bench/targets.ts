@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort, MOSQUITTO, waitForListener } from '../test/support/mosquitto.js';
+import { MOSQUITTO } from '../test/support/mosquitto.js';
+import { freePort, waitForListener } from '../test/support/ports.js';
 import { HOST } from './mqtt-client.js';
 
 export interface RunningTarget {

@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { guardUpgrades, securityHeaders } from './auth/http-security.js';
 import { SessionsService } from './auth/sessions.service.js';
+import { SetupService } from './auth/setup.service.js';
 import { TlsListeners, type TlsAddresses } from './broker/tls-listeners.js';
 import { BrokerService, type ListenerAddress } from './broker/broker.service.js';
 import { onExternalBroker, type HubConfig } from './config/config.schema.js';
@@ -39,6 +40,12 @@ async function listening<T>(what: string, envKey: string, start: () => Promise<T
     if (code === 'EACCES') throw new ListenError(`${what}: no permission to bind the port; choose a port above 1023 with ${envKey}`);
     throw new ListenError(`${what}: ${message}`);
   }
+}
+
+/** Where a browser on this machine reaches a listener: a wildcard address is reached as localhost. */
+export function browserUrl(scheme: 'http' | 'https', { host, port }: ListenerAddress): string {
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `${scheme}://${name}:${port}/`;
 }
 
 /** Boots the hub: database (migrated), broker, HTTP API and WebSockets; one log line per listener. */
@@ -100,6 +107,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
       if (embedded) log.info({ listener: 'mqtt-wss', ...tls.https, path: config.mqtt.websocketPath }, `MQTT over secure WebSocket on wss://${tls.https.host}:${tls.https.port}${config.mqtt.websocketPath}`);
       log.info({ listener: 'https', ...tls.https }, `HTTPS (dashboard, API) listening on https://${tls.https.host}:${tls.https.port}/`);
     }
+    app.get(SetupService).announce(http ? browserUrl('http', http) : tls.https ? browserUrl('https', tls.https) : null);
     // The last line: tools that start the hub wait for it.
     log.info({ ready: true }, 'hub ready');
     return { app, http, mqtt, mqttSn, tls, close };

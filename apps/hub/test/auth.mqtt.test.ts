@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { programOf, requirePackage } from '@hearth/broker/testing/system-packages';
 import { MqttClient, type IClientOptions } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts, type IssuedDeviceCredential } from '../src/auth/accounts.js';
@@ -123,9 +124,10 @@ describe('MQTT with production defaults (anonymous off)', () => {
     client.end(true);
   });
 
-  it('imports a Mosquitto password file made by mosquitto_passwd, and its ACL with patterns', async () => {
+  it('imports a Mosquitto password file made by mosquitto_passwd, and its ACL with patterns', async (context) => {
+    requirePackage(context, 'mosquitto');
     const file = join(hub.dataDir, 'passwd');
-    execFileSync('mosquitto_passwd', ['-c', '-b', file, 'legacy-sensor', 'legacy-password']);
+    execFileSync(programOf('mosquitto', 'mosquitto_passwd'), ['-c', '-b', file, 'legacy-sensor', 'legacy-password']);
     const aclFile = 'user legacy-sensor\ntopic readwrite garden/legacy/#\npattern write clients/%c/status\n';
     const report = await hub.api('/api/device-credentials/import', { body: { passwordFile: readFileSync(file, 'utf8'), aclFile } });
     expect(await report.json()).toMatchObject({ credentials: 1, rules: 2, skipped: [] });

@@ -2,7 +2,8 @@ import type { BridgeStateDto } from '@hearth/api-types';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, connectCollecting, type Inbox } from './support/mqtt-client.js';
-import { requireMosquitto, startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
+import { startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 
 // Bridges from the embedded broker to a remote one: Debian's Mosquitto, started here on a loopback port.
@@ -40,7 +41,7 @@ describe('bridges to another broker', () => {
   const payloads = (inbox: Inbox, topic: string) => inbox.messages.filter((m) => m.topic === topic).map((m) => m.payload.toString());
 
   it('passes messages both ways with the prefixes swapped, never back where they came from, and says its link state', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const remote = await remoteBroker();
     const hub = await hubBridgedTo(remote);
     const local = await watcher(hub.mqttUrl, ['home/#', 'shared/#', '$SYS/broker/connection/+/state']);
@@ -74,7 +75,7 @@ describe('bridges to another broker', () => {
   });
 
   it('keeps what goes out while the remote broker is away, and delivers every QoS 1 message in order once it is back', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const remote = await remoteBroker();
     const hub = await hubBridgedTo(remote);
     // A persistent subscriber on the remote broker, reconnecting as the broker comes back.
@@ -103,7 +104,7 @@ describe('bridges to another broker', () => {
   });
 
   it('keeps what waits for the remote broker across a restart of the hub', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const remote = await remoteBroker();
     const dataDir = tempDataDir();
     const first = await startTestHub({ HEARTH_BRIDGES: JSON.stringify([{ name: 'cloud', url: remote.url, topics: TOPICS }]) }, dataDir);

@@ -1,8 +1,10 @@
-import type { BrokerLinkDto, EntityDto, EntityHistoryDto } from '@hearth/api-types';
+import type { BrokerLinkDto, EntityDto, EntityHistoryDto, ServerMessage } from '@hearth/api-types';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { connectClient, connectCollecting } from './support/mqtt-client.js';
-import { requireMosquitto, startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
+import { startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 
 // The hub on an external broker (HEARTH_MQTT_URL): Debian's Mosquitto, started here on loopback ports.
@@ -50,7 +52,7 @@ describe('the hub on an external MQTT broker', () => {
   };
 
   it('maps what devices publish there (retained before the hub started, and live), and sends commands to them there', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const broker = await mosquitto();
     const lamp = await device(broker.url);
     await lamp.publishAsync(LAMP.topic, JSON.stringify(LAMP.config), { retain: true, qos: 1 });
@@ -76,15 +78,26 @@ describe('the hub on an external MQTT broker', () => {
   });
 
   it('refuses a command while the broker is gone, says so in /api/health, and picks up where it was when it is back', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const broker = await mosquitto();
     const hub = await hubOn(broker.url);
     const lamp = await device(broker.url, { reconnectPeriod: 100 });
     await lamp.publishAsync(LAMP.topic, JSON.stringify(LAMP.config), { retain: true, qos: 1 });
     await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 10_000 }).toBeDefined();
 
+    // The dashboard is told at once, over its WebSocket.
+    const pushed: BrokerLinkDto[] = [];
+    const socket = new WebSocket(`${hub.httpUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${await hub.adminToken()}` } });
+    cleanups.push(() => socket.close());
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as ServerMessage;
+      if (message.type === 'broker') pushed.push(message.link);
+    });
+    await expect.poll(() => pushed.map((link) => link.connected)).toEqual([true]);
+
     await broker.stop();
     await expect.poll(async () => (await health(hub)).broker, { timeout: 10_000 }).toMatchObject({ status: 'degraded', link: { connected: false } });
+    await expect.poll(() => pushed.map((link) => link.connected)).toEqual([true, false]);
     // The dashboard and the rest of the API still serve.
     expect((await health(hub)).status).toBe('ok');
     const refused = await hub.api('/api/entities/light.porch_lamp/command', { body: { on: true } });
@@ -93,6 +106,7 @@ describe('the hub on an external MQTT broker', () => {
 
     await broker.restart();
     await expect.poll(async () => (await health(hub)).broker.link.connected, { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => pushed.map((link) => link.connected)).toEqual([true, false, true]);
     await expect.poll(() => lamp.connected, { timeout: 5_000 }).toBe(true);
     await lamp.publishAsync('porch/lamp/state', 'ON', { qos: 1 });
     await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 5_000 }).toMatchObject({ state: 'on' });
@@ -100,7 +114,7 @@ describe('the hub on an external MQTT broker', () => {
   });
 
   it('fails over to the next node when the one it is on goes away', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const [first, second] = [await mosquitto(), await mosquitto()];
     const hub = await hubOn(`${first.url},${second.url}`);
     await expect.poll(async () => (await health(hub)).broker.link, { timeout: 10_000 }).toMatchObject({ connected: true, node: first.url });
@@ -114,7 +128,7 @@ describe('the hub on an external MQTT broker', () => {
   });
 
   it('keeps its session while it is stopped: readings sent meanwhile at QoS 1 arrive when it starts again', async (context) => {
-    requireMosquitto(context);
+    requirePackage(context, 'mosquitto');
     const broker = await mosquitto();
     const dataDir = tempDataDir();
     const first = await startTestHub({ HEARTH_MQTT_URL: broker.url, HEARTH_MQTT_URL_CLIENT_ID: 'hearth-test' }, dataDir);

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -133,7 +134,8 @@ describe('MQTT 5 behaviour of the hub, with real clients', () => {
     await Promise.all([returned.endAsync(), watcher.endAsync()]);
   });
 
-  it('[MQTT-3.1.2-8] mosquitto_sub -V 5 receives the will of an MQTT 5 client that had a Will Delay Interval', async () => {
+  it('[MQTT-3.1.2-8] mosquitto_sub -V 5 receives the will of an MQTT 5 client that had a Will Delay Interval', async (context) => {
+    requirePackage(context, 'mosquitto-clients');
     const sub = mosquittoSub(hub, 'v5mosq', ['-V', 'mqttv5'], 1);
     await sub.ready;
     const sensor = await connectClient(hub.mqttUrl, {

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { programOf, requirePackage } from '@hearth/broker/testing/system-packages';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/commands.js';
 import { loadConfig } from '../src/config/load-config.js';
@@ -55,10 +56,11 @@ describe('the hearth CLI', () => {
     }
   });
 
-  it('imports a mosquitto_passwd file and exports files a real Mosquitto broker accepts', async () => {
+  it('imports a mosquitto_passwd file and exports files a real Mosquitto broker accepts', async (context) => {
+    requirePackage(context, 'mosquitto');
     const dataDir = tempDataDir();
     const imported = join(dataDir, 'imported.passwd');
-    spawnSync('mosquitto_passwd', ['-c', '-b', imported, 'old-sensor', 'old-sensor-password']);
+    spawnSync(programOf('mosquitto', 'mosquitto_passwd'), ['-c', '-b', imported, 'old-sensor', 'old-sensor-password']);
     writeFileSync(join(dataDir, 'imported.acl'), 'user old-sensor\ntopic readwrite garden/#\nbogus line\n');
     const report = await hearth(['passwd', 'import', imported, '--acl', join(dataDir, 'imported.acl')], dataDir);
     expect(report.stdout).toMatch(/imported 1 credentials and 1 ACL rules\nskipped acl file line 3: unknown keyword "bogus"/);
@@ -70,7 +72,7 @@ describe('the hearth CLI', () => {
     // Real Mosquitto with the exported files: both devices get in, each inside its own topics.
     const port = 20000 + Math.floor(Math.random() * 20000);
     writeFileSync(join(dataDir, 'mosquitto.conf'), `user ${userInfo().username}\nlistener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${join(dataDir, 'out.passwd')}\nacl_file ${join(dataDir, 'out.acl')}\n`);
-    const mosquitto = spawn('mosquitto', ['-c', join(dataDir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const mosquitto = spawn(programOf('mosquitto', 'mosquitto'), ['-c', join(dataDir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let mosquittoLog = '';
     mosquitto.stderr.on('data', (chunk) => (mosquittoLog += chunk));
     try {

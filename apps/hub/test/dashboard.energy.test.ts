@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import type { EnergyReportDto, MeterDto } from '@hearth/api-types';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium, outsideContract, phoneContext, recordApiCalls, requireDashboardBuild, WITHOUT_CHROMIUM } from './support/dashboard-browser.js';
 import { hearth } from './support/hearth-cli.js';
 import { spawnHub, type HubProcess } from './support/hub-process.js';
@@ -20,7 +21,8 @@ const amount = (text: string | null): number => Number(text!.replace(/[^\d.]/g, 
 const KWH = /^\d[\d,]*\.\d+\u202fkWh$/;
 const EUROS = /^€\d[\d,]*\.\d\d$/;
 
-describe.skipIf(WITHOUT_CHROMIUM)('energy page of a demo hub in Chromium', () => {
+describe('energy page of a demo hub in Chromium', () => {
+  beforeEach((context) => requirePackage(context, 'chromium'));
   const ADMIN = { username: 'olivia', password: 'olivia-password' };
   let dataDir: string;
   let hub: HubProcess;
@@ -29,6 +31,7 @@ describe.skipIf(WITHOUT_CHROMIUM)('energy page of a demo hub in Chromium', () =>
   let called: Set<string>;
 
   beforeAll(async () => {
+    if (WITHOUT_CHROMIUM) return;
     requireDashboardBuild();
     dataDir = tempDataDir();
     expect((await hearth(['user', 'add', ADMIN.username, '--role', 'admin'], dataDir, `${ADMIN.password}\n`)).code).toBe(0);
@@ -115,7 +118,8 @@ const counter = (name: string, uniqueId: string, state: string, device: string) 
   device: { identifiers: [device], name: device },
 });
 
-describe.skipIf(WITHOUT_CHROMIUM)('energy page in Chromium: meter roles and a price set on the page', () => {
+describe('energy page in Chromium: meter roles and a price set on the page', () => {
+  beforeEach((context) => requirePackage(context, 'chromium'));
   let hub: TestHub;
   let browser: Browser;
   let page: Page;
@@ -128,6 +132,7 @@ describe.skipIf(WITHOUT_CHROMIUM)('energy page in Chromium: meter roles and a pr
   };
 
   beforeAll(async () => {
+    if (WITHOUT_CHROMIUM) return;
     requireDashboardBuild();
     hub = await startTestHub();
     browser = await launchChromium();

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import type { EntityDto } from '@hearth/api-types';
 import type { MqttClient } from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium, outsideContract, phoneContext, recordApiCalls, requireDashboardBuild, WITHOUT_CHROMIUM } from './support/dashboard-browser.js';
 import { collect, connectClient } from './support/mqtt-client.js';
 import { removeDataDir, startTestHub, TEST_ADMIN, type TestHub } from './support/test-hub.js';
@@ -127,7 +128,8 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, scale: 'css', animations: 'disabled' });
 }
 
-describe.skipIf(WITHOUT_CHROMIUM)('dashboard in Chromium', () => {
+describe('dashboard in Chromium', () => {
+  beforeEach((context) => requirePackage(context, 'chromium'));
   let hub: TestHub;
   let browser: Browser;
   let context: BrowserContext;
@@ -148,6 +150,7 @@ describe.skipIf(WITHOUT_CHROMIUM)('dashboard in Chromium', () => {
   const byUniqueId = (uniqueId: string) => async () => (await api<EntityDto[]>('/api/entities')).find((entity) => entity.uniqueId === uniqueId);
 
   beforeAll(async () => {
+    if (WITHOUT_CHROMIUM) return;
     requireDashboardBuild();
     hub = await startTestHub();
     browser = await launchChromium();

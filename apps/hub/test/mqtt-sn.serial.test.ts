@@ -3,7 +3,8 @@ import { encode, ReturnCode, type SnMessage } from '@hearth/mqtt-sn';
 import { encodeFrame } from '@hearth/xbee';
 import type { MqttClient } from 'mqtt';
 import type { SerialPort } from 'serialport';
-import { afterEach, describe, expect, it } from 'vitest';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Accounts } from '../src/auth/accounts.js';
 import { MqttSnService } from '../src/mqtt-sn/mqtt-sn.service.js';
 import { collect, connectClient } from './support/mqtt-client.js';
@@ -34,6 +35,8 @@ function prng(seed: number): () => number {
 }
 
 describe('MQTT-SN gateway on a serial line', () => {
+  // Every test here talks through a pty pair from socat.
+  beforeEach((context) => requirePackage(context, 'socat'));
   let hub: TestHub | undefined;
   let pty: PtyPair | undefined;
   const ports: SerialPort[] = [];

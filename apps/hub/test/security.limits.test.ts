@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { BrokerService } from '../src/broker/broker.service.js';
@@ -54,7 +55,8 @@ describe('resource limits', () => {
     await client.endAsync();
   });
 
-  it('keeps delivering to everyone while one subscriber stops reading, and disconnects the stalled one', async () => {
+  it('keeps delivering to everyone while one subscriber stops reading, and disconnects the stalled one', async (context) => {
+    requirePackage(context, 'mosquitto-clients');
     // A subscriber that never reads: the kernel buffers fill, then the hub's.
     const stalled: Socket = connect(hub.mqtt!.port, '127.0.0.1');
     stalled.on('error', () => undefined);

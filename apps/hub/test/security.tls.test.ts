@@ -1,25 +1,36 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePackage, skippedWithout } from '@hearth/broker/testing/system-packages';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Accounts, type IssuedDeviceCredential } from '../src/auth/accounts.js';
 import { certificateAuthority } from './support/certificates.js';
 import { collect, connectClient } from './support/mqtt-client.js';
 import { removeDataDir, startTestHub, TEST_ADMIN, type TestHub } from './support/test-hub.js';
 
 describe('TLS listeners', () => {
-  const authority = certificateAuthority();
-  const server = authority.issue('server', 'hearth-1', true);
-  const sensor = authority.issue('sensor', 'garden-sensor');
-  const stranger = certificateAuthority().issue('stranger', 'garden-sensor');
+  // The certificates come from the openssl CLI.
+  beforeEach((context) => requirePackage(context, 'openssl'));
+  let authority: ReturnType<typeof certificateAuthority>;
+  type Issued = ReturnType<typeof authority.issue>;
+  let server: Issued;
+  let sensor: Issued;
+  let stranger: Issued;
+  let ca: Buffer;
   let hub: TestHub;
   let device: IssuedDeviceCredential;
-  const ca = readFileSync(authority.ca);
   beforeAll(async () => {
+    if (skippedWithout('openssl')) return;
+    authority = certificateAuthority();
+    server = authority.issue('server', 'hearth-1', true);
+    sensor = authority.issue('sensor', 'garden-sensor');
+    stranger = certificateAuthority().issue('stranger', 'garden-sensor');
+    ca = readFileSync(authority.ca);
     hub = await startTestHub({ HEARTH_MQTT_ANONYMOUS: 'false', HEARTH_TLS_CERT: server.cert, HEARTH_TLS_KEY: server.key, HEARTH_TLS_CA: authority.ca });
     device = await hub.app.get(Accounts).addDevice('garden-sensor');
     await hub.app.get(Accounts).addUser({ ...TEST_ADMIN, role: 'admin' });
   });
   afterAll(async () => {
+    if (!hub) return;
     await hub.close();
     removeDataDir(hub.dataDir);
   });

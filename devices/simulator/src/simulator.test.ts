@@ -1,5 +1,6 @@
+import { requirePackage } from '@hearth/broker/testing/system-packages';
 import { SnStreamFramer } from '@hearth/mqtt-sn';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.js';
 import { ScriptedGateway, openPort, ptyPair, xbeeGateway } from './garden/test-gateway.js';
 import { type DeviceSpec, Simulator, defaultAddress64 } from './simulator.js';
@@ -7,6 +8,8 @@ import { type DeviceSpec, Simulator, defaultAddress64 } from './simulator.js';
 const garden = (id: string, transport: 'udp' | 'serial'): DeviceSpec => ({ kind: 'garden', id, transport, topicIds: 'predefined', qos: 1, valve: false });
 
 describe('Simulator with garden sensors on the hub serial line', () => {
+  // The serial line is a pty pair from socat.
+  beforeEach((test) => requirePackage(test, 'socat'));
   const cleanups: Array<() => unknown> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -46,7 +49,9 @@ describe('Simulator with garden sensors on the hub serial line', () => {
     await gateway.waitFor((m) => m.type === 'disconnect');
     expect(gateway.received[0].message).toMatchObject({ type: 'connect', clientId: 'herbs', will: true });
   });
+});
 
+describe('Simulator', () => {
   it('refuses to start MQTT devices without an MQTT connection', async () => {
     await expect(Simulator.start({ seed: 1, clock: new ManualClock(), devices: [{ kind: 'motion', id: 'm', name: 'M' }] })).rejects.toThrow(/MQTT connection/);
   });

@@ -31,7 +31,9 @@ export type {
 export type ServerMessage =
   | { type: 'snapshot'; entities: EntityDto[] }
   | { type: 'state'; entity: EntityDto }
-  | { type: 'removed'; id: string };
+  | { type: 'removed'; id: string }
+  /** After the snapshot, and whenever it changes: the hub's link to its MQTT broker. */
+  | { type: 'broker'; link: BrokerLinkDto };
 
 /** Where the house is, for sunrise/sunset; `timezone` is an IANA name (`Europe/Amsterdam`), the hub's own when absent. */
 export interface LocationSettings {

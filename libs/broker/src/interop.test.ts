@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useBroker } from './testing/broker-server.js';
-import { MOSQUITTO_CLIENTS, PAHO, requireTool } from './testing/debian-tools.js';
+import { programOf, requirePackage } from './testing/system-packages.js';
 import { FakeClock, until } from './testing/fake-clock.js';
 
 const run = promisify(execFile);
@@ -46,7 +46,7 @@ describe('mosquitto_pub and mosquitto_sub', () => {
   const pub = (args: string[]) => run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(server.port), ...args]);
 
   it.for(['mqttv31', 'mqttv311', 'mqttv5'])('round-trip QoS 0, 1 and 2 over %s', async (version, context) => {
-    requireTool(context, MOSQUITTO_CLIENTS);
+    requirePackage(context, 'mosquitto-clients');
     const sub = mosquittoSub(subscriptions, server.port, `mosq/${version}/#`, ['-V', version, '-q', '2', '-v'], 3);
     await sub.ready;
     for (const qos of [0, 1, 2]) await pub(['-V', version, '-q', String(qos), '-t', `mosq/${version}/q${qos}`, '-m', `payload ${qos}`]);
@@ -54,14 +54,14 @@ describe('mosquitto_pub and mosquitto_sub', () => {
   });
 
   it('hand a retained message published earlier to a later mosquitto_sub', async (context) => {
-    requireTool(context, MOSQUITTO_CLIENTS);
+    requirePackage(context, 'mosquitto-clients');
     await pub(['-q', '1', '-r', '-t', 'mosq/retained', '-m', 'kept']);
     const { stdout } = await run('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(server.port), '-t', 'mosq/retained', '-C', '1', '-W', '5', '-F', '%t %p %r']);
     expect(stdout.trim()).toBe('mosq/retained kept 1');
   });
 
   it('[MQTT-3.3.2-4] [MQTT-3.3.2-6] [MQTT-3.3.2-15] [MQTT-3.3.2-17] [MQTT-3.3.2-20] carry MQTT 5 properties from mosquitto_pub to mosquitto_sub', async (context) => {
-    requireTool(context, MOSQUITTO_CLIENTS);
+    requirePackage(context, 'mosquitto-clients');
     const sub = mosquittoSub(subscriptions, server.port, 'mosq/props', ['-V', 'mqttv5', '-F', '%t|%p|%C|%R|%E|%F|%P'], 1);
     await sub.ready;
     await pub([
@@ -77,7 +77,7 @@ describe('mosquitto_pub and mosquitto_sub', () => {
   });
 
   it('[MQTT-3.1.2-8] publish the will of a mosquitto_sub killed without DISCONNECT', async (context) => {
-    requireTool(context, MOSQUITTO_CLIENTS);
+    requirePackage(context, 'mosquitto-clients');
     const watcher = mosquittoSub(subscriptions, server.port, 'mosq/will', ['-V', 'mqttv5', '-F', '%t %p'], 1);
     await watcher.ready;
     const dying = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(server.port), '-V', 'mqttv5', '-t', 'mosq/other', '--will-topic', 'mosq/will', '--will-payload', 'gone', '--will-qos', '1']);
@@ -91,8 +91,8 @@ describe('Eclipse Paho (Python)', () => {
   const server = useBroker();
 
   it.for(['31', '311'])('MQTT %s round-trips QoS 0/1/2 and sees a will', async (version, context) => {
-    requireTool(context, PAHO);
-    const { stdout } = await run('/usr/bin/python3', [PAHO_CHECK, String(server.port), version], { timeout: 20_000 });
+    requirePackage(context, 'python3-paho-mqtt');
+    const { stdout } = await run(programOf('python3-paho-mqtt', 'python3'), [PAHO_CHECK, String(server.port), version], { timeout: 20_000 });
     expect(JSON.parse(stdout)).toEqual([
       { topic: `paho/${version}/qos0`, payload: 'paho 0', qos: 0 },
       { topic: `paho/${version}/qos1`, payload: 'paho 1', qos: 1 },
@@ -102,8 +102,8 @@ describe('Eclipse Paho (Python)', () => {
   });
 
   it('[MQTT-3.3.4-3] [MQTT-3.3.4-4] [MQTT-3.3.2-16] [MQTT-3.3.2-18] MQTT 5: one copy with both Subscription Identifiers, properties unaltered', async (context) => {
-    requireTool(context, PAHO);
-    const { stdout } = await run('/usr/bin/python3', [PAHO_CHECK, String(server.port), '5'], { timeout: 20_000 });
+    requirePackage(context, 'python3-paho-mqtt');
+    const { stdout } = await run(programOf('python3-paho-mqtt', 'python3'), [PAHO_CHECK, String(server.port), '5'], { timeout: 20_000 });
     const properties = (qos: number) => ({
       UserProperty: [
         ['room', 'kitchen'],

@@ -5,23 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { MqttClient } from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { duplexPair } from './duplex-pair.js';
 import { useBroker } from './testing/broker-server.js';
+import { programOf, requirePackage } from './testing/system-packages.js';
 import { collect, connectClient } from './testing/mqttjs.js';
 
 /** A self-signed certificate for 127.0.0.1, made by the openssl CLI in a temporary directory. */
 function selfSigned(): { key: Buffer; cert: Buffer; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'broker-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'pipe' });
+  execFileSync(programOf('openssl', 'openssl'), ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'pipe' });
   return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), dir };
 }
 
 describe('transports: any duplex stream into broker.handle()', () => {
   const server = useBroker();
-  const certificate = selfSigned();
-  afterAll(() => rmSync(certificate.dir, { recursive: true, force: true }));
 
   /** A subscriber on plain TCP, the reference each transport's messages must reach. */
   async function tcpSubscriber(filter: string) {
@@ -30,7 +29,10 @@ describe('transports: any duplex stream into broker.handle()', () => {
     return client;
   }
 
-  it('speaks MQTT over TLS', async () => {
+  it('speaks MQTT over TLS', async (context) => {
+    requirePackage(context, 'openssl');
+    const certificate = selfSigned();
+    context.onTestFinished(() => rmSync(certificate.dir, { recursive: true, force: true }));
     const tls = createTlsServer({ key: certificate.key, cert: certificate.cert }, (socket) => server.broker.handle(socket, { remoteAddress: socket.remoteAddress }));
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     const sub = await tcpSubscriber('over/tls');

@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { Api } from './api/http.js';
 import type { Session } from './auth/session.svelte.js';
+import type { BrokerLink } from './live/broker-link.svelte.js';
 import type { EntityStore } from './live/entities.svelte.js';
 import type { LiveSocket } from './live/socket.svelte.js';
 import type { Router } from './router.svelte.js';
@@ -11,6 +12,7 @@ export interface Hub {
   api: Api;
   session: Session;
   entities: EntityStore;
+  broker: BrokerLink;
   socket: LiveSocket;
   router: Router;
   theme: Theme;

@@ -24,14 +24,18 @@ export class SetupService {
     this.log = root.child({ module: 'setup' });
   }
 
+  /** Makes the one-time token, before any listener opens; `announce` logs it once the address is known. */
   start(): void {
-    if (!this.required) return;
-    const token = randomSecret();
-    this.token = Buffer.from(token);
-    this.log.warn(
-      { setupToken: token },
-      `no admin yet: open /setup?token=${token} in the dashboard, POST it to /api/auth/setup, or run: npx hearth user add <name> --role admin`,
-    );
+    if (this.required) this.token = Buffer.from(randomSecret());
+  }
+
+  /** Logs the setup link while there is no admin: `dashboard` is the URL a browser opens the dashboard at, if HTTP is on. */
+  announce(dashboard: string | null): void {
+    if (this.token === null) return;
+    const token = this.token.toString();
+    const setupUrl = dashboard && `${dashboard}setup?token=${token}`;
+    const open = setupUrl ? `open ${setupUrl} to create the first admin` : `POST the token ${token} to /api/auth/setup`;
+    this.log.warn({ setupToken: token, ...(setupUrl ? { setupUrl } : {}) }, `no admin yet: ${open}, or run: npx hearth user add <name> --role admin`);
   }
 
   get required(): boolean {

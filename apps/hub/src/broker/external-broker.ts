@@ -98,6 +98,7 @@ export class ExternalBroker extends MqttBus {
       this.log.info({ node: this.shown(this.node), sessionPresent: connack.sessionPresent }, 'connected to the MQTT broker');
       // A session the broker kept still has its subscription; a new one needs it (again), and so does a start.
       if (!connack.sessionPresent || !this.subscribed) this.subscribeAll();
+      this.events.emit('brokerLink', this.link());
     });
     client.on('close', () => {
       if (this.connected) this.since = Date.now();
@@ -105,7 +106,9 @@ export class ExternalBroker extends MqttBus {
         this.outageLogged = true;
         this.log.warn({ node: this.shown(this.node), error: this.lastError }, this.connected ? 'lost the MQTT broker; trying its nodes in turn' : 'cannot reach the MQTT broker; trying its nodes in turn');
       }
+      const wasConnected = this.connected;
       this.connected = false;
+      if (wasConnected) this.events.emit('brokerLink', this.link());
       // Backoff once every node has been tried.
       if (this.next % this.nodes.length === 0) this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
       client.options.reconnectPeriod = this.next % this.nodes.length === 0 ? this.retryMs : FIRST_RETRY_MS;

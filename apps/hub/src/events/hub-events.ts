@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityDto, HubSettings } from '@hearth/api-types';
+import type { BrokerLinkDto, EntityDto, HubSettings } from '@hearth/api-types';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
 
@@ -22,6 +22,8 @@ export interface HubEventMap {
   availability: { deviceId: string; available: boolean };
   /** The house's settings, as now stored. */
   settingsChanged: HubSettings;
+  /** The hub's link to an external broker came up or went down. */
+  brokerLink: BrokerLinkDto;
   /** A session ended by logout (its token): connections that outlive their request close with it. */
   sessionEnded: { token: string };
 }

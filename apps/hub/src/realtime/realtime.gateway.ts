@@ -5,6 +5,7 @@ import { WebSocket, type WebSocketServer as WsServer } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { SessionsService, type AuthUser } from '../auth/sessions.service.js';
+import { MqttBus } from '../broker/mqtt-bus.js';
 import { inAreas } from '../entities/areas.js';
 import { EntitiesService } from '../entities/entities.service.js';
 import { HubEvents } from '../events/hub-events.js';
@@ -35,6 +36,7 @@ export class RealtimeGateway implements OnGatewayConnection {
     private readonly entities: EntitiesService,
     private readonly sessions: SessionsService,
     private readonly events: HubEvents,
+    private readonly bus: MqttBus,
     @Inject(ROOT_LOGGER) root: Logger,
   ) {
     this.log = root.child({ module: 'realtime' });
@@ -43,6 +45,7 @@ export class RealtimeGateway implements OnGatewayConnection {
   start(): void {
     this.events.on(this, 'entityState', ({ after }) => this.broadcast({ type: 'state', entity: after }));
     this.events.on(this, 'entityRemoved', ({ id }) => this.broadcast({ type: 'removed', id }));
+    this.events.on(this, 'brokerLink', (link) => this.broadcast({ type: 'broker', link }));
     this.events.on(this, 'sessionEnded', ({ token }) => {
       for (const [client, clientToken] of this.tokens) if (clientToken === token) this.end(client);
     });
@@ -74,6 +77,7 @@ export class RealtimeGateway implements OnGatewayConnection {
     }
     const entities = this.entities.pipeline.entities().filter((entity) => inAreas(user, entity.area));
     this.send(client, JSON.stringify({ type: 'snapshot', entities } satisfies ServerMessage));
+    this.send(client, JSON.stringify({ type: 'broker', link: this.bus.link() } satisfies ServerMessage));
   }
 
   private broadcast(message: ServerMessage): void {

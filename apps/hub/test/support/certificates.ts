@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { programOf } from '@hearth/broker/testing/system-packages';
 
-const openssl = (cwd: string, ...args: string[]) => execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+const openssl = (cwd: string, ...args: string[]) => execFileSync(programOf('openssl', 'openssl'), args, { cwd, stdio: 'pipe' });
 
 /** Creates a CA, and a certificate signed by it, in `dir`: `<name>.pem` and `<name>.key`; the server one is for 127.0.0.1. */
 export function certificateAuthority(dir = mkdtempSync(join(tmpdir(), 'hearth-certs-'))) {

@@ -1,23 +1,21 @@
-import { existsSync } from 'node:fs';
 import { API_ROUTES } from '@hearth/api-types';
+import { programOf, skippedWithout } from '@hearth/broker/testing/system-packages';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { dashboardDist } from '../../src/web/dashboard-files.js';
 import { SESSION_COOKIE } from '../../src/auth/sessions.service.js';
 import type { TestHub } from './test-hub.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
 /**
- * Skip a browser suite when Debian's Chromium is missing (`describe.skipIf(WITHOUT_CHROMIUM)`), except under CI
- * (env CI set), where launchChromium then fails: a CI machine cannot pass by skipping.
+ * True when Debian's Chromium is missing outside CI: a browser suite's beforeAll then does nothing, and its
+ * `beforeEach((context) => requirePackage(context, 'chromium'))` skips each test naming the package (under
+ * CI it fails them, and launchChromium fails: a CI machine cannot pass by skipping).
  */
-export const WITHOUT_CHROMIUM = !existsSync(CHROMIUM) && !process.env.CI;
+export const WITHOUT_CHROMIUM = skippedWithout('chromium');
 
 /** Debian's Chromium, headless, nothing phoning home; never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error('install Debian chromium (apt-get install -y chromium) to run the dashboard tests');
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: programOf('chromium', 'chromium'),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }

@@ -1,36 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { programOf } from '@hearth/broker/testing/system-packages';
+import { freePort, waitForListener } from './ports.js';
 
+/** Where Debian puts the broker (bench targets read it; tests spawn it with programOf). */
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 const HOST = '127.0.0.1';
-
-/** A port that was free a moment ago, for servers that cannot listen on port 0 and report it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export async function waitForListener(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ port, host: HOST }, () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nothing listening on ${HOST}:${port} after ${timeoutMs} ms`);
-}
 
 export interface RunningMosquitto {
   port: number;
@@ -58,7 +35,7 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<Runnin
   let child: ChildProcess | undefined;
   let log = '';
   const start = async () => {
-    child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(programOf('mosquitto', 'mosquitto'), ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (chunk) => (log += chunk));
     await waitForListener(port, 10_000).catch((error: Error) => {
       throw new Error(`${error.message}; mosquitto said: ${log}`);
@@ -84,12 +61,4 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<Runnin
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Skips the running test without Debian's mosquitto, naming the package; under CI (env CI set) fails instead. */
-export function requireMosquitto(context: { skip(note?: string): void }): void {
-  if (existsSync(MOSQUITTO)) return;
-  const note = 'needs the Debian package mosquitto (apt-get install -y mosquitto)';
-  if (process.env.CI) throw new Error(`${note}; CI must have it`);
-  context.skip(note);
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { Accounts } from '../../src/auth/accounts.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startHub, type RunningHub } from '../../src/hub.js';
+import { startMosquitto } from './mosquitto.js';
 
 export interface TestHub extends RunningHub {
   dataDir: string;
@@ -31,6 +32,9 @@ export const tempDataDir = (): string => mkdtempSync(join(tmpdir(), 'hearth-test
  * data of a previous hub; extra settings go in as HEARTH_* environment variables.
  */
 export async function startTestHub(env: Record<string, string> = {}, dataDir = tempDataDir()): Promise<TestHub> {
+  // The `external` test project runs the same suites with each hub on a Mosquitto of its own (HEARTH_MQTT_URL).
+  const external = process.env.HEARTH_TEST_BROKER === 'mosquitto' && env.HEARTH_MQTT_URL === undefined ? await startMosquitto() : undefined;
+  if (external) env = { ...env, HEARTH_MQTT_URL: external.url };
   const config = loadConfig({
     env: {
       HEARTH_HTTP_PORT: '0',
@@ -53,7 +57,10 @@ export async function startTestHub(env: Record<string, string> = {}, dataDir = t
   });
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: config.log.level }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const hub = await startHub(config, logger);
+  const hub = await startHub(config, logger).catch(async (error: unknown) => {
+    await external?.remove();
+    throw error;
+  });
   const httpUrl = hub.http ? `http://127.0.0.1:${hub.http.port}` : '';
   let token: Promise<string> | undefined;
   const adminToken = (): Promise<string> =>
@@ -73,11 +80,15 @@ export async function startTestHub(env: Record<string, string> = {}, dataDir = t
   };
   return {
     ...hub,
+    close: async () => {
+      await hub.close();
+      await external?.remove();
+    },
     dataDir,
     logs,
     api,
     adminToken,
-    mqttUrl: hub.mqtt ? `mqtt://127.0.0.1:${hub.mqtt.port}` : '',
+    mqttUrl: external?.url ?? (hub.mqtt ? `mqtt://127.0.0.1:${hub.mqtt.port}` : ''),
     httpUrl,
   };
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ARDUINO_TOOLCHAIN, programOf, requirePackage, skippedWithout } from '@hearth/broker/testing/system-packages';
 import { Random } from '@hearth/random';
 import { encodeFrame } from '@hearth/xbee';
 import type { SerialPort } from 'serialport';
@@ -35,10 +36,12 @@ const SKETCH: GardenSensorSpec = {
 let work: string;
 let harness: string;
 
+// The sketch's frames come from its headers compiled on the host with g++.
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'hearth-firmware-'));
   harness = join(work, 'harness');
-  execFileSync('g++', ['-std=c++11', '-Wall', '-Wextra', '-Werror', `-I${FIRMWARE}`, join(FIRMWARE, 'host/harness.cpp'), '-o', harness]);
+  if (skippedWithout('g++')) return;
+  execFileSync(programOf('g++', 'g++'), ['-std=c++11', '-Wall', '-Wextra', '-Werror', `-I${FIRMWARE}`, join(FIRMWARE, 'host/harness.cpp'), '-o', harness]);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -80,7 +83,8 @@ describe('the garden-sensor sketch and its simulated twin', () => {
 
   const context = (clock: ManualClock) => ({ clock, random: new Random(7), environment: new Environment() });
 
-  it('QoS 1 over an XBee pty: same MQTT-SN frames, and the radio carries them from the sensor address', async () => {
+  it('QoS 1 over an XBee pty: same MQTT-SN frames, and the radio carries them from the sensor address', async (test) => {
+    requirePackage(test, 'g++', 'socat');
     const pty = await ptyPair();
     cleanups.push(pty.close);
     const hubPort: SerialPort = await openPort(pty.hubEnd);
@@ -103,7 +107,8 @@ describe('the garden-sensor sketch and its simulated twin', () => {
     expect(statuses.every((s) => s.frameId === 1 && s.deliveryStatus === 0)).toBe(true);
   });
 
-  it('QoS -1: same frames, no acknowledgements and no reconnect on waking', async () => {
+  it('QoS -1: same frames, no acknowledgements and no reconnect on waking', async (test) => {
+    requirePackage(test, 'g++');
     const spec = { ...SKETCH, qos: -1 as const };
     const { gateway, port, close } = await udpGateway();
     cleanups.push(close);
@@ -119,7 +124,8 @@ describe('the garden-sensor sketch and its simulated twin', () => {
     expect(gateway.received.map((r) => r.hex)).toEqual(sketchFrames(spec, boot, wake).map(([sn]) => sn));
   });
 
-  it('escapes reserved bytes in its XBee frames exactly as @hearth/xbee does', () => {
+  it('escapes reserved bytes in its XBee frames exactly as @hearth/xbee does', (test) => {
+    requirePackage(test, 'g++');
     let escaped = 0;
     for (let t = -40; t < 400; t += 7) {
       for (const [sn, api] of sketchFrames(SKETCH, { moisture: t & 0x7f, temperatureTenths: t, batteryMillivolts: 6000 + t * 9, humidity: 0, illuminance: 0 })) {
@@ -139,7 +145,8 @@ describe('the garden-sensor sketch and its simulated twin', () => {
     }
   });
 
-  it('the sketch compiles for an Arduino Uno with arduino-mk', () => {
+  it('the sketch compiles for an Arduino Uno with arduino-mk', (test) => {
+    requirePackage(test, ...ARDUINO_TOOLCHAIN);
     const objdir = join(work, 'build-uno');
     execFileSync('make', ['-C', FIRMWARE, `OBJDIR=${objdir}`], { stdio: 'pipe' });
     expect(existsSync(join(objdir, 'garden-sensor.hex'))).toBe(true);

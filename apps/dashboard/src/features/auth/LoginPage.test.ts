@@ -26,6 +26,7 @@ describe('LoginPage', () => {
       'POST /api/auth/login': { body: { token: 't', user: admin } },
     });
     await screen.findByRole('heading', { name: 'Sign in to Hearth' });
+    await expect.poll(() => document.title).toBe('Sign in · Hearth');
     await fill('Username', 'ada ');
     await fill('Password', 'correct horse');
     await fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
@@ -53,6 +54,7 @@ describe('LoginPage', () => {
       'POST /api/auth/setup': { body: { token: 't', user: admin } },
     });
     await screen.findByRole('heading', { name: 'Create the first admin' });
+    await expect.poll(() => document.title).toBe('Set up Hearth');
     await fill('Setup token', 'abc123');
     await fill('Username', 'ada');
     await fill('Password', 'correct horse');

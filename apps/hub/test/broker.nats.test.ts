@@ -1,0 +1,61 @@
+import type { BrokerLinkDto, EntityDto, EntityHistoryDto } from '@hearth/api-types';
+import { requirePackage } from '@hearth/broker/testing/system-packages';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectCollecting } from './support/mqtt-client.js';
+import { startNatsCluster } from './support/nats.js';
+import { removeDataDir, startTestHub } from './support/test-hub.js';
+
+// The hub on a real NATS cluster (Debian's nats-server, three nodes on loopback ports, JetStream, MQTT on
+// each): NATS speaks MQTT 3.1.1 with QoS 0 and 1 only, and keeps MQTT sessions in JetStream.
+
+const PUMP = { name: 'Garden Pump', unique_id: 'garden-pump', state_topic: 'garden/pump/state', command_topic: 'garden/pump/set', qos: 1 };
+const FLOW = { name: 'Garden Flow', unique_id: 'garden-flow', state_topic: 'garden/flow', state_class: 'measurement', unit_of_measurement: 'L/min', qos: 1 };
+
+describe('the hub on a three-node NATS cluster', () => {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('fails over when its node dies, and loses no QoS 1 reading or command that was acknowledged', { timeout: 120_000 }, async (context) => {
+    requirePackage(context, 'nats-server');
+    const cluster = await startNatsCluster(3);
+    cleanups.push(() => cluster.remove());
+    const [n1, n2, n3] = cluster.nodes;
+    const hub = await startTestHub({ HEARTH_MQTT_URL: cluster.nodes.map((node) => node.mqttUrl).join(','), HEARTH_MQTT_URL_CLIENT_ID: 'hearth-nats' });
+    cleanups.push(() => removeDataDir(hub.dataDir), () => hub.close());
+    const link = async () => ((await (await hub.api('/api/health')).json()) as { broker: { link: BrokerLinkDto } }).broker.link;
+    const entity = async (id: string) => {
+      const response = await hub.api(`/api/entities/${id}`);
+      return response.ok ? ((await response.json()) as EntityDto) : undefined;
+    };
+    await expect.poll(link, { timeout: 20_000 }).toMatchObject({ connected: true, node: n1.mqttUrl });
+
+    // The device is on another node than the hub.
+    const device = await connectCollecting(n3.mqttUrl, { clientId: 'garden-controller', clean: false });
+    cleanups.push(() => device.client.endAsync(true));
+    await device.client.subscribeAsync('garden/pump/set', { qos: 1 });
+    await device.client.publishAsync('homeassistant/switch/garden_pump/config', JSON.stringify(PUMP), { qos: 1, retain: true });
+    await device.client.publishAsync('homeassistant/sensor/garden_flow/config', JSON.stringify(FLOW), { qos: 1, retain: true });
+    await expect.poll(() => entity('sensor.garden_flow'), { timeout: 20_000 }).toBeDefined();
+    await expect.poll(() => entity('switch.garden_pump'), { timeout: 20_000 }).toBeDefined();
+
+    const total = 120;
+    for (let i = 0; i < total; i++) {
+      if (i === 20) expect((await hub.api('/api/entities/switch.garden_pump/command', { body: { on: true } })).status).toBe(202);
+      if (i === 40) await n1.stop('SIGKILL');
+      // Each reading is acknowledged by the device's node before the next.
+      await device.client.publishAsync('garden/flow', String(i), { qos: 1 });
+    }
+    await expect.poll(link, { timeout: 30_000 }).toMatchObject({ connected: true });
+    expect((await link()).node).not.toBe(n1.mqttUrl);
+    expect([n2.mqttUrl, n3.mqttUrl]).toContain((await link()).node);
+    expect((await hub.api('/api/entities/switch.garden_pump/command', { body: { on: false } })).status).toBe(202);
+
+    await expect.poll(() => device.inbox.messages.filter((m) => m.topic === 'garden/pump/set').map((m) => m.payload.toString()), { timeout: 20_000 }).toEqual(['ON', 'OFF']);
+    await expect.poll(async () => ((await (await hub.api('/api/history/sensor.garden_flow')).json()) as EntityHistoryDto).points.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(total);
+    const points = ((await (await hub.api('/api/history/sensor.garden_flow')).json()) as EntityHistoryDto).points.map((point) => point.state as number);
+    // Every reading, in order; QoS 1 may repeat one that was in flight when the node died.
+    expect(points.filter((value, i) => points.indexOf(value) === i)).toEqual(Array.from({ length: total }, (_, i) => i));
+  });
+});
