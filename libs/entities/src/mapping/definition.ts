@@ -65,7 +65,7 @@ export const KIND_FEATURES: Readonly<Record<EntityKind, readonly EntityFeature[]
   button: ['press'],
 };
 
-/** Attribute names the new kinds' state decoding produces. */
+/** Attribute names the state decoding of climates, covers, valves and fans produces. */
 export const CONTROL_ATTRIBUTES = {
   currentTemperature: 'currentTemperature',
   targetTemperature: 'targetTemperature',

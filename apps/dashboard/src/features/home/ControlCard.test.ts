@@ -71,6 +71,19 @@ describe('ControlCard for the kinds beyond lights and switches', () => {
     await vi.waitFor(() => expect(sent(calls).at(-1)).toEqual(['climate.porch_heater', { hvacMode: 'off' }]));
   });
 
+  it("shows a light's colour temperature as the hub reports it (colorTemp, mireds) and takes a change as confirmed", async () => {
+    const lamp = entity({ id: 'light.lamp', name: 'Lamp', area: 'Porch', state: 'on', attributes: { colorTemp: 370 }, commands: ['on', 'colorTemp'] });
+    const { entities } = renderHome({ 'POST /api/entities/light.lamp/command': { status: 202, body: { published: [] } } });
+    entities.handlers.snapshot({ type: 'snapshot', entities: [lamp] });
+    await Promise.resolve();
+    const warmth = screen.getByRole('slider', { name: 'Colour temperature of Lamp' });
+    expect(warmth.getAttribute('aria-valuetext')).toBe('2700 K');
+    await fireEvent.input(warmth, { target: { value: '250' } });
+    expect(screen.getByTestId('entity-light.lamp').dataset.pending).toBe('true');
+    entities.handlers.state({ type: 'state', entity: { ...lamp, attributes: { colorTemp: 250 } } });
+    await vi.waitFor(() => expect(screen.getByTestId('entity-light.lamp').dataset.pending).toBeUndefined());
+  });
+
   it('keeps a fine step on its grid and within the range', async () => {
     const fine = { ...heater, attributes: { targetTemperature: 27.9 }, limits: { targetTemperature: { min: 10, max: 28, step: 0.1 } } };
     const { entities, calls } = renderHome();

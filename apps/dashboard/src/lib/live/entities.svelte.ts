@@ -136,7 +136,7 @@ function unconfirmed(entity: EntityDto, command: EntityCommand): EntityCommand {
   if (command.brightness !== undefined && !near(attributes.brightness, command.brightness, TOLERANCE.brightness)) {
     open.brightness = command.brightness;
   }
-  if (command.colorTemp !== undefined && !near(attributes.color_temp, command.colorTemp, TOLERANCE.colorTemp)) {
+  if (command.colorTemp !== undefined && !near(attributes.colorTemp, command.colorTemp, TOLERANCE.colorTemp)) {
     open.colorTemp = command.colorTemp;
   }
   if (command.rgb !== undefined) {
@@ -169,7 +169,7 @@ const near = (actual: unknown, wanted: number, tolerance: number): boolean =>
 function overlay(entity: EntityDto, command: EntityCommand): EntityDto {
   const attributes = { ...entity.attributes };
   if (command.brightness !== undefined) attributes.brightness = command.brightness;
-  if (command.colorTemp !== undefined) attributes.color_temp = command.colorTemp;
+  if (command.colorTemp !== undefined) attributes.colorTemp = command.colorTemp;
   if (command.rgb !== undefined) attributes.rgb = command.rgb;
   for (const feature of ['position', 'percentage', 'targetTemperature', 'preset'] as const) {
     if (command[feature] !== undefined) attributes[feature] = command[feature];
