@@ -3,7 +3,10 @@
  * MQTT publisher; measures the time from writing each PUBLISH to its `state` push on the /ws WebSocket
  * (p50/p99), checks every update arrived and every one was stored in the history.
  *
- *   node apps/hub/dist/bench/entities.js [--entities=1000] [--rate=10000] [--seconds=10]
+ *   node apps/hub/dist/bench/entities.js [--entities=1000] [--rate=10000] [--seconds=10] [--broker=embedded|mosquitto]
+ *
+ * With `--broker=mosquitto` the hub runs on a Mosquitto of its own (HEARTH_MQTT_URL) and the publisher speaks
+ * to that Mosquitto: the same path with an external broker in it.
  *
  * Prints a JSON summary as its last line (run.ts puts it in docs/benchmarks.md).
  */
@@ -15,7 +18,7 @@ import type { EntityDto, ServerMessage } from '@hearth/api-types';
 import { WebSocket } from 'ws';
 import { BenchClient, encodeConnect, encodePublish, HOST, PacketRun } from './mqtt-client.js';
 import { ADMIN, addAdmin, waitFor } from './bench-admin.js';
-import { startHub } from './targets.js';
+import { mosquittoTarget, startHub } from './targets.js';
 
 
 export interface EntitiesResult {
@@ -32,15 +35,21 @@ export interface EntitiesResult {
 
 const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
-export async function runEntitiesBench({ entities = 1000, rate = 10_000, seconds = 10 } = {}): Promise<EntitiesResult> {
-  const hub = await startHub({ HEARTH_MQTT_ANONYMOUS: 'true' }, addAdmin);
+export type BenchBroker = 'embedded' | 'mosquitto';
+
+export async function runEntitiesBench({ entities = 1000, rate = 10_000, seconds = 10, broker = 'embedded' as BenchBroker } = {}): Promise<EntitiesResult> {
+  const mosquitto = broker === 'mosquitto' ? await mosquittoTarget().start() : undefined;
+  const hub = await startHub({ HEARTH_MQTT_ANONYMOUS: 'true', ...(mosquitto ? { HEARTH_MQTT_URL: `mqtt://${HOST}:${mosquitto.port}` } : {}) }, addAdmin).catch(async (error: unknown) => {
+    await mosquitto?.stop();
+    throw error;
+  });
   try {
     const http = `http://${HOST}:${hub.httpPort}`;
     const login = await fetch(`${http}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     const { token } = (await login.json()) as { token: string };
     const headers = { authorization: `Bearer ${token}` };
 
-    const client = await BenchClient.open(hub.port, encodeConnect('bench-entities'));
+    const client = await BenchClient.open(mosquitto?.port ?? hub.port, encodeConnect('bench-entities'));
     const configs = Array.from({ length: entities }, (_, i) =>
       encodePublish(`homeassistant/sensor/bench${i}/config`, Buffer.from(JSON.stringify({ name: `Bench ${i}`, unique_id: `bench-${i}`, state_topic: `bench/${i}/state` })), 1, true, i + 1),
     );
@@ -114,15 +123,17 @@ export async function runEntitiesBench({ entities = 1000, rate = 10_000, seconds
     };
   } finally {
     await hub.stop();
+    await mosquitto?.stop();
   }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { entities: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' } } });
+  const { values } = parseArgs({ options: { entities: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, broker: { type: 'string' } } });
   const result = await runEntitiesBench({
     entities: Number(values.entities ?? 1000),
     rate: Number(values.rate ?? 10_000),
     seconds: Number(values.seconds ?? 10),
+    broker: values.broker === 'mosquitto' ? 'mosquitto' : 'embedded',
   });
   console.log(`entities ${result.entities}, ${result.sent} updates at ${result.achievedRate}/s: pushed ${result.pushed}, stored ${result.stored}; PUBLISH -> WebSocket p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms`);
   console.log(JSON.stringify(result));

@@ -3,6 +3,7 @@
  * socat pty carrying XBee API frames (AP=2). The hub runs as its own process, like in the other benches.
  *
  *   node apps/hub/dist/bench/mqtt-sn.js [--count=N] [--window=N] [--rate=N]
+ *   HEARTH_BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub
  *
  * Throughput: N publishes with at most `window` sent but not yet received (so nothing is lost to full
  * buffers and latency reflects that queue). Latency: a paced run at `rate`/s, the unloaded path.
@@ -20,6 +21,7 @@ import { decode, encode, type SnMessage } from '@hearth/mqtt-sn';
 import { encodeFrame, XbeeFrameDecoder } from '@hearth/xbee';
 import mqtt, { type MqttClient } from 'mqtt';
 import { SerialPort } from 'serialport';
+import { nodeArgs } from './targets.js';
 
 const HUB_MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const HOST = '127.0.0.1';
@@ -48,7 +50,7 @@ interface Hub {
 }
 
 async function startHub(dataDir: string, serial: string): Promise<Hub> {
-  const child = spawn(process.execPath, [HUB_MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs('HEARTH_BENCH_HUB_NODE_ARGS'), HUB_MAIN], {
     cwd: dataDir,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
@@ -60,6 +62,7 @@ async function startHub(dataDir: string, serial: string): Promise<Hub> {
       HEARTH_MQTT_ANONYMOUS: 'true',
       HEARTH_SN_UDP_PORT: '0',
       HEARTH_SN_UDP_HOST: HOST,
+      HEARTH_SN_MULTICAST: 'false',
       HEARTH_SN_SERIAL: serial,
       HEARTH_SN_BAUD: '115200',
       HEARTH_SN_MAX_QUEUED: '100000',

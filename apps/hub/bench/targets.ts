@@ -82,11 +82,14 @@ export const TARGETS: Target[] = [
   },
 ];
 
+/** Debian's Mosquitto as a process of its own (an external broker for the hub, a bridge's remote end). */
+export const mosquittoTarget = (): Target => TARGETS.find((target) => target.name === 'mosquitto')!;
+
 /**
  * Node options for a broker process from an environment variable, e.g.
  * HEARTH_BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub under load.
  */
-function nodeArgs(variable: string): string[] {
+export function nodeArgs(variable: string): string[] {
   return process.env[variable]?.split(' ').filter(Boolean) ?? [];
 }
 
@@ -120,6 +123,7 @@ export async function startHub(env: Record<string, string>, prepare?: (dataDir: 
         // The MQTT-SN gateway stays on, but on loopback and a free port, clear of anything else running.
         HEARTH_SN_UDP_HOST: HOST,
         HEARTH_SN_UDP_PORT: '0',
+        HEARTH_SN_MULTICAST: 'false',
         ...env,
       },
       cwd: dataDir,
@@ -128,7 +132,8 @@ export async function startHub(env: Record<string, string>, prepare?: (dataDir: 
     (line) => {
       const record = parseJson(line);
       if (typeof record?.listener === 'string' && typeof record.port === 'number') ports[record.listener] = record.port;
-      return record?.ready === true ? ports.mqtt : undefined;
+      // On an external broker (HEARTH_MQTT_URL) the hub has no MQTT listener: port 0.
+      return record?.ready === true ? (ports.mqtt ?? 0) : undefined;
     },
   );
   return { ...running, httpPort: ports.http, dataDir };

@@ -80,11 +80,11 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
   try {
     await lifecycle.start();
     const embedded = !onExternalBroker(config);
-    if (!embedded) log.warn({ nodes: config.mqtt.url.length }, 'on an external MQTT broker (HEARTH_MQTT_URL): the embedded broker, its listeners, bridges and the MQTT-SN gateway stay off');
+    if (!embedded) log.warn({ nodes: config.mqtt.url.length }, 'on an external MQTT broker (HEARTH_MQTT_URL): the embedded broker, its listeners and bridges stay off');
     const mqtt = embedded ? await listening('MQTT listener', 'HEARTH_MQTT_PORT', () => broker.listenTcp()) : null;
     if (mqtt) log.info({ listener: 'mqtt', ...mqtt }, `MQTT listening on ${mqtt.host}:${mqtt.port}`);
     // The serial link logs its own ready line when the device opens, which may be long after start.
-    const mqttSn = embedded ? await listening('MQTT-SN UDP listener', 'HEARTH_SN_UDP_PORT', () => app.get(MqttSnService).listenUdp()) : null;
+    const mqttSn = await listening('MQTT-SN UDP listener', 'HEARTH_SN_UDP_PORT', () => app.get(MqttSnService).listenUdp());
     if (mqttSn) log.info({ listener: 'mqtt-sn-udp', ...mqttSn }, `MQTT-SN over UDP on ${mqttSn.host}:${mqttSn.port}`);
 
     const https = tlsListeners.enabled && config.http.tlsPort !== null;

@@ -74,7 +74,12 @@ export class HubLifecycle {
   /** The embedded broker and what rides on it, or the link to an external one. */
   private brokerParts(): Part[] {
     // The link connects in the background; what it receives waits for attach().
-    if (onExternalBroker(this.config)) return [[() => this.external.start(), () => this.external.stop()]];
+    if (onExternalBroker(this.config)) {
+      return [
+        [() => this.external.start(), () => this.external.stop()],
+        [() => this.mqttSn.start(), () => this.mqttSn.stop()],
+      ];
+    }
     return [
       // The broker, with what a crash left to replay, before anything publishes or subscribes; it closes with
       // its last batch of writes committed.

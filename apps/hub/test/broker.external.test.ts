@@ -2,7 +2,9 @@ import type { BrokerLinkDto, EntityDto, EntityHistoryDto, ServerMessage } from '
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { ReturnCode, type SnMessage } from '@hearth/mqtt-sn';
 import { connectClient, connectCollecting } from './support/mqtt-client.js';
+import { SnUdpClient } from './support/mqtt-sn.js';
 import { requirePackage } from '@hearth/broker/testing/system-packages';
 import { startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
@@ -61,7 +63,6 @@ describe('the hub on an external MQTT broker', () => {
     const hub = await hubOn(broker.url);
     // Its own broker stays off: no MQTT listener of its own.
     expect(hub.mqtt).toBeNull();
-    expect(hub.mqttSn).toBeNull();
     await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 10_000 }).toMatchObject({ state: 'on' });
 
     const commands = await connectCollecting(broker.url);
@@ -74,7 +75,43 @@ describe('the hub on an external MQTT broker', () => {
     await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 5_000 }).toMatchObject({ state: 'off' });
 
     const report = await health(hub);
-    expect(report).toMatchObject({ status: 'ok', broker: { status: 'ok', link: { mode: 'external', connected: true, node: broker.url, nodes: [broker.url] } }, mqttSn: { status: 'off' } });
+    expect(report).toMatchObject({ status: 'ok', broker: { status: 'ok', link: { mode: 'external', connected: true, node: broker.url, nodes: [broker.url] } }, mqttSn: { status: 'ok' } });
+  });
+
+  it('carries MQTT-SN sensors to it, each with its own rights, checked by the hub', async (context) => {
+    requirePackage(context, 'mosquitto');
+    const broker = await mosquitto();
+    const hub = await hubOn(broker.url);
+    const far = await connectCollecting(broker.url);
+    cleanups.push(() => far.client.endAsync(true));
+    await far.client.subscribeAsync('#', { qos: 1 });
+
+    // A sensor on a trusted network: its own topic space (HEARTH_SN_TRUSTED_TOPICS), nothing else.
+    const sensor = await SnUdpClient.open(hub.mqttSn!.port);
+    cleanups.push(() => sensor.close());
+    sensor.send({ type: 'connect', will: false, cleanSession: true, duration: 60, clientId: 'bed-3' });
+    expect(await sensor.next('connack')).toEqual({ type: 'connack', returnCode: ReturnCode.ACCEPTED });
+    const register = async (topicName: string, msgId: number) => {
+      sensor.send({ type: 'register', topicId: 0, msgId, topicName });
+      return (await sensor.next('regack')).topicId;
+    };
+    const publish = (topicId: number, payload: string, msgId: number): SnMessage => ({ type: 'publish', dup: false, qos: 1, retain: false, topic: { topicIdType: 'normal', topicId }, msgId, payload: Buffer.from(payload) });
+    const own = await register('garden/bed-3/moisture', 1);
+    sensor.send(publish(own, '41', 2));
+    expect(await sensor.next('puback')).toMatchObject({ msgId: 2, returnCode: ReturnCode.ACCEPTED });
+    await expect.poll(() => far.inbox.messages.map((m) => `${m.topic}=${m.payload.toString()}`)).toContain('garden/bed-3/moisture=41');
+
+    const foreign = await register('garden/bed-4/valve', 3);
+    sensor.send(publish(foreign, 'open', 4));
+    expect(await sensor.next('puback')).toMatchObject({ msgId: 4, returnCode: ReturnCode.CONGESTION });
+    sensor.send({ type: 'subscribe', dup: false, qos: 1, msgId: 5, topic: { topicIdType: 'normal', topicName: '#' } });
+    expect(await sensor.next('suback')).toMatchObject({ msgId: 5, returnCode: ReturnCode.NOT_SUPPORTED });
+
+    sensor.send({ type: 'subscribe', dup: false, qos: 1, msgId: 6, topic: { topicIdType: 'normal', topicName: 'garden/bed-3/set' } });
+    expect(await sensor.next('suback')).toMatchObject({ msgId: 6, returnCode: ReturnCode.ACCEPTED });
+    await far.client.publishAsync('garden/bed-3/set', 'water', { qos: 1 });
+    expect((await sensor.next('publish')).payload.toString()).toBe('water');
+    expect(far.inbox.messages.some((m) => m.topic === 'garden/bed-4/valve')).toBe(false);
   });
 
   it('refuses a command while the broker is gone, says so in /api/health, and picks up where it was when it is back', async (context) => {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Accounts } from '../src/auth/accounts.js';
 import { MqttSnService } from '../src/mqtt-sn/mqtt-sn.service.js';
 import { collect, connectClient } from './support/mqtt-client.js';
-import { closePort, openPort, PtyPair, WiredSensor, XbeeRadio } from './support/mqtt-sn.js';
+import { bufferedFor, closePort, openPort, PtyPair, WiredSensor, XbeeRadio } from './support/mqtt-sn.js';
 import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
 
 const SENSOR = '0013a20040522baa';
@@ -110,6 +110,24 @@ describe('MQTT-SN gateway on a serial line', () => {
     await connectSensor(radio, SENSOR, 'bed-5');
     radio.send(SENSOR, qos0(await registerSensor(radio, SENSOR, 'garden/bed-5/moisture'), '33'));
     expect((await inbox.waitFor(1)).map((m) => [m.topic, m.payload])).toEqual([['garden/bed-5/moisture', '33']]);
+  });
+
+  it('knows a sleeping radio that wakes with a PINGREQ without its client id by its 64-bit address: what was buffered, then PINGRESP', async () => {
+    const { port, watcher } = await start({});
+    const radio = new XbeeRadio(port);
+    await connectSensor(radio, SENSOR, 'sleepy-radio');
+    radio.send(SENSOR, { type: 'subscribe', dup: false, qos: 0, msgId: 2, topic: { topicIdType: 'normal', topicName: 'garden/sleepy-radio/valve' } });
+    const { topicId } = await radio.next(SENSOR, 'suback');
+    radio.send(SENSOR, { type: 'disconnect', duration: 600 });
+    await radio.next(SENSOR, 'disconnect');
+    await watcher.publishAsync('garden/sleepy-radio/valve', 'open');
+    expect(gateway().clients.asleep).toBe(1);
+    await expect.poll(() => bufferedFor(hub!, 'sleepy-radio')).toBe(1);
+    expect(radio.inbox.drain()).toEqual([]);
+
+    radio.send(SENSOR, { type: 'pingreq' });
+    expect(await radio.next(SENSOR, 'publish')).toMatchObject({ topic: { topicIdType: 'normal', topicId }, payload: Buffer.from('open') });
+    await radio.next(SENSOR, 'pingresp');
   });
 
   it('carries one wired sensor in raw mode and resyncs after line noise', async () => {

@@ -8,7 +8,7 @@ import { Accounts } from '../src/auth/accounts.js';
 import { SQLITE } from '../src/database/database.tokens.js';
 import { MqttSnService } from '../src/mqtt-sn/mqtt-sn.service.js';
 import { collect, connectClient } from './support/mqtt-client.js';
-import { SnUdpClient } from './support/mqtt-sn.js';
+import { bufferedFor, multicastOnLoopback, SnMulticastSensor, SnUdpClient } from './support/mqtt-sn.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 
 // Short Tretry so retransmissions show within a test; keep-alive lapses are driven by 1 s durations.
@@ -74,7 +74,7 @@ describe('MQTT-SN gateway over UDP', () => {
     expect(hub.logs).toContainEqual(expect.objectContaining({ listener: 'mqtt-sn-udp', host: '127.0.0.1', port: hub.mqttSn!.port }));
     const health = (await (await hub.api('/api/health')).json()) as { mqttSn: unknown };
     expect(health.mqttSn).toMatchObject({ status: 'ok' });
-    expect(gatewayHealth(hub)).toMatchObject({ status: 'ok', udp: { port: hub.mqttSn!.port }, serial: null, clients: { active: 0, asleep: 0 } });
+    expect(gatewayHealth(hub)).toMatchObject({ status: 'ok', udp: { port: hub.mqttSn!.port }, multicast: null, serial: null, clients: { active: 0, asleep: 0 } });
   });
 
   it('answers SEARCHGW with GWINFO', async () => {
@@ -146,23 +146,47 @@ describe('MQTT-SN gateway over UDP', () => {
     await watcher.unsubscribeAsync('devices/pond-1/#');
   });
 
-  it('keeps what is published while a sensor sleeps, and hands it over on PINGREQ with its client id, then PINGRESP', async () => {
+  // Paho's MQTT-SN client wakes with a PINGREQ without its client id: the gateway knows it by its address.
+  for (const [wake, clientId, sendsId] of [['with its client id', 'sleepy-1', true], ['without its client id, known by its address', 'sleepy-2', false]] as const) {
+    it(`keeps what is published while a sensor sleeps, and hands it over on PINGREQ ${wake}, then PINGRESP`, async () => {
+      const asleep = gatewayHealth(hub).clients.asleep;
+      const client = await snClient();
+      await connect(client, clientId);
+      client.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: `devices/${clientId}/cmd` } });
+      const { topicId } = await client.next('suback');
+      client.send({ type: 'disconnect', duration: 60 });
+      await client.next('disconnect');
+      await watcher.publishAsync(`devices/${clientId}/cmd`, 'first', { qos: 1 });
+      await watcher.publishAsync(`devices/${clientId}/cmd`, 'second', { qos: 0 });
+      expect(gatewayHealth(hub).clients.asleep).toBe(asleep + 1);
+      await expect.poll(() => bufferedFor(hub, clientId)).toBe(2);
+      expect(client.inbox.drain()).toEqual([]);
+
+      client.send(sendsId ? { type: 'pingreq', clientId } : { type: 'pingreq' });
+      const first = await client.next('publish');
+      expect(first).toMatchObject({ qos: 1, topic: { topicIdType: 'normal', topicId }, payload: Buffer.from('first') });
+      client.send({ type: 'puback', topicId, msgId: first.msgId, returnCode: ReturnCode.ACCEPTED });
+      expect(await client.next('publish')).toMatchObject({ qos: 0, payload: Buffer.from('second') });
+      await client.next('pingresp');
+      expect(client.inbox.drain()).toEqual([]);
+      expect(gatewayHealth(hub).clients.asleep).toBe(asleep + 1); // asleep again
+    });
+  }
+
+  it('wakes no sleeping sensor for a PINGREQ without a client id from an address with no session: it is told to connect', async () => {
     const client = await snClient();
-    await connect(client, 'sleepy-1');
-    client.send({ type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 'devices/sleepy-1/cmd' } });
-    const { topicId } = await client.next('suback');
+    await connect(client, 'sleepy-3');
+    client.send({ type: 'subscribe', dup: false, qos: 0, msgId: 1, topic: { topicIdType: 'normal', topicName: 'devices/sleepy-3/cmd' } });
+    await client.next('suback');
     client.send({ type: 'disconnect', duration: 60 });
     await client.next('disconnect');
-    await watcher.publishAsync('devices/sleepy-1/cmd', 'first', { qos: 1 });
-    await watcher.publishAsync('devices/sleepy-1/cmd', 'second', { qos: 0 });
-    await expect.poll(() => gatewayHealth(hub).clients.asleep).toBe(1);
-    expect(client.inbox.drain()).toEqual([]);
-
-    client.send({ type: 'pingreq', clientId: 'sleepy-1' });
-    const first = await client.next('publish');
-    expect(first).toMatchObject({ qos: 1, topic: { topicIdType: 'normal', topicId }, payload: Buffer.from('first') });
-    client.send({ type: 'puback', topicId, msgId: first.msgId, returnCode: ReturnCode.ACCEPTED });
-    expect(await client.next('publish')).toMatchObject({ qos: 0, payload: Buffer.from('second') });
+    const stranger = await snClient();
+    await watcher.publishAsync('devices/sleepy-3/cmd', 'third', { qos: 0 });
+    await expect.poll(() => bufferedFor(hub, 'sleepy-3')).toBe(1);
+    stranger.send({ type: 'pingreq' });
+    await stranger.next('disconnect');
+    client.send({ type: 'pingreq' });
+    expect(await client.next('publish')).toMatchObject({ payload: Buffer.from('third') });
     await client.next('pingresp');
   });
 
@@ -183,6 +207,64 @@ describe('MQTT-SN gateway over UDP', () => {
     client.send({ type: 'searchgw', radius: 0 });
     await client.next('gwinfo');
     expect(gatewayHealth(hub).counters.badFrames).toBe(before + 1);
+  });
+});
+
+describe('MQTT-SN multicast group the hub cannot join', () => {
+  it('runs without discovery by multicast and says why, naming the settings', async () => {
+    // An IPv4 group on an IPv6 listener cannot be joined.
+    const hub = await startTestHub({ HEARTH_SN_UDP_HOST: '::1', HEARTH_SN_MULTICAST: 'true' });
+    try {
+      expect(gatewayHealth(hub)).toMatchObject({ status: 'ok', udp: { host: '::1' }, multicast: null });
+      expect(hub.logs).toContainEqual(expect.objectContaining({ level: 40, group: '225.1.1.1', port: 1883, msg: expect.stringContaining('HEARTH_SN_MULTICAST_GROUP') }));
+    } finally {
+      await hub.close();
+      removeDataDir(hub.dataDir);
+    }
+  });
+});
+
+const MULTICAST_ON_LOOPBACK = await multicastOnLoopback();
+
+describe.skipIf(!MULTICAST_ON_LOOPBACK)('MQTT-SN discovery on the UDP multicast group (skipped where the kernel delivers no multicast on the loopback interface)', () => {
+  it('sends ADVERTISE to the group at start and every interval, answers SEARCHGW there with GWINFO, both from its listener, so a sensor finds it and connects', async () => {
+    // A group and port of this test's own, so parallel runs do not hear each other.
+    const group = `239.255.${1 + (process.pid % 250)}.${1 + Math.floor(Math.random() * 250)}`;
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    const sensor = await SnMulticastSensor.open(group, port);
+    const hub = await startTestHub({
+      HEARTH_SN_MULTICAST: 'true',
+      HEARTH_SN_MULTICAST_GROUP: group,
+      HEARTH_SN_MULTICAST_PORT: String(port),
+      HEARTH_SN_ADVERTISE_INTERVAL: '1',
+      HEARTH_SN_GATEWAY_ID: '9',
+    });
+    try {
+      const listener = { address: '127.0.0.1', port: hub.mqttSn!.port };
+      expect(await sensor.next('advertise')).toEqual({ from: listener, message: { type: 'advertise', gwId: 9, duration: 1 } });
+      expect(await sensor.next('advertise', 3000)).toEqual({ from: listener, message: { type: 'advertise', gwId: 9, duration: 1 } });
+      expect(gatewayHealth(hub).multicast).toEqual({ group, port });
+      expect(hub.logs).toContainEqual(expect.objectContaining({ listener: 'mqtt-sn-multicast', group, port }));
+
+      // Anyone may send to a group: a CONNECT there opens no session (frames on one socket are handled in order).
+      sensor.send({ type: 'connect', will: false, cleanSession: true, duration: 60, clientId: 'from-the-group' });
+      sensor.send({ type: 'searchgw', radius: 1 });
+      const answer = await sensor.next('gwinfo');
+      expect(answer).toEqual({ from: listener, message: { type: 'gwinfo', gwId: 9 } });
+      expect(gatewayHealth(hub).clients).toEqual({ active: 0, asleep: 0 });
+
+      // The sensor connects to where GWINFO came from.
+      const client = await SnUdpClient.open(answer.from.port);
+      try {
+        await connect(client, 'found-by-multicast');
+      } finally {
+        client.close();
+      }
+    } finally {
+      sensor.close();
+      await hub.close();
+      removeDataDir(hub.dataDir);
+    }
   });
 });
 

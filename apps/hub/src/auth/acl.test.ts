@@ -19,6 +19,15 @@ describe('device permissions', () => {
     expect(plug.canSubscribe('#')).toBe(false);
   });
 
+  it('answers the same when asked again, also after more topics than it keeps decisions for', () => {
+    const fresh = new DevicePermissions(rules, { username: 'plug1', clientId: 'esp-42' });
+    const asked = ['devices/plug1/state', 'devices/plug1/secret', 'devices/plug2/state', 'shared/plug1/x', '$SYS/broker/load'];
+    const first = asked.map((topic) => [fresh.canWrite(topic), fresh.canRead(topic)]);
+    expect(first).toEqual([[true, true], [false, false], [false, false], [false, true], [false, false]]);
+    for (let n = 0; n < 1000; n++) fresh.canWrite(`devices/plug1/sensor${n}`) && fresh.canRead(`clients/esp-42/${n}`);
+    expect(asked.map((topic) => [fresh.canWrite(topic), fresh.canRead(topic)])).toEqual(first);
+  });
+
   it('announces itself with discovery under its own node id and reads the birth message', () => {
     expect(plug.canWrite('homeassistant/switch/plug1/relay/config')).toBe(true);
     expect(plug.canWrite('homeassistant/switch/plug2/relay/config')).toBe(false);

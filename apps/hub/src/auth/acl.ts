@@ -30,6 +30,13 @@ const SYS = /^\$SYS(\/|$)/;
 export class DevicePermissions {
   private readonly allow: Array<{ filter: string; read: boolean; write: boolean }> = [];
   private readonly deny: string[] = [];
+  /**
+   * Decisions by topic: a device publishes and receives the same few topics over and over, and matching
+   * every rule (one per other device's prefix) was 3 % of the hub's CPU relaying MQTT-SN sensors.
+   * The rules never change (revalidation makes new permissions).
+   */
+  private readonly writable = new Map<string, boolean>();
+  private readonly readable = new Map<string, boolean>();
 
   constructor(rules: AclRule[], identity: { username: string; clientId: string }) {
     for (const rule of rules) {
@@ -41,11 +48,11 @@ export class DevicePermissions {
   }
 
   canWrite(topic: string): boolean {
-    return !SYS.test(topic) && !this.denied(topic) && this.allow.some((rule) => rule.write && topicMatches(rule.filter, topic));
+    return this.writable.get(topic) ?? remember(this.writable, topic, !SYS.test(topic) && !this.denied(topic) && this.allow.some((rule) => rule.write && topicMatches(rule.filter, topic)));
   }
 
   canRead(topic: string): boolean {
-    return !SYS.test(topic) && !this.denied(topic) && this.allow.some((rule) => rule.read && topicMatches(rule.filter, topic));
+    return this.readable.get(topic) ?? remember(this.readable, topic, !SYS.test(topic) && !this.denied(topic) && this.allow.some((rule) => rule.read && topicMatches(rule.filter, topic)));
   }
 
   /** A subscription must lie inside one readable rule; deliveries are still checked one by one (deny rules). */
@@ -56,6 +63,15 @@ export class DevicePermissions {
   private denied(topic: string): boolean {
     return this.deny.some((filter) => topicMatches(filter, topic));
   }
+}
+
+/** Topics whose decision a permission keeps; past that the memory starts over (a device roaming many topics). */
+const DECISIONS_KEPT = 256;
+
+function remember(decisions: Map<string, boolean>, topic: string, allowed: boolean): boolean {
+  if (decisions.size >= DECISIONS_KEPT) decisions.clear();
+  decisions.set(topic, allowed);
+  return allowed;
 }
 
 /** `%c` and `%u` in a pattern; a pattern does not apply to an identity that would inject topic levels or wildcards. */

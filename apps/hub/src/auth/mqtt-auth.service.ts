@@ -40,6 +40,9 @@ type Refusal = Extract<AuthenticateResult, { outcome: 'refuse' }>;
 /** MQTT 5 reason codes; the broker sends MQTT 3.x clients the matching CONNACK return code. */
 const refusal = (reasonCode: number, reason: string): Refusal => ({ outcome: 'refuse', reasonCode, reason });
 
+const decision = (principal: MqttPrincipal | Refusal): AuthenticateResult =>
+  'outcome' in principal ? principal : { outcome: 'accept', principal: { principal } satisfies Grant };
+
 /** What a session signed in as; revalidation replaces the principal when the credential changed. */
 interface Grant {
   principal: MqttPrincipal;
@@ -101,10 +104,14 @@ export class MqttAuthService {
     clearInterval(this.poll);
   }
 
-  /** Accepts a CONNECT with the principal it signs in as, or refuses it. Its will is checked by canPublish. */
-  async authenticate({ clientId, connection, username, password }: AuthenticateRequest<MqttConnection>): Promise<AuthenticateResult> {
-    const principal = await this.identify(clientId, connection, username, password);
-    return 'outcome' in principal ? principal : { outcome: 'accept', principal: { principal } satisfies Grant };
+  /**
+   * Accepts a CONNECT with the principal it signs in as, or refuses it. Its will is checked by canPublish.
+   * Decided at once unless a password must be hashed: the broker then sends CONNACK while it handles the
+   * CONNECT, instead of a turn of the event loop later.
+   */
+  authenticate({ clientId, connection, username, password }: AuthenticateRequest<MqttConnection>): AuthenticateResult | Promise<AuthenticateResult> {
+    const principal = this.identify(clientId, connection, username, password);
+    return principal instanceof Promise ? principal.then(decision) : decision(principal);
   }
 
   /** The broker accepted the client's CONNECT; `close` ends its connection when its credentials go. */
@@ -148,6 +155,15 @@ export class MqttAuthService {
     return permits(this.devicePrincipal(credential, clientId), action, topic);
   }
 
+  /**
+   * What a session the hub opens for an identity may do (an MQTT-SN sensor on an external broker, which knows
+   * the hub, not the sensor); null when the identity may not connect (a credential revoked meanwhile).
+   */
+  permissionsOf(identity: InProcessIdentity, clientId: string): ((action: MqttAction, topic: string) => boolean) | null {
+    const principal = this.inProcess(identity, clientId);
+    return 'outcome' in principal ? null : (action, topic) => permits(principal, action, topic);
+  }
+
   /** People with the admin role may do anything over MQTT (as Mosquitto's superusers). */
   isAdmin(username: string): boolean {
     return username !== '' && this.users.findByName(username)?.role === 'admin';
@@ -179,7 +195,7 @@ export class MqttAuthService {
     return this.devicePrincipal(credential, clientId);
   }
 
-  private async identify(clientId: string, connection: MqttConnection, username?: string, password?: Buffer): Promise<MqttPrincipal | Refusal> {
+  private identify(clientId: string, connection: MqttConnection, username?: string, password?: Buffer): MqttPrincipal | Refusal | Promise<MqttPrincipal | Refusal> {
     if (connection.identity) return this.inProcess(connection.identity, clientId);
     if (connection.transport === 'mqtts-client-cert') {
       // The TLS layer already refused certificates not signed by HEARTH_TLS_CA; the certificate's CN names the device.
@@ -191,6 +207,10 @@ export class MqttAuthService {
     }
     const address = connection.socket?.remoteAddress ?? connection.remoteAddress ?? connection.transport;
     if (this.policy.retryAfter(username, address) > 0) return refusal(ReasonCode.NOT_AUTHORIZED, `too many failed sign-ins for ${username}; try again later`);
+    return this.signIn(username, address, clientId, connection, password);
+  }
+
+  private async signIn(username: string, address: string, clientId: string, connection: MqttConnection, password?: Buffer): Promise<MqttPrincipal | Refusal> {
     let principal: MqttPrincipal | null;
     try {
       principal = await this.byPassword(username, password?.toString('utf8') ?? '', clientId, () => connection.socket?.destroyed ?? false);

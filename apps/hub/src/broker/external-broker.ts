@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { BrokerLinkDto } from '@hearth/api-types';
 import { topicMatches } from '@hearth/mqtt-topics';
@@ -51,6 +52,7 @@ export class ExternalBroker extends MqttBus {
   private early: BusMessage[] | null = [];
   /** The highest QoS the broker grants (NATS grants 1): publishes above it are sent at it. */
   private maxQos: 0 | 1 | 2 = 2;
+  private ca: Buffer | undefined;
 
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -64,17 +66,13 @@ export class ExternalBroker extends MqttBus {
 
   /** Connects (in the background: the hub starts without its broker and catches up) and subscribes to everything. */
   start(): void {
-    const { urlUsername, urlPassword, urlClientId, urlCa } = this.config.mqtt;
-    const ca = urlCa === null ? undefined : readFileSync(urlCa);
-    const credentials = (node: URL) => ({
-      username: urlUsername ?? (node.username ? decodeURIComponent(node.username) : undefined),
-      password: urlPassword ?? (node.password ? decodeURIComponent(node.password) : undefined),
-    });
+    const { urlClientId, urlCa } = this.config.mqtt;
+    const ca = (this.ca = urlCa === null ? undefined : readFileSync(urlCa));
     const client = new MqttClient(
       (self) => {
         const node = this.nodes[this.next++ % this.nodes.length];
         this.node = node;
-        Object.assign(self.options, credentials(node));
+        Object.assign(self.options, this.credentialsFor(node));
         return openBrokerStream(node, ca);
       },
       {
@@ -85,7 +83,7 @@ export class ExternalBroker extends MqttBus {
         connectTimeout: CONNECT_TIMEOUT_MS,
         reconnectPeriod: FIRST_RETRY_MS,
         resubscribe: true,
-        ...credentials(this.nodes[0]),
+        ...this.credentialsFor(this.nodes[0]),
       },
     );
     this.client = client;
@@ -122,6 +120,16 @@ export class ExternalBroker extends MqttBus {
       if (this.early) this.early.push(message);
       else this.events.emit('mqttMessage', message);
     });
+  }
+
+  /** A connection of its own to the node the hub is on, for a session the hub carries for someone (an MQTT-SN sensor). */
+  connect(): Duplex {
+    return openBrokerStream(this.node ?? this.nodes[0], this.ca);
+  }
+
+  /** What those sessions sign in with: the hub's own credentials, the broker knows no others. */
+  get credentials(): { username?: string; password?: string } {
+    return this.credentialsFor(this.node ?? this.nodes[0]);
   }
 
   /** The hub's parts listen now: what came before them is handed over, in order, and from here on every message. */
@@ -167,6 +175,14 @@ export class ExternalBroker extends MqttBus {
     if (!client) return;
     // A clean DISCONNECT: the broker keeps the session (and queues for it) until the hub is back.
     await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+  }
+
+  private credentialsFor(node: URL): { username?: string; password?: string } {
+    const { urlUsername, urlPassword } = this.config.mqtt;
+    return {
+      username: urlUsername ?? (node.username ? decodeURIComponent(node.username) : undefined),
+      password: urlPassword ?? (node.password ? decodeURIComponent(node.password) : undefined),
+    };
   }
 
   private subscribeAll(): void {

@@ -61,6 +61,14 @@ const intOrAuto =
   (raw) =>
     raw.trim().toLowerCase() === 'auto' ? 'auto' : int(min, max)(raw);
 
+/** An IPv4 multicast group address (224.0.0.0/4). */
+const ipv4MulticastGroup: Parser<string> = (raw) => {
+  const value = raw.trim();
+  const octets = value.split('.');
+  const valid = octets.length === 4 && octets.every((octet) => /^\d{1,3}$/.test(octet) && Number(octet) <= 255) && Number(octets[0]) >= 224 && Number(octets[0]) <= 239;
+  return valid ? value : fail(`expected an IPv4 multicast address (224.0.0.0 to 239.255.255.255), got "${raw}"`);
+};
+
 /** An optional file path: unset (null) unless given. */
 const optionalPath: Parser<string | null> = (raw) => (raw.trim() ? raw.trim() : null);
 
@@ -228,7 +236,10 @@ export const configSchema = {
     serialRetry: key('HEARTH_SN_SERIAL_RETRY', int(10), 2000, 'milliseconds between attempts to open a missing serial device'),
     gatewayId: key('HEARTH_SN_GATEWAY_ID', int(0, 255), 1, 'GwId in ADVERTISE and GWINFO'),
     predefined: key('HEARTH_SN_PREDEFINED', optionalPath, null as string | null, 'CSV file of predefined topic ids: clientId,topicName,topicId (clientId * = every client)'),
-    advertiseInterval: key('HEARTH_SN_ADVERTISE_INTERVAL', int(0, 65_535), 900, 'seconds between ADVERTISE broadcasts on the serial link; 0 = none'),
+    advertiseInterval: key('HEARTH_SN_ADVERTISE_INTERVAL', int(0, 65_535), 900, 'seconds between ADVERTISE broadcasts on the serial link and the UDP multicast group (their Duration field); 0 = none'),
+    multicast: key('HEARTH_SN_MULTICAST', bool, true, 'join the MQTT-SN multicast group on the UDP listener\'s interface: answer SEARCHGW sent there and send ADVERTISE to it'),
+    multicastGroup: key('HEARTH_SN_MULTICAST_GROUP', ipv4MulticastGroup, '225.1.1.1', 'MQTT-SN multicast group (IPv4); the default is Paho\'s'),
+    multicastPort: key('HEARTH_SN_MULTICAST_PORT', int(1, 65_535), 1883, 'UDP port of the MQTT-SN multicast group; the default is Paho\'s'),
     retryInterval: key('HEARTH_SN_RETRY_INTERVAL', int(10), 10_000, 'Tretry: milliseconds before an unanswered message to a client is sent again'),
     maxRetries: key('HEARTH_SN_MAX_RETRIES', int(0, 100), 3, 'Nretry: resends before a silent client is taken for lost'),
     maxClients: key('HEARTH_SN_MAX_CLIENTS', int(1), 1000, 'MQTT-SN sessions; more CONNECTs get the congestion return code'),

@@ -77,6 +77,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes only an IPv4 multicast address as the MQTT-SN multicast group', () => {
+    expect(loadConfig({ env: {}, cwd: emptyDir() }).sn).toMatchObject({ multicast: true, multicastGroup: '225.1.1.1', multicastPort: 1883 });
+    expect(loadConfig({ env: { HEARTH_SN_MULTICAST_GROUP: ' 239.255.0.1 ' }, cwd: emptyDir() }).sn.multicastGroup).toBe('239.255.0.1');
+    for (const group of ['192.168.1.255', '240.0.0.1', '225.1.1', '225.1.1.256', 'ff02::1', 'all']) {
+      expect(() => loadConfig({ env: { HEARTH_SN_MULTICAST_GROUP: group }, cwd: emptyDir() })).toThrow(/HEARTH_SN_MULTICAST_GROUP .*expected an IPv4 multicast address/);
+    }
+  });
+
   it('refuses a HEARTH_CONFIG file that does not exist, and a file that is not YAML', () => {
     expect(() => loadConfig({ env: { HEARTH_CONFIG: 'missing.yaml' }, cwd: emptyDir() })).toThrow(/HEARTH_CONFIG: no such file/);
     const dir = emptyDir();

@@ -12,8 +12,8 @@ import { MqttSnService } from '../mqtt-sn/mqtt-sn.service.js';
 import { HUB_VERSION } from '../version.js';
 
 type Status = 'ok' | 'error';
-/** degraded: the hub serves, but a part is missing (an external broker out of reach, a serial device not open). */
-type PartStatus = Status | 'degraded' | 'off';
+/** degraded: the hub serves, but a part is missing (an external broker out of reach). */
+type PartStatus = Status | 'degraded';
 
 /** Without a session the health check tells only whether each part is ok: no version, counts or error text. */
 const statusesOnly = (report: Record<string, unknown>): Record<string, unknown> =>
@@ -44,7 +44,7 @@ export class HealthController {
       ? { status: (link.connected ? 'ok' : 'degraded') as PartStatus, link }
       : { status: 'ok' as PartStatus, link, clients: this.broker.connectedClients, queueDrops: { total: this.broker.queueDrops.total, clients: this.broker.queueDrops.byClient(20) } };
     // A missing serial device degrades the gateway but not the hub: sensors on UDP still work.
-    const mqttSn = onExternalBroker(this.config) ? { status: 'off' as PartStatus } : this.mqttSn.health();
+    const mqttSn = this.mqttSn.health();
     // Without its external broker the hub still serves the dashboard and history: degraded, not down.
     const status: Status = database.status === 'ok' && broker.status !== 'error' ? 'ok' : 'error';
     const report = { status, version: HUB_VERSION, broker, database, mqttSn, bridges: this.bridges.states() };

@@ -4,13 +4,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { parsePredefinedTopics, SnGateway, type SnGatewayStats, type SnLink, type SnPredefinedTopic } from '@hearth/mqtt-sn';
 import type { Database } from 'better-sqlite3';
 import { DeviceCredentialsRepository } from '../auth/device-credentials.repository.js';
+import { MqttAuthService } from '../auth/mqtt-auth.service.js';
 import { BrokerService, type ListenerAddress } from '../broker/broker.service.js';
-import type { HubConfig } from '../config/config.schema.js';
+import { ExternalBroker } from '../broker/external-broker.js';
+import { onExternalBroker, type HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
 import { SQLITE } from '../database/database.tokens.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
-import { InProcessSnBroker } from './in-process-sn-broker.js';
+import { SnBrokerSessions, type SnBrokerAccess } from './sn-broker-sessions.js';
 import { SnAccess, type SnDirectory } from './sn-access.js';
 import { SnClaims } from './sn-claims.js';
 import { RawFraming, SerialLink, XbeeFraming } from './serial-link.js';
@@ -21,12 +23,14 @@ export interface MqttSnHealth {
   /** degraded: the configured serial device is not open. */
   status: 'ok' | 'degraded';
   udp: ListenerAddress | null;
+  /** The multicast group the gateway joined (HEARTH_SN_MULTICAST); null when off or the join failed. */
+  multicast: { group: string; port: number } | null;
   serial: { path: string; mode: 'xbee' | 'raw'; open: boolean; framesDropped: number } | null;
   clients: { active: number; asleep: number };
   counters: SnGatewayStats;
 }
 
-/** The MQTT-SN gateway of the hub: SnGateway on the embedded broker, its SQLite state, and its UDP and serial links. */
+/** The MQTT-SN gateway of the hub: SnGateway on the hub's broker (embedded or external), its SQLite state, and its UDP and serial links. */
 @Injectable()
 export class MqttSnService {
   /** Sensors that named a device credential from an address not bound to it, waiting for an admin. */
@@ -37,15 +41,20 @@ export class MqttSnService {
   private udp: UdpLink | undefined;
   private serial: SerialLink | undefined;
   private udpAddress: ListenerAddress | null = null;
+  private readonly onExternal: boolean;
+  private multicast: MqttSnHealth['multicast'] = null;
 
   constructor(
     @Inject(HUB_CONFIG) config: HubConfig,
     @Inject(ROOT_LOGGER) root: Logger,
     @Inject(SQLITE) private readonly db: Database,
     private readonly broker: BrokerService,
+    private readonly external: ExternalBroker,
+    private readonly mqttAuth: MqttAuthService,
     private readonly devices: DeviceCredentialsRepository,
   ) {
     this.sn = config.sn;
+    this.onExternal = onExternalBroker(config);
     this.log = root.child({ module: 'mqtt-sn' });
   }
 
@@ -64,7 +73,7 @@ export class MqttSnService {
     };
     this.gateway = new SnGateway({
       gatewayId: sn.gatewayId,
-      broker: new InProcessSnBroker(this.broker, new SnAccess(sn.udpAllow, directory, this.claims)),
+      broker: new SnBrokerSessions(this.brokerAccess(), new SnAccess(sn.udpAllow, directory, this.claims)),
       store: new SqliteSnStore(this.db),
       log: this.log,
       predefined: sn.predefined ? readPredefined(sn.predefined) : [],
@@ -94,11 +103,43 @@ export class MqttSnService {
     this.serial?.start();
   }
 
-  /** Binds the UDP listener; null when HEARTH_SN_UDP_PORT is off. */
+  /**
+   * Sensor sessions in-process on the embedded broker (which checks their rights), or connections of their own
+   * to the external broker, signed in as the hub, their rights checked here.
+   */
+  private brokerAccess(): SnBrokerAccess {
+    if (!this.onExternal) return { connect: (identity) => this.broker.connectInProcess(identity), publish: (...message) => this.broker.publish(...message) };
+    return {
+      connect: () => this.external.connect(),
+      publish: (...message) => this.external.publish(...message),
+      credentials: this.external.credentials,
+      permits: (identity, clientId) => this.mqttAuth.permissionsOf(identity, clientId),
+    };
+  }
+
+  /** Binds the UDP listener and joins the multicast group; null when HEARTH_SN_UDP_PORT is off. */
   async listenUdp(): Promise<ListenerAddress | null> {
     if (!this.udp || this.sn.udpPort === null) return null;
     this.udpAddress = await this.udp.listen(this.sn.udpHost, this.sn.udpPort);
+    if (this.sn.multicast) await this.joinGroup(this.udp);
     return this.udpAddress;
+  }
+
+  /** A group the host cannot join leaves discovery by multicast off: sensors that know the address still connect. */
+  private async joinGroup(udp: UdpLink): Promise<void> {
+    const { multicastGroup: group, multicastPort: port } = this.sn;
+    try {
+      const link = await udp.joinGroup(group, port);
+      this.gateway.addLink(link);
+      this.gateway.advertise(link);
+      this.multicast = { group, port };
+      this.log.info({ listener: 'mqtt-sn-multicast', group, port }, `MQTT-SN discovery on the multicast group ${group}:${port}`);
+    } catch (error) {
+      this.log.warn(
+        { group, port, reason: (error as Error).message },
+        'could not join the MQTT-SN multicast group (HEARTH_SN_MULTICAST_GROUP, HEARTH_SN_MULTICAST_PORT): no SEARCHGW or ADVERTISE by multicast',
+      );
+    }
   }
 
   /** What the gateway resolves predefined topic ids with: HEARTH_SN_PREDEFINED and the database's, as loaded at start. */
@@ -113,6 +154,7 @@ export class MqttSnService {
     return {
       status: serial && !serial.open ? 'degraded' : 'ok',
       udp: this.udpAddress,
+      multicast: this.multicast,
       serial,
       clients: this.gateway.sessionCounts(),
       counters: { ...this.gateway.stats },

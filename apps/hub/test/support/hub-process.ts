@@ -19,7 +19,7 @@ export interface HubProcess {
 /** Runs the real hub as its own process, as `npm start -- ...args` would, and waits for its listeners to be ready. */
 export function spawnHub(env: Record<string, string>, args: string[] = []): Promise<HubProcess> {
   const child = spawn(process.execPath, [HUB_MAIN, ...args], {
-    env: { ...process.env, HEARTH_HTTP_PORT: '0', HEARTH_MQTT_PORT: '0', HEARTH_HTTP_HOST: '127.0.0.1', HEARTH_MQTT_HOST: '127.0.0.1', HEARTH_LOG_PRETTY: 'false', HEARTH_MQTT_ANONYMOUS: 'true', HEARTH_SN_UDP_PORT: '0', HEARTH_SN_UDP_HOST: '127.0.0.1', ...env },
+    env: { ...process.env, HEARTH_HTTP_PORT: '0', HEARTH_MQTT_PORT: '0', HEARTH_HTTP_HOST: '127.0.0.1', HEARTH_MQTT_HOST: '127.0.0.1', HEARTH_LOG_PRETTY: 'false', HEARTH_MQTT_ANONYMOUS: 'true', HEARTH_SN_UDP_PORT: '0', HEARTH_SN_UDP_HOST: '127.0.0.1', HEARTH_SN_MULTICAST: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

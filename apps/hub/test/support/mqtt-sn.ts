@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode, encode, SnStreamFramer, type SnMessage } from '@hearth/mqtt-sn';
 import { encodeFrame, XbeeFrameDecoder, type ApiMode } from '@hearth/xbee';
+import type { Database } from 'better-sqlite3';
 import { SerialPort } from 'serialport';
+import { SQLITE } from '../../src/database/database.tokens.js';
+import type { TestHub } from './test-hub.js';
 
 /** Received messages with waiting: `next(match)` resolves with the first unclaimed message that matches. */
 class Inbox<T> {
@@ -41,6 +44,15 @@ export const ofType =
   (m: SnMessage): m is Extract<SnMessage, { type: K }> =>
     m.type === type;
 
+/**
+ * Messages the gateway buffered for a sleeping sensor. The broker hands them to the gateway's in-process
+ * session asynchronously, so a test waits for this before it wakes the sensor.
+ */
+export function bufferedFor(hub: TestHub, clientId: string): number {
+  const row = hub.app.get<Database>(SQLITE).prepare(`SELECT count(*) AS count FROM sn_buffered WHERE client_id = ?`).get(clientId) as { count: number };
+  return row.count;
+}
+
 /** An MQTT-SN client on a real UDP socket. */
 export class SnUdpClient {
   readonly inbox = new Inbox<SnMessage>();
@@ -71,6 +83,88 @@ export class SnUdpClient {
 
   close(): void {
     this.socket.close();
+  }
+}
+
+/** A datagram and who sent it. */
+export interface SnDatagram {
+  from: { address: string; port: number };
+  message: SnMessage;
+}
+
+/**
+ * A sensor that discovers gateways by multicast on this host: it hears the group on the loopback
+ * interface and sends to the group from a socket of its own, as Paho's MQTT-SN clients do.
+ */
+export class SnMulticastSensor {
+  readonly heard = new Inbox<SnDatagram>();
+
+  private constructor(
+    private readonly listener: Socket,
+    private readonly sender: Socket,
+    readonly group: string,
+    readonly port: number,
+  ) {
+    listener.on('message', (frame, remote) => {
+      const result = decode(frame);
+      if (result.ok) this.heard.push({ from: { address: remote.address, port: remote.port }, message: result.message });
+    });
+  }
+
+  static async open(group: string, port: number): Promise<SnMulticastSensor> {
+    const listener = createSocket({ type: 'udp4', reuseAddr: true });
+    await new Promise<void>((resolve) => listener.bind(port, group, resolve));
+    listener.addMembership(group, LOOPBACK);
+    const sender = createSocket('udp4');
+    await new Promise<void>((resolve) => sender.bind(0, LOOPBACK, resolve));
+    sender.setMulticastInterface(LOOPBACK);
+    sender.setMulticastLoopback(true);
+    return new SnMulticastSensor(listener, sender, group, port);
+  }
+
+  /** Sends to the group. */
+  send(message: SnMessage): void {
+    this.sender.send(encode(message), this.port, this.group);
+  }
+
+  next<K extends SnMessage['type']>(type: K, timeoutMs?: number): Promise<SnDatagram & { message: Extract<SnMessage, { type: K }> }> {
+    return this.heard.next((d) => d.message.type === type, timeoutMs) as Promise<SnDatagram & { message: Extract<SnMessage, { type: K }> }>;
+  }
+
+  close(): void {
+    this.listener.close();
+    this.sender.close();
+  }
+}
+
+const LOOPBACK = '127.0.0.1';
+
+/**
+ * Whether this kernel delivers multicast sent on the loopback interface to a socket joined there
+ * (some containers have no multicast at all). Under CI it is taken for granted, so a test fails instead of skipping.
+ */
+export async function multicastOnLoopback(): Promise<boolean> {
+  if (process.env.CI) return true;
+  const group = '239.255.77.77';
+  const receiver = createSocket({ type: 'udp4', reuseAddr: true });
+  const sender = createSocket('udp4');
+  try {
+    await new Promise<void>((resolve) => receiver.bind(0, group, resolve));
+    receiver.addMembership(group, LOOPBACK);
+    await new Promise<void>((resolve) => sender.bind(0, LOOPBACK, resolve));
+    sender.setMulticastInterface(LOOPBACK);
+    const probe = Buffer.from(`probe ${process.pid}`);
+    const heard = new Promise<boolean>((resolve) => {
+      receiver.on('message', (data) => data.equals(probe) && resolve(true));
+      setTimeout(() => resolve(false), 1000);
+    });
+    sender.send(probe, receiver.address().port, group);
+    return await heard;
+  } catch {
+    return false;
+  } finally {
+    receiver.close();
+    sender.close();
   }
 }
 

@@ -48,6 +48,8 @@ export async function startTestHub(env: Record<string, string> = {}, dataDir = t
       HEARTH_MQTT_HOST: '127.0.0.1',
       HEARTH_SN_UDP_PORT: '0',
       HEARTH_SN_UDP_HOST: '127.0.0.1',
+      // Hubs of parallel tests would hear each other in the default group; multicast tests pick their own.
+      HEARTH_SN_MULTICAST: 'false',
       HEARTH_DATA_DIR: dataDir,
       HEARTH_LOG_LEVEL: 'debug',
       HEARTH_LOG_PRETTY: 'false',

@@ -17,6 +17,27 @@ describe('SnGateway discovery', () => {
     expect(udp.take('10.0.0.1:5000')).toEqual([{ type: 'gwinfo', gwId: 7 }]);
   });
 
+  it('answers SEARCHGW on a discovery-only link (a multicast group) with a GWINFO to the group, and ignores every other message there', async () => {
+    const f = await fixture({ advertiseInterval: 60, predefined: [{ clientId: '*', topicId: 5, topicName: 'house/smoke' }] });
+    const group = Object.assign(new FakeLink('group'), { discoveryOnly: true });
+    f.gateway.addLink(group);
+    const from = (message: Parameters<typeof encode>[0]) => f.gateway.receive(group, '10.0.0.1:5000', encode(message));
+    from({ type: 'searchgw', radius: 1 });
+    expect(group.broadcasts).toEqual([{ type: 'gwinfo', gwId: 7 }]);
+
+    // Anyone may send to a group: no session, no publish comes from it.
+    from({ type: 'connect', will: false, cleanSession: true, duration: 60, clientId: 'intruder' });
+    from({ type: 'publish', dup: false, qos: -1, retain: false, topic: { topicIdType: 'predefined', topicId: 5 }, msgId: 0, payload: Buffer.from('fire') });
+    from({ type: 'pingreq', clientId: 'intruder' });
+    await settle();
+    expect(group.sent).toEqual([]);
+    expect(f.broker.sessions.size).toBe(0);
+    expect(f.broker.published).toEqual([]);
+
+    await f.clock.advance(60_000);
+    expect(group.broadcasts).toEqual([{ type: 'gwinfo', gwId: 7 }, { type: 'advertise', gwId: 7, duration: 60 }]);
+  });
+
   it('broadcasts ADVERTISE at start and then every interval', async () => {
     const f = await fixture({ advertiseInterval: 60 });
     expect(f.link.broadcasts).toEqual([{ type: 'advertise', gwId: 7, duration: 60 }]);

@@ -254,6 +254,10 @@ export class SnGateway {
       return;
     }
     let message = result.message;
+    if (link.discoveryOnly && message.type !== 'searchgw') {
+      this.log.debug({ link: link.name, address, type: message.type }, 'ignored a message on a discovery link');
+      return;
+    }
     let wirelessNodeId: Buffer | null = null;
     if (message.type === 'encapsulated') {
       wirelessNodeId = Buffer.from(message.wirelessNodeId);
@@ -319,7 +323,8 @@ export class SnGateway {
       case 'unsubscribe':
         return void this.onUnsubscribe(client, m);
       case 'pingreq':
-        return this.send(client.peer, { type: 'pingresp' });
+        // Without a client id (Paho's MQTT-SN client wakes this way): known by its address.
+        return this.onPing(client);
       case 'disconnect':
         return this.onDisconnect(client, m);
       case 'willtopicupd':
@@ -548,7 +553,7 @@ export class SnGateway {
     this.supervise(client);
   }
 
-  /** PINGREQ with a client id: a sleeping client wakes up for what was buffered (spec 6.14). */
+  /** PINGREQ with a client id: the client may come back from another address (spec 6.14). */
   private onWakeUp(peer: Peer, clientId: string): void {
     const client = this.clients.get(clientId);
     if (!client || client.state === 'connecting') return this.send(peer, { type: 'disconnect' });
@@ -561,7 +566,12 @@ export class SnGateway {
       this.peers.set(peer.key, client);
       this.save(client);
     }
-    if (client.state === 'active') return this.send(peer, { type: 'pingresp' });
+    this.onPing(client);
+  }
+
+  /** PINGREQ from a known client: an active one gets PINGRESP; a sleeping one wakes for what was buffered, then PINGRESP (spec 6.14). */
+  private onPing(client: Client): void {
+    if (client.state === 'active') return this.send(client.peer, { type: 'pingresp' });
     if (client.state === 'awake') return; // a repeated PINGREQ while the delivery is still running
     client.state = 'awake';
     client.queue = this.store.takeBuffered(client.clientId);

@@ -11,6 +11,11 @@ export interface SnLink {
   send(address: string, frame: Buffer): void;
   /** Reaches every client on the link (ADVERTISE, GWINFO); links without it get GWINFO as a unicast answer. */
   broadcast?(frame: Buffer): void;
+  /**
+   * A link for gateway discovery only (a multicast group): SEARCHGW is answered, every other message is
+   * ignored, so no session or publish ever comes from where anyone may send.
+   */
+  readonly discoveryOnly?: boolean;
 }
 
 /** Timers behind an interface so unit tests can drive time by hand. */

@@ -29,6 +29,43 @@ describe('SnGateway sleeping clients', () => {
     expect(f.to('b')).toEqual([{ type: 'pingresp' }]);
   });
 
+  it('knows a sleeping client that wakes with a PINGREQ without its client id by its address (as Paho clients wake)', async () => {
+    const f = await fixture();
+    await f.connect('a', 's');
+    await f.from('a', { type: 'subscribe', dup: false, qos: 1, msgId: 1, topic: { topicIdType: 'normal', topicName: 's/cmd' } });
+    await f.from('a', { type: 'disconnect', duration: 300 });
+    f.to('a');
+    f.broker.route('s/cmd', 'water', 1);
+    f.broker.route('s/cmd', 'stop', 0);
+
+    await f.from('a', { type: 'pingreq' });
+    expect(f.to('a')).toEqual([{ type: 'publish', dup: false, qos: 1, retain: false, topic: { topicIdType: 'normal', topicId: 1 }, msgId: 1, payload: Buffer.from('water') }]);
+    await f.from('a', { type: 'pingreq' }); // repeated while the delivery runs: no early PINGRESP
+    expect(f.to('a')).toEqual([]);
+    await f.from('a', { type: 'puback', topicId: 1, msgId: 1, returnCode: ReturnCode.ACCEPTED });
+    expect(f.to('a')).toMatchObject([{ type: 'publish', qos: 0, payload: Buffer.from('stop') }, { type: 'pingresp' }]);
+    expect(f.store.bufferedCount('s')).toBe(0);
+    expect(f.gateway.sessionCounts()).toEqual({ active: 0, asleep: 1 });
+
+    // Back asleep: the next message is buffered again, and the next wake-up by address delivers it.
+    f.broker.route('s/cmd', 'later', 0);
+    expect(f.to('a')).toEqual([]);
+    expect(f.store.bufferedCount('s')).toBe(1);
+    await f.from('a', { type: 'pingreq' });
+    expect(f.to('a')).toMatchObject([{ type: 'publish', payload: Buffer.from('later') }, { type: 'pingresp' }]);
+  });
+
+  it('answers a PINGREQ without a client id from an address with no session by DISCONNECT, waking no one', async () => {
+    const f = await fixture();
+    await f.connect('a', 's');
+    await f.from('a', { type: 'subscribe', dup: false, qos: 0, msgId: 1, topic: { topicIdType: 'normal', topicName: 's/cmd' } });
+    await f.from('a', { type: 'disconnect', duration: 300 });
+    f.broker.route('s/cmd', 'water');
+    await f.from('x', { type: 'pingreq' });
+    expect(f.to('x')).toEqual([{ type: 'disconnect' }]);
+    expect(f.store.bufferedCount('s')).toBe(1);
+  });
+
   it('does not wake a sleeping client for a PINGREQ from an address the broker does not admit as it', async () => {
     const f = await fixture();
     await f.connect('a', 's');
