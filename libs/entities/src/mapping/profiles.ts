@@ -3,7 +3,10 @@ import { extname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import {
   ENTITY_KINDS,
+  KIND_FEATURES,
   type AttributeSource,
+  type Control,
+  type ControlFeature,
   type AvailabilitySource,
   type CommandTarget,
   type EntityDefinition,
@@ -15,6 +18,7 @@ import { FieldReader, fieldPath, isJsonObject, type JsonObject } from '@hearth/f
 import { isValidTopicName } from '@hearth/mqtt-topics';
 import { checkExtractor } from '../values/extract.js';
 import { compileTemplate } from '../values/template.js';
+import { entityName } from './naming.js';
 import { slugify } from './slug.js';
 
 /**
@@ -36,14 +40,19 @@ import { slugify } from './slug.js';
  *       - { topic: tele/{device}/LWT, payloadAvailable: Online, payloadNotAvailable: Offline }
  *   entities:
  *     - id: relay                    # [a-z0-9_]+, unique in the profile
- *       kind: switch                 # light, switch, power_meter, sensor, binary_sensor
+ *       kind: switch                 # light, switch, power_meter, sensor, binary_sensor, climate, cover, fan,
+ *                                    # lock, valve, number, select, button
  *       name: Relay                  # optional; without it the entity is the device's main feature
  *       deviceClass/unit/stateClass  # optional
- *       state: { topic, value, payloadOn, payloadOff, format }
+ *       state: { topic, value, payloadOn, payloadOff, format, states }   # states: { open: 'ON', closed: 'OFF' }
  *       extraStates: [ … ]           # more topics reporting the same state
- *       attributes: [ { name, topic, value, unit } ]
+ *       attributes: [ { name, topic, value, unit, deviceRange } ]
  *       command: { topic, payloadOn, payloadOff, format, brightnessTopic, colorTempTopic, rgbTopic, colorMode, qos,
  *                  onCommandType, templates: { command, brightness, colorTemp, rgb } }
+ *                                    # lights, switches and fans: on/off
+ *       controls:                    # the kind's other features (KIND_FEATURES), e.g. for a valve:
+ *         open: { topic: "garden/{device}/valve/set", payloads: { "true": "ON", "false": "OFF" } }
+ *         # each: { topic, payloads, min, max, step, deviceRange, options, template, qos }
  *       brightnessScale: 100         # lights only
  *       supports: { brightness: true } # lights with JSON commands; plain ones support what they have topics for
  *
@@ -89,6 +98,7 @@ export interface ProfileEntity {
   extraStates: StateSource[];
   attributes: AttributeSource[];
   command?: CommandTarget;
+  controls?: EntityDefinition['controls'];
   brightnessScale?: number;
   supports: EntityDefinition['supports'];
 }
@@ -181,8 +191,9 @@ export function profileDefinitions(profile: DeviceProfile, deviceId: string): En
     topics: profile.availability.topics.map((t) => ({ ...t, topic: fill(t.topic) })),
   };
   return profile.entities.map((entity) => {
-    const name = entity.name ? `${deviceId} ${entity.name}` : deviceId;
+    const name = entityName(deviceId, entity.name) ?? deviceId;
     const command = entity.command && fillCommand(entity.command, fill);
+    const controls = entity.controls && Object.fromEntries(Object.entries(entity.controls).map(([feature, control]) => [feature, { ...control, topic: fill(control.topic) }]));
     const supports: EntityDefinition['supports'] = { ...entity.supports };
     if (command?.format === 'plain') {
       if (command.brightnessTopic) supports.brightness = true;
@@ -203,6 +214,7 @@ export function profileDefinitions(profile: DeviceProfile, deviceId: string): En
       attributes: entity.attributes.map((a) => ({ ...a, topic: fill(a.topic) })),
       availability,
       command,
+      controls,
       brightnessScale: entity.brightnessScale ?? (supports.brightness ? 255 : undefined),
       supports,
       source: 'profile',
@@ -315,6 +327,7 @@ class ProfileReader extends FieldReader {
       'extraStates',
       'attributes',
       'command',
+      'controls',
       'brightnessScale',
       'supports',
     ]);
@@ -326,18 +339,21 @@ class ProfileReader extends FieldReader {
     const extraStates = this.list(raw, 'extraStates', path, (s, p) => this.stateSource(s, p)) ?? [];
     const attributes = this.list(raw, 'attributes', path, (a, p) => this.attribute(a, p)) ?? [];
     const command = raw.command === undefined ? undefined : this.command(raw.command, `${path}.command`);
+    const controls = raw.controls === undefined || kind === undefined ? undefined : this.controls(raw.controls, `${path}.controls`, kind);
     const brightnessScale = this.number(raw, 'brightnessScale', path);
     if (brightnessScale !== undefined && brightnessScale <= 0) this.fail(`${path}.brightnessScale`, 'must be greater than 0');
     const supports = raw.supports === undefined ? {} : this.supports(raw.supports, `${path}.supports`);
     if (kind && kind !== 'light' && (brightnessScale !== undefined || raw.supports !== undefined || (command && command.format === 'json'))) {
       this.fail(path, 'brightnessScale, supports and JSON commands are for lights');
     }
-    if (kind && ['sensor', 'power_meter', 'binary_sensor'].includes(kind)) {
+    if (kind && KIND_FEATURES[kind].length === 0) {
       if (raw.state === undefined) this.fail(`${path}.state`, `required for a ${kind}`);
-      if (command) this.fail(`${path}.command`, `a ${kind} cannot be commanded`);
-    } else if (kind && raw.state === undefined && !command) {
+      if (command || raw.controls !== undefined) this.fail(`${path}.command`, `a ${kind} cannot be commanded`);
+    } else if (kind && raw.state === undefined && !command && raw.controls === undefined) {
       this.fail(path, 'needs a state, a command or both');
     }
+    else if (kind && command && !KIND_FEATURES[kind].includes('on')) this.fail(`${path}.command`, `a ${kind} is commanded through controls, not on/off`);
+    if (kind && state && ['cover', 'valve', 'lock'].includes(kind) && !state.states) this.fail(`${path}.state.states`, `required for a ${kind}: the payload of each state`);
     if (id === undefined || kind === undefined) return undefined;
     return {
       id,
@@ -350,9 +366,53 @@ class ProfileReader extends FieldReader {
       extraStates,
       attributes,
       command,
+      controls,
       brightnessScale,
       supports,
     };
+  }
+
+  private controls(raw: unknown, path: string, kind: EntityKind): EntityDefinition['controls'] {
+    const features = KIND_FEATURES[kind].filter((f) => !['on', 'brightness', 'colorTemp', 'rgb'].includes(f));
+    if (!isJsonObject(raw)) return this.fail(path, `must be a mapping of ${features.join(', ') || 'nothing'} to a topic and payloads`);
+    this.unknownKeys(raw, path, features);
+    const controls: NonNullable<EntityDefinition['controls']> = {};
+    for (const feature of features as ControlFeature[]) {
+      const entry = raw[feature];
+      if (entry === undefined) continue;
+      const at = `${path}.${feature}`;
+      if (!isJsonObject(entry)) {
+        this.fail(at, 'must be a mapping with a topic');
+        continue;
+      }
+      this.unknownKeys(entry, at, ['topic', 'payloads', 'min', 'max', 'step', 'deviceRange', 'options', 'template', 'qos']);
+      const topic = this.topic(entry.topic, `${at}.topic`, true);
+      let payloads: Control['payloads'];
+      if (entry.payloads !== undefined) {
+        if (!isJsonObject(entry.payloads)) this.fail(`${at}.payloads`, 'must be a mapping of "true" and/or "false" to a payload');
+        else {
+          this.unknownKeys(entry.payloads, `${at}.payloads`, ['true', 'false']);
+          payloads = { true: this.payload(entry.payloads, 'true', `${at}.payloads`), false: this.payload(entry.payloads, 'false', `${at}.payloads`) };
+        }
+      }
+      const deviceRange = this.deviceRange(entry, at);
+      const template = this.string(entry, 'template', at);
+      const compiled = template === undefined ? undefined : compileTemplate(template, ['value']);
+      if (compiled && !compiled.ok) this.fail(`${at}.template`, compiled.error.message);
+      if (topic === undefined) continue;
+      controls[feature] = {
+        topic,
+        payloads,
+        min: this.number(entry, 'min', at),
+        max: this.number(entry, 'max', at),
+        step: this.number(entry, 'step', at),
+        deviceRange,
+        options: this.list(entry, 'options', at, (v, p) => (typeof v === 'string' ? v : this.fail(p, 'must be a string'))),
+        template,
+        qos: this.oneOf(entry, 'qos', at, [0, 1] as const),
+      };
+    }
+    return controls;
   }
 
   private supports(raw: unknown, path: string): EntityDefinition['supports'] {
@@ -370,22 +430,39 @@ class ProfileReader extends FieldReader {
 
   private stateSource(raw: unknown, path: string): StateSource | undefined {
     if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping with a topic');
-    this.unknownKeys(raw, path, ['topic', 'value', 'payloadOn', 'payloadOff', 'format']);
+    this.unknownKeys(raw, path, ['topic', 'value', 'payloadOn', 'payloadOff', 'format', 'states']);
     const topic = this.topic(raw.topic, `${path}.topic`);
     const value = this.value(raw.value, `${path}.value`);
     const format = this.oneOf(raw, 'format', path, ['plain', 'json'] as const);
+    let states: Record<string, string> | undefined;
+    if (raw.states !== undefined) {
+      if (!isJsonObject(raw.states)) this.fail(`${path}.states`, 'must be a mapping of state names to payloads');
+      else states = Object.fromEntries(Object.keys(raw.states).flatMap((name) => {
+        const payload = this.payload(raw.states as JsonObject, name, `${path}.states`);
+        return payload === undefined || name === '__proto__' ? [] : [[name, payload]];
+      }));
+    }
     if (topic === undefined || value === undefined) return undefined;
-    return { topic, value, payloadOn: this.payload(raw, 'payloadOn', path), payloadOff: this.payload(raw, 'payloadOff', path), format };
+    return { topic, value, payloadOn: this.payload(raw, 'payloadOn', path), payloadOff: this.payload(raw, 'payloadOff', path), format, states };
   }
 
   private attribute(raw: unknown, path: string): AttributeSource | undefined {
     if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping with name and topic');
-    this.unknownKeys(raw, path, ['name', 'topic', 'value', 'unit']);
+    this.unknownKeys(raw, path, ['name', 'topic', 'value', 'unit', 'deviceRange']);
     const name = this.string(raw, 'name', path, { required: true });
     const topic = this.topic(raw.topic, `${path}.topic`);
     const value = this.value(raw.value, `${path}.value`);
+    const deviceRange = this.deviceRange(raw, path);
     if (name === undefined || topic === undefined || value === undefined) return undefined;
-    return { name, topic, value, unit: this.string(raw, 'unit', path) };
+    return { name, topic, value, unit: this.string(raw, 'unit', path), deviceRange };
+  }
+
+  /** `[the device's number for 0 %, for 100 %]` of a percentage. */
+  private deviceRange(raw: JsonObject, path: string): [number, number] | undefined {
+    const range = this.list(raw, 'deviceRange', path, (v, p) => (typeof v === 'number' ? v : this.fail(p, 'must be a number')), { max: 2 });
+    if (range === undefined) return undefined;
+    if (range.length !== 2) return this.fail(fieldPath(path, 'deviceRange'), "must be [the device's number for 0 %, for 100 %]");
+    return [range[0], range[1]];
   }
 
   private command(raw: unknown, path: string): CommandTarget | undefined {

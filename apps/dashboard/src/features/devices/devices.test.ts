@@ -3,7 +3,7 @@ import { adoptRequest, numericPaths, suggest } from './adopt.js';
 import { firmwareSettings } from './firmware-settings.js';
 import { mosquittoLines, shellQuote, slug } from './mqtt-lines.js';
 
-const unmapped = (topic: string, lastPayload: string) => ({ topic, lastPayload, count: 3, lastSeen: '2026-11-26T12:00:00Z' });
+const unmapped = (topic: string, lastPayload: string) => ({ topic, lastPayload, count: 3, lastSeen: '2026-11-26T12:00:00Z', deviceId: null });
 
 describe('adopting a topic', () => {
   it('guesses a sensor with unit and device class from the topic name', () => {

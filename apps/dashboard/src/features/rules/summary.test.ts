@@ -75,6 +75,12 @@ describe('actionText', () => {
   it.each([
     [{ type: 'command', entityId: 'light.a', command: { brightness: 255, colorTemp: 370 } }, 'set light.a to 100 %, 2700 K'],
     [{ type: 'command', entityId: 'light.a', command: { on: true, rgb: [255, 0, 0] } }, 'turn on light.a at #ff0000'],
+    [{ type: 'command', entityId: 'valve.bed', command: { open: true } }, 'open valve.bed'],
+    [{ type: 'command', entityId: 'cover.blind', command: { position: 30 } }, 'set cover.blind to 30 % open'],
+    [{ type: 'command', entityId: 'lock.door', command: { locked: false } }, 'unlock lock.door'],
+    [{ type: 'command', entityId: 'climate.hall', command: { targetTemperature: 21.5, hvacMode: 'heat' } }, 'set climate.hall to 21.5°, set climate.hall to heat'],
+    [{ type: 'command', entityId: 'fan.ceiling', command: { on: true, percentage: 40 } }, 'turn on fan.ceiling, set fan.ceiling to 40 % speed'],
+    [{ type: 'command', entityId: 'button.bell', command: { press: true } }, 'press button.bell'],
     [{ type: 'publish', topic: 'house/mode', payload: 'night', qos: 0, retain: true }, 'publish "night" to house/mode'],
     [{ type: 'publish', topic: 'house/ping', payload: '', qos: 0, retain: false }, 'publish to house/ping'],
     [{ type: 'notify', title: 'Garden', message: 'Water the beds' }, 'notify "Garden: Water the beds"'],

@@ -1,4 +1,4 @@
-import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleDto, RuleStateValue, RunResult, SunEvent, TriggerDefinition, Weekday } from '@hearth/api-types';
+import type { ActionDefinition, ConditionDefinition, EntityCommand, RuleDefinition, RuleDto, RuleStateValue, RunResult, SunEvent, TriggerDefinition, Weekday } from '@hearth/api-types';
 import { durationParts } from '@hearth/rules/duration';
 import { brightnessPercent, kelvin, rgbToHex } from '../../lib/format.js';
 
@@ -108,6 +108,8 @@ export function actionText(action: ActionDefinition, name: NameOf = asIs): strin
     case 'command': {
       const { on, brightness, colorTemp, rgb } = action.command;
       const who = name(action.entityId);
+      const beyondLights = beyondLightsText(action.command, who);
+      if (beyondLights) return beyondLights;
       if (on === false) return `turn off ${who}`;
       const settings = [
         brightness !== undefined && `${brightnessPercent(brightness)} %`,
@@ -129,6 +131,25 @@ export function actionText(action: ActionDefinition, name: NameOf = asIs): strin
       return `(if ${conditionsText(action.conditions, name)}: ${actionsText(action.then, name)}${otherwise})`;
     }
   }
+}
+
+/** The commands of valves, covers, locks, climates, fans, numbers, selects and buttons, as words; undefined for a light's or switch's. */
+function beyondLightsText(command: EntityCommand, who: string): string | undefined {
+  const parts = [
+    command.open !== undefined && `${command.open ? 'open' : 'close'} ${who}`,
+    command.stop && `stop ${who}`,
+    command.position !== undefined && `set ${who} to ${command.position} % open`,
+    command.locked !== undefined && `${command.locked ? 'lock' : 'unlock'} ${who}`,
+    command.press && `press ${who}`,
+    command.targetTemperature !== undefined && `set ${who} to ${command.targetTemperature}°`,
+    command.hvacMode !== undefined && `set ${who} to ${command.hvacMode}`,
+    command.percentage !== undefined && `set ${who} to ${command.percentage} % speed`,
+    command.preset !== undefined && `set ${who} to preset ${command.preset}`,
+    command.value !== undefined && `set ${who} to ${command.value}`,
+  ].filter((part): part is string => typeof part === 'string');
+  if (parts.length === 0) return undefined;
+  if (command.on !== undefined) parts.unshift(`turn ${command.on ? 'on' : 'off'} ${who}`);
+  return parts.join(', ');
 }
 
 const conditionsText = (conditions: ConditionDefinition[], name: NameOf): string => conditions.map((c) => conditionText(c, name)).join(' and ');

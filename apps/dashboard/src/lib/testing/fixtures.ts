@@ -28,6 +28,7 @@ export function entity(overrides: Partial<EntityDto> & Pick<EntityDto, 'id'>): E
     deviceClass: null,
     stateClass: null,
     commands: [],
+    limits: {},
     source: 'discovery',
     ...overrides,
   };
