@@ -35,8 +35,8 @@ describe('missingReferences', () => {
       ],
       conditions: [{ type: 'not', conditions: [{ type: 'state', entityId: 'binary_sensor.rain', equals: 'on' }] }],
       actions: [
-        { type: 'if', conditions: [{ type: 'numeric', entityId: 'sensor.bed_moisture', below: 10 }], then: [{ type: 'command', entityId: 'valve.bed', command: { on: true } }] },
-        { type: 'command', entityId: 'valve.bed', command: { on: false } },
+        { type: 'if', conditions: [{ type: 'numeric', entityId: 'sensor.bed_moisture', below: 10 }], then: [{ type: 'command', entityId: 'valve.bed', command: { open: true } }] },
+        { type: 'command', entityId: 'valve.bed', command: { open: false } },
       ],
     });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
