@@ -56,6 +56,19 @@ describe('SettingsPage', () => {
     expect(screen.getByTestId('queue-drops').textContent?.trim()).toBe('180: sensor-7 180');
   });
 
+  it('shows the link to an external broker and each bridge\'s state', async () => {
+    await renderSettings('admin', {
+      'GET /api/health': {
+        body: {
+          broker: { status: 'degraded', link: { mode: 'external', connected: false, node: 'mqtt://broker-1.lan:1883', nodes: [], since: '2026-12-07T20:15:00Z', error: 'connect ECONNREFUSED' } },
+          bridges: [{ name: 'cloud', remote: 'mqtts://cloud.example:8883', connected: true, since: '2026-12-07T19:00:00Z', error: null, forwarded: { out: 1200, in: 3 } }],
+        },
+      },
+    });
+    await expect.poll(() => screen.queryByTestId('broker-link')?.textContent).toMatch(/external, not connected \(connect ECONNREFUSED\) since/);
+    expect(screen.getByTestId('bridges').textContent).toMatch(/cloud\s*connected since .*mqtts:\/\/cloud\.example:8883 · 1200 out, 3 in/s);
+  });
+
   it('says "not available yet" for routes this hub does not have', async () => {
     await renderSettings('admin');
     expect((await within(screen.getByTestId('users')).findByRole('note')).textContent).toBe('User accounts: not available yet on this hub.');
