@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The hub and the `hearth` CLI as a few bundled files, for `npm start`, the bin and the Docker image: a
+// start then reads a handful of files instead of some 2,700 modules (Nest, TypeORM, rxjs, validators),
+// which is most of what it used to spend before it answered. It bundles tsc's output (apps/hub/dist/src),
+// which already carries Nest's decorator metadata. The bundle sits in apps/hub/dist/bundle, as deep
+// as dist/src, so what the hub finds walking up from itself (its package.json, devices/) and what it
+// resolves from there (the dashboard, better-sqlite3) is the same.
+// Run: node tools/bundle-hub.mjs [--out <dir>]   (tools/build.mjs runs it after tsc)
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const HUB = fileURLToPath(new URL('../apps/hub/', import.meta.url));
+const outFlag = process.argv.indexOf('--out');
+const OUT = outFlag > 0 ? process.argv[outFlag + 1] : join(HUB, 'dist', 'bundle');
+
+/**
+ * Loaded from node_modules at run time: native addons (found next to their package), and pino, whose
+ * transports run its own files in a worker thread.
+ */
+const RUNTIME = [/^better-sqlite3(\/|$)/, /^serialport(\/|$)/, /^@serialport\//, /^pino(-pretty)?(\/|$)/];
+/** Packages Nest tries to load and does without (microservices, socket.io, Fastify); not installed. */
+const OPTIONAL = ['@nestjs/microservices', '@nestjs/microservices/microservices-module.js', '@nestjs/platform-socket.io', '@fastify/static'];
+
+const unresolved = [];
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  input: { main: join(HUB, 'dist/src/main.js'), cli: join(HUB, 'dist/src/cli/main.js') },
+  platform: 'node',
+  external: [...RUNTIME, ...OPTIONAL],
+  onLog(level, log, handle) {
+    if (log.code === 'UNRESOLVED_IMPORT') unresolved.push(log.message);
+    else if (log.code !== 'EVAL') handle(level, log); // the worker threads' code is eval'd on purpose
+  },
+  output: {
+    dir: OUT,
+    format: 'esm',
+    // Modules run in the order plain ESM runs them: reflect-metadata (imported first by both entries)
+    // before any decorator.
+    strictExecutionOrder: true,
+    // Smaller to read and parse at every start; names kept, as Nest and TypeORM name things after classes
+    // and errors should say which function they came from.
+    minify: true,
+    keepNames: true,
+  },
+});
+if (unresolved.length > 0) {
+  process.stderr.write(`hearth: the hub bundle imports what is not installed:\n${unresolved.join('\n')}\n`);
+  process.exit(1);
+}
