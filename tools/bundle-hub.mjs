@@ -16,18 +16,32 @@ const outFlag = process.argv.indexOf('--out');
 const OUT = outFlag > 0 ? process.argv[outFlag + 1] : join(HUB, 'dist', 'bundle');
 
 /**
- * Loaded from node_modules at run time: native addons (found next to their package), and pino, whose
- * transports run its own files in a worker thread.
+ * Loaded from node_modules at run time: native addons (found next to their package), pino, whose
+ * transports run its own files in a worker thread, and swagger-ui-dist, which serves the files beside it.
  */
-const RUNTIME = [/^better-sqlite3(\/|$)/, /^serialport(\/|$)/, /^@serialport\//, /^pino(-pretty)?(\/|$)/];
+const RUNTIME = [/^better-sqlite3(\/|$)/, /^serialport(\/|$)/, /^@serialport\//, /^pino(-pretty)?(\/|$)/, /^swagger-ui-dist(\/|$)/];
 /** Packages Nest tries to load and does without (microservices, socket.io, Fastify); not installed. */
 const OPTIONAL = ['@nestjs/microservices', '@nestjs/microservices/microservices-module.js', '@nestjs/platform-socket.io', '@fastify/static'];
+
+/**
+ * Packages that load a dependency with `createRequire(import.meta.url)('name')` (@nestjs/typeorm, Nest's
+ * WebSocket adapter, mapped types) get the bundled copy: left alone, the bundler cannot see through it
+ * and each would load a second, unbundled copy from node_modules at start (all of TypeORM: ~300 files).
+ */
+const bundledRequires = {
+  name: 'bundled-requires',
+  transform: {
+    filter: { id: /node_modules/, code: 'createRequire(import.meta.url)' },
+    handler: (code) => code.replace(/const require = createRequire\(import\.meta\.url\);/, '').replaceAll(/createRequire\(import\.meta\.url\)\((?=['"])/g, 'require('),
+  },
+};
 
 const unresolved = [];
 rmSync(OUT, { recursive: true, force: true });
 await build({
   input: { main: join(HUB, 'dist/src/main.js'), cli: join(HUB, 'dist/src/cli/main.js') },
   platform: 'node',
+  plugins: [bundledRequires],
   external: [...RUNTIME, ...OPTIONAL],
   onLog(level, log, handle) {
     if (log.code === 'UNRESOLVED_IMPORT') unresolved.push(log.message);
