@@ -57,6 +57,8 @@ await build({
     // and errors should say which function they came from.
     minify: true,
     keepNames: true,
+    // V8 holds an all-ASCII source in one byte a character, any other in two: ~4 MB less at run time.
+    charset: 'ascii',
   },
 });
 if (unresolved.length > 0) {
