@@ -17,7 +17,7 @@ function externalBrokerProject() {
   return [
     {
       extends: true as const,
-      test: { name: 'external', include: ['apps/hub/test/{entities,rules,realtime,energy}.test.ts'], env: { HEARTH_TEST_BROKER: 'mosquitto' }, sequence: { groupOrder: 0 } },
+      test: { name: 'external', include: ['apps/hub/test/{entities,entities.kinds,rules,realtime,energy}.test.ts'], env: { HEARTH_TEST_BROKER: 'mosquitto' }, sequence: { groupOrder: 0 } },
     },
   ];
 }

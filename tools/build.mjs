@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The build: TypeScript project references (tsc -b), the dashboard (Vite), the bundled hub that
 // `npm start` runs (tools/bundle-hub.mjs), and a stamp of what it was built from. `--if-stale` (npm
-// start, npm test, npm run bench, and install through `prepare`) builds only when a source changed since the stamp, or an output is missing: a start on a current
-// build costs a walk over the sources' file sizes and times, not a compiler start.
+// start, npm test, npm run bench, and install through `prepare`) builds only when a source changed
+// since the stamp, or an output is missing: a start on a current build costs a walk over the sources'
+// file sizes and times, not a compiler start. `--check` only says.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(ROOT, 'node_modules', '.cache', 'hearth-build.json');
-/** Everything tsc -b and the dashboard build read, outside node_modules and build output. */
+/** Everything tsc -b, the dashboard build and the hub bundle read, outside node_modules and build output. */
 const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'tools/bundle-hub.mjs', 'libs', 'migrations', 'devices/simulator', 'apps/hub', 'apps/dashboard'];
 const SKIPPED = new Set(['node_modules', 'dist']);
 /** What the hub needs at run time; a build directory removed since the stamp means building again. */
@@ -25,21 +26,27 @@ function fingerprint() {
     if (!stat) return;
     if (stat.isDirectory()) {
       for (const name of readdirSync(path).sort()) if (!SKIPPED.has(name) && !name.startsWith('.') && !name.endsWith('.tsbuildinfo')) visit(join(path, name));
-    } else hash.update(`${relative(ROOT, path)} ${stat.size} ${stat.mtimeMs}\n`);
+    } else hash.update(`${relative(ROOT, path)} ${stat.size} ${Math.trunc(stat.mtimeMs)}\n`);
   };
   for (const source of SOURCES) visit(join(ROOT, source));
   return hash.digest('hex');
 }
 
-const current = () => {
-  try {
-    return JSON.parse(readFileSync(STAMP, 'utf8')).sources === fingerprint() && OUTPUTS.every((output) => existsSync(join(ROOT, output)));
-  } catch {
-    return false;
-  }
-};
+/** Why the build is not current, or null when it is. */
+function staleness() {
+  const missing = OUTPUTS.find((output) => !existsSync(join(ROOT, output)));
+  if (missing) return `${missing} is missing`;
+  if (!existsSync(STAMP)) return 'never built here';
+  return JSON.parse(readFileSync(STAMP, 'utf8')).sources === fingerprint() ? null : 'a source changed since the last build';
+}
 
-if (process.argv.includes('--if-stale') && current()) process.exit(0);
+// --check: say whether a build is needed, and build nothing (exit status 1 when it is).
+if (process.argv.includes('--check')) {
+  const reason = staleness();
+  console.log(reason === null ? 'current' : `stale: ${reason}`);
+  process.exit(reason === null ? 0 : 1);
+}
+if (process.argv.includes('--if-stale') && staleness() === null) process.exit(0);
 
 const before = fingerprint();
 for (const [command, args] of [

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Statistics1765200000000 } from './1765200000000-statistics.js';
+import { DeviceKinds1765410000000 } from './1765410000000-device-kinds.js';
 import { migrations } from './index.js';
 
 const tables = async (dataSource: DataSource): Promise<string[]> =>
@@ -22,7 +23,7 @@ describe('migrations', () => {
     await dataSource.initialize();
     expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual(migrations.map((m) => new m().name));
     const migrated = await tables(dataSource);
-    expect(migrated).toEqual(expect.arrayContaining(['migrations', 'mqtt_session', 'mqtt_retained', 'mqtt_subscription', 'mqtt_outgoing', 'mqtt_incoming', 'device', 'entity', 'entity_state', 'state_history', 'sn_predefined_topic', 'setting', 'rule', 'rule_run', 'device_sn_address', 'statistic_series', 'reading', 'statistic_5m', 'statistic_hour', 'meter']));
+    expect(migrated).toEqual(expect.arrayContaining(['migrations', 'mqtt_session', 'mqtt_retained', 'mqtt_subscription', 'mqtt_outgoing', 'mqtt_incoming', 'device', 'entity', 'entity_state', 'state_history', 'sn_predefined_topic', 'setting', 'rule', 'rule_run', 'device_sn_address', 'statistic_series', 'reading', 'statistic_5m', 'statistic_hour', 'meter', 'web_push_key', 'push_subscription']));
 
     for (let i = 0; i < migrations.length; i++) await dataSource.undoLastMigration();
     expect(await tables(dataSource)).toEqual(['migrations']);
@@ -46,5 +47,18 @@ describe('migrations', () => {
     expect(settings).toEqual({ energyTariffs: { currency: 'EUR', tariffs: [{ validFrom: '2000-01-01', price: 0.28, exportPrice: 0, windows: [] }] }, statisticsBackfill: true });
     await dataSource.undoLastMigration();
     expect(await dataSource.query(`SELECT value FROM setting`)).toEqual([{ value: '{"pricePerKwh":0.28,"currency":"EUR"}' }]);
+  });
+
+  it('make existing device credentials generic, with their name as their topic', async () => {
+    const database = join(mkdtempSync(join(tmpdir(), 'hearth-mig-')), 'm.db');
+    dataSource = new DataSource({ type: 'better-sqlite3', database, migrations: migrations.slice(0, migrations.indexOf(DeviceKinds1765410000000)) });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    await dataSource.query(`INSERT INTO device_credential (username, password_hash, topic_prefix, source, created_at) VALUES ('porch', 'x', 'devices/porch', 'hearth', 0)`);
+    await dataSource.destroy();
+    dataSource = new DataSource({ type: 'better-sqlite3', database, migrations });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    expect(await dataSource.query(`SELECT username, kind, topic, topic_prefix FROM device_credential`)).toEqual([{ username: 'porch', kind: 'generic', topic: 'porch', topic_prefix: 'devices/porch' }]);
   });
 });

@@ -35,10 +35,10 @@ describe('dashboard bundle', () => {
     expect(gzipped).toBeLessThan(FIRST_PAGE_GZIP_BYTES);
   });
 
-  it('loads the chart library (uPlot) and the energy, history and rules pages only when one is opened', () => {
+  it('loads the chart library (uPlot) and every page but Home only when one is opened (or a second after Home)', () => {
     const first = firstPage().map((file) => read(file).toString());
     const chunks = readdirSync(join(out, 'assets')).filter((file) => file.endsWith('.js'));
-    for (const page of ['EnergyPage', 'HistoryPage', 'RulesPage', 'uPlot']) expect(chunks.some((file) => file.startsWith(page))).toBe(true);
+    for (const page of ['GardenPage', 'DevicesPage', 'SettingsPage', 'EnergyPage', 'HistoryPage', 'RulesPage', 'uPlot']) expect(chunks.some((file) => file.startsWith(page))).toBe(true);
     // uPlot's own class names: in its chunk, not in the first page's.
     expect(first.some((code) => code.includes('u-legend'))).toBe(false);
   });

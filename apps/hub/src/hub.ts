@@ -10,6 +10,7 @@ import { TlsListeners, type TlsAddresses } from './broker/tls-listeners.js';
 import { BrokerService, type ListenerAddress } from './broker/broker.service.js';
 import { onExternalBroker, type HubConfig } from './config/config.schema.js';
 import { NestPinoLogger, type Logger } from './logging/logger.js';
+import { HubListeners } from './health/listeners.js';
 import { MqttSnService } from './mqtt-sn/mqtt-sn.service.js';
 import { HubLifecycle } from './lifecycle.js';
 import { HubWsAdapter } from './realtime/hub-ws-adapter.js';
@@ -107,6 +108,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Runni
       if (embedded) log.info({ listener: 'mqtt-wss', ...tls.https, path: config.mqtt.websocketPath }, `MQTT over secure WebSocket on wss://${tls.https.host}:${tls.https.port}${config.mqtt.websocketPath}`);
       log.info({ listener: 'https', ...tls.https }, `HTTPS (dashboard, API) listening on https://${tls.https.host}:${tls.https.port}/`);
     }
+    app.get(HubListeners).record({ http, websocket: embedded, mqtt, mqttSn, tls });
     app.get(SetupService).announce(http ? browserUrl('http', http) : tls.https ? browserUrl('https', tls.https) : null);
     // The last line: tools that start the hub wait for it.
     log.info({ ready: true }, 'hub ready');

@@ -36,7 +36,7 @@ describe('MQTT with production defaults (anonymous off)', () => {
     hub = await startTestHub({ HEARTH_MQTT_ANONYMOUS: 'false' });
     const accounts = hub.app.get(Accounts);
     plug = await accounts.addDevice('plug1');
-    lamp = await accounts.addDevice('lamp1', 'homie/lamp1');
+    lamp = await accounts.addDevice('lamp1', { topicPrefix: 'homie/lamp1' });
     await accounts.addUser({ ...TEST_ADMIN, role: 'admin' });
     await accounts.addUser({ username: 'resident', password: 'resident-password', role: 'user' });
   });

@@ -1,9 +1,9 @@
 import type { BridgeStateDto } from '@hearth/api-types';
-import type { MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectClient, connectCollecting, type Inbox } from './support/mqtt-client.js';
 import { requirePackage } from '@hearth/broker/testing/system-packages';
-import { startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
+import type { RunningMosquitto } from './support/mosquitto.js';
+import { useTestParts } from './support/cleanups.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 
 // Bridges from the embedded broker to a remote one: Debian's Mosquitto, started here on a loopback port.
@@ -11,29 +11,13 @@ import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './suppor
 const TOPICS = ['sensors/# out 1 home/ site1/', 'cmd/# in 1 home/ site1/', 'shared/# both 1'];
 
 describe('bridges to another broker', () => {
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  const remoteBroker = async (): Promise<RunningMosquitto> => {
-    const broker = await startMosquitto();
-    cleanups.push(() => broker.remove());
-    return broker;
-  };
-  const hubBridgedTo = async (remote: RunningMosquitto, dataDir = tempDataDir()): Promise<TestHub> => {
-    const hub = await startTestHub({ HEARTH_BRIDGES: JSON.stringify([{ name: 'cloud', url: remote.url, topics: TOPICS }]) }, dataDir);
-    cleanups.push(() => removeDataDir(dataDir), () => hub.close());
-    return hub;
-  };
-  const client = async (url: string, options = {}): Promise<MqttClient> => {
-    const connected = await connectClient(url, options);
-    cleanups.push(() => connected.endAsync(true));
-    return connected;
-  };
+  const parts = useTestParts();
+  const { undo, client } = parts;
+  const remoteBroker = () => parts.mosquitto();
+  const hubBridgedTo = (remote: RunningMosquitto, dataDir?: string): Promise<TestHub> => parts.hub({ HEARTH_BRIDGES: JSON.stringify([{ name: 'cloud', url: remote.url, topics: TOPICS }]) }, dataDir);
   const watcher = async (url: string, filters: string[], options = {}): Promise<Inbox> => {
     const { client: connected, inbox } = await connectCollecting(url, options);
-    cleanups.push(() => connected.endAsync(true));
+    undo(() => connected.endAsync(true));
     await connected.subscribeAsync(filters, { qos: 1 });
     return inbox;
   };
@@ -108,7 +92,7 @@ describe('bridges to another broker', () => {
     const remote = await remoteBroker();
     const dataDir = tempDataDir();
     const first = await startTestHub({ HEARTH_BRIDGES: JSON.stringify([{ name: 'cloud', url: remote.url, topics: TOPICS }]) }, dataDir);
-    cleanups.push(() => removeDataDir(dataDir));
+    undo(() => removeDataDir(dataDir));
     await expect.poll(() => bridge(first), { timeout: 10_000 }).toMatchObject({ connected: true });
     const far = await watcher(remote.url, ['site1/sensors/#'], { clientId: 'far-watcher', clean: false, reconnectPeriod: 200 });
     await remote.stop();

@@ -1,12 +1,11 @@
 import type { BrokerLinkDto, EntityDto, EntityHistoryDto, ServerMessage } from '@hearth/api-types';
-import type { MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ReturnCode, type SnMessage } from '@hearth/mqtt-sn';
-import { connectClient, connectCollecting } from './support/mqtt-client.js';
+import { connectCollecting } from './support/mqtt-client.js';
 import { SnUdpClient } from './support/mqtt-sn.js';
 import { requirePackage } from '@hearth/broker/testing/system-packages';
-import { startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
+import { useTestParts } from './support/cleanups.js';
 import { removeDataDir, startTestHub, tempDataDir, type TestHub } from './support/test-hub.js';
 
 // The hub on an external broker (HEARTH_MQTT_URL): Debian's Mosquitto, started here on loopback ports.
@@ -27,26 +26,11 @@ interface Health {
 }
 
 describe('the hub on an external MQTT broker', () => {
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  const mosquitto = async (): Promise<RunningMosquitto> => {
-    const broker = await startMosquitto();
-    cleanups.push(() => broker.remove());
-    return broker;
-  };
-  const hubOn = async (urls: string, dataDir = tempDataDir()): Promise<TestHub> => {
-    const hub = await startTestHub({ HEARTH_MQTT_URL: urls, HEARTH_MQTT_URL_CLIENT_ID: 'hearth-test' }, dataDir);
-    cleanups.push(() => removeDataDir(dataDir), () => hub.close());
-    return hub;
-  };
-  const device = async (url: string, options = {}): Promise<MqttClient> => {
-    const client = await connectClient(url, options);
-    cleanups.push(() => client.endAsync(true));
-    return client;
-  };
+  const parts = useTestParts();
+  const { undo } = parts;
+  const mosquitto = () => parts.mosquitto();
+  const hubOn = (urls: string, dataDir?: string): Promise<TestHub> => parts.hub({ HEARTH_MQTT_URL: urls, HEARTH_MQTT_URL_CLIENT_ID: 'hearth-test' }, dataDir);
+  const device = parts.client;
   const health = async (hub: TestHub): Promise<Health> => (await hub.api('/api/health')).json() as Promise<Health>;
   const entity = async (hub: TestHub, id: string): Promise<EntityDto | undefined> => {
     const response = await hub.api(`/api/entities/${id}`);
@@ -63,10 +47,13 @@ describe('the hub on an external MQTT broker', () => {
     const hub = await hubOn(broker.url);
     // Its own broker stays off: no MQTT listener of its own.
     expect(hub.mqtt).toBeNull();
+    // Devices are told the external broker, and no MQTT listener of the hub's own (MQTT-SN sensors still come to the hub).
+    const port = Number(new URL(broker.url).port);
+    expect(await (await hub.api('/api/listeners')).json()).toMatchObject({ mqtt: null, websocket: null, mqttSnUdp: hub.mqttSn!.port, externalBroker: { host: '127.0.0.1', port } });
     await expect.poll(() => entity(hub, 'light.porch_lamp'), { timeout: 10_000 }).toMatchObject({ state: 'on' });
 
     const commands = await connectCollecting(broker.url);
-    cleanups.push(() => commands.client.endAsync(true));
+    undo(() => commands.client.endAsync(true));
     await commands.client.subscribeAsync('porch/lamp/set', { qos: 1 });
     expect((await hub.api('/api/entities/light.porch_lamp/command', { body: { on: false } })).status).toBe(202);
     await expect.poll(() => commands.inbox.messages.map((m) => m.payload.toString()), { timeout: 5_000 }).toContain('OFF');
@@ -83,12 +70,12 @@ describe('the hub on an external MQTT broker', () => {
     const broker = await mosquitto();
     const hub = await hubOn(broker.url);
     const far = await connectCollecting(broker.url);
-    cleanups.push(() => far.client.endAsync(true));
+    undo(() => far.client.endAsync(true));
     await far.client.subscribeAsync('#', { qos: 1 });
 
     // A sensor on a trusted network: its own topic space (HEARTH_SN_TRUSTED_TOPICS), nothing else.
     const sensor = await SnUdpClient.open(hub.mqttSn!.port);
-    cleanups.push(() => sensor.close());
+    undo(() => sensor.close());
     sensor.send({ type: 'connect', will: false, cleanSession: true, duration: 60, clientId: 'bed-3' });
     expect(await sensor.next('connack')).toEqual({ type: 'connack', returnCode: ReturnCode.ACCEPTED });
     const register = async (topicName: string, msgId: number) => {
@@ -125,7 +112,7 @@ describe('the hub on an external MQTT broker', () => {
     // The dashboard is told at once, over its WebSocket.
     const pushed: BrokerLinkDto[] = [];
     const socket = new WebSocket(`${hub.httpUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${await hub.adminToken()}` } });
-    cleanups.push(() => socket.close());
+    undo(() => socket.close());
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as ServerMessage;
       if (message.type === 'broker') pushed.push(message.link);
@@ -169,7 +156,7 @@ describe('the hub on an external MQTT broker', () => {
     const broker = await mosquitto();
     const dataDir = tempDataDir();
     const first = await startTestHub({ HEARTH_MQTT_URL: broker.url, HEARTH_MQTT_URL_CLIENT_ID: 'hearth-test' }, dataDir);
-    cleanups.push(() => removeDataDir(dataDir));
+    undo(() => removeDataDir(dataDir));
     const sensor = await device(broker.url);
     await sensor.publishAsync(THERMOMETER.topic, JSON.stringify(THERMOMETER.config), { retain: true, qos: 1 });
     await sensor.publishAsync('shed/temperature', '9', { qos: 1 });

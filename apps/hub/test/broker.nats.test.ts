@@ -1,8 +1,9 @@
 import type { BrokerLinkDto, EntityDto, EntityHistoryDto } from '@hearth/api-types';
 import { requirePackage } from '@hearth/broker/testing/system-packages';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectCollecting } from './support/mqtt-client.js';
 import { startNatsCluster } from './support/nats.js';
+import { useCleanups } from './support/cleanups.js';
 import { removeDataDir, startTestHub } from './support/test-hub.js';
 
 // The hub on a real NATS cluster (Debian's nats-server, three nodes on loopback ports, JetStream, MQTT on
@@ -12,18 +13,15 @@ const PUMP = { name: 'Garden Pump', unique_id: 'garden-pump', state_topic: 'gard
 const FLOW = { name: 'Garden Flow', unique_id: 'garden-flow', state_topic: 'garden/flow', state_class: 'measurement', unit_of_measurement: 'L/min', qos: 1 };
 
 describe('the hub on a three-node NATS cluster', () => {
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const undo = useCleanups();
 
   it('fails over when its node dies, and loses no QoS 1 reading or command that was acknowledged', { timeout: 120_000 }, async (context) => {
     requirePackage(context, 'nats-server');
     const cluster = await startNatsCluster(3);
-    cleanups.push(() => cluster.remove());
+    undo(() => cluster.remove());
     const [n1, n2, n3] = cluster.nodes;
     const hub = await startTestHub({ HEARTH_MQTT_URL: cluster.nodes.map((node) => node.mqttUrl).join(','), HEARTH_MQTT_URL_CLIENT_ID: 'hearth-nats' });
-    cleanups.push(() => removeDataDir(hub.dataDir), () => hub.close());
+    undo(() => removeDataDir(hub.dataDir), () => hub.close());
     const link = async () => ((await (await hub.api('/api/health')).json()) as { broker: { link: BrokerLinkDto } }).broker.link;
     const entity = async (id: string) => {
       const response = await hub.api(`/api/entities/${id}`);
@@ -33,7 +31,7 @@ describe('the hub on a three-node NATS cluster', () => {
 
     // The device is on another node than the hub.
     const device = await connectCollecting(n3.mqttUrl, { clientId: 'garden-controller', clean: false });
-    cleanups.push(() => device.client.endAsync(true));
+    undo(() => device.client.endAsync(true));
     await device.client.subscribeAsync('garden/pump/set', { qos: 1 });
     await device.client.publishAsync('homeassistant/switch/garden_pump/config', JSON.stringify(PUMP), { qos: 1, retain: true });
     await device.client.publishAsync('homeassistant/sensor/garden_flow/config', JSON.stringify(FLOW), { qos: 1, retain: true });

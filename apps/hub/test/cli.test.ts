@@ -40,7 +40,7 @@ describe('the hearth CLI', () => {
       const device = await hearth(['device', 'add', 'porch-light', '--sn-address', '192.168.1.40', '--sn-address', '0013A200 41A7B0C3'], dataDir);
       expect(device.code).toBe(0);
       const credential = JSON.parse(device.stdout) as { username: string; password: string; topicPrefix: string };
-      expect(Object.keys(credential).sort()).toEqual(['password', 'snAddresses', 'topicPrefix', 'username']);
+      expect(Object.keys(credential).sort()).toEqual(['kind', 'password', 'snAddresses', 'topic', 'topicPrefix', 'username']);
       expect(credential).toMatchObject({ username: 'porch-light', topicPrefix: 'devices/porch-light', snAddresses: ['0013a20041a7b0c3', '192.168.1.40'] });
       expect(await hearth(['device', 'bind', 'porch-light', 'wire'], dataDir)).toMatchObject({ code: 0, stdout: 'porch-light: MQTT-SN from 0013a20041a7b0c3, 192.168.1.40, wire\n' });
       expect(await hearth(['device', 'unbind', 'porch-light', '192.168.1.40'], dataDir)).toMatchObject({ code: 0, stdout: 'porch-light: MQTT-SN from 0013a20041a7b0c3, wire\n' });
@@ -65,9 +65,11 @@ describe('the hearth CLI', () => {
     const report = await hearth(['passwd', 'import', imported, '--acl', join(dataDir, 'imported.acl')], dataDir);
     expect(report.stdout).toMatch(/imported 1 credentials and 1 ACL rules\nskipped acl file line 3: unknown keyword "bogus"/);
     const { password } = JSON.parse((await hearth(['device', 'add', 'new-plug'], dataDir)).stdout) as { password: string };
+    const porch = JSON.parse((await hearth(['device', 'add', 'porch', '--kind', 'tasmota', '--topic', 'porch_plug'], dataDir)).stdout) as { password: string };
+    await hearth(['device', 'add', 'car', '--kind', 'homie', '--topic', 'super-car'], dataDir);
     const exported = await hearth(['passwd', 'export', '--output', join(dataDir, 'out.passwd'), '--acl', join(dataDir, 'out.acl')], dataDir);
     expect(exported.code).toBe(0);
-    expect(readFileSync(join(dataDir, 'out.passwd'), 'utf8')).toMatch(/^new-plug:\$7\$\d+\$.+\nold-sensor:\$7\$/);
+    expect(readFileSync(join(dataDir, 'out.passwd'), 'utf8')).toMatch(/^car:\$7\$\d+\$.+\nnew-plug:\$7\$\d+\$.+\nold-sensor:\$7\$.+\nporch:\$7\$/);
 
     // Real Mosquitto with the exported files: both devices get in, each inside its own topics.
     const port = 20000 + Math.floor(Math.random() * 20000);
@@ -95,7 +97,15 @@ describe('the hearth CLI', () => {
       await plug.publishAsync('devices/new-plug/cmd', 'allowed', { qos: 1 });
       expect((await inbox.waitFor(1)).map((m) => m.payload)).toEqual(['allowed']);
       await expect(connectLater({ username: 'new-plug', password: 'wrong' })).rejects.toThrow();
-      await Promise.all([plug.endAsync(), old.endAsync()]);
+      // A Tasmota credential: its cmnd topic both ways, its fallback topic by the `pattern` line, telemetry out.
+      const tasmota = await connectLater({ username: 'porch', password: porch.password, clientId: 'DVES_0A0B0C' });
+      const commands = collect(tasmota);
+      await tasmota.subscribeAsync(['cmnd/porch_plug/#', 'cmnd/DVES_0A0B0C_fb/#']);
+      await tasmota.publishAsync('tele/porch_plug/LWT', 'Online', { qos: 1 });
+      await tasmota.publishAsync('cmnd/porch_plug/POWER', '', { qos: 1 });
+      await plug.publishAsync('cmnd/porch_plug/POWER', 'denied by the ACL', { qos: 1 });
+      expect((await commands.waitFor(1)).map((m) => [m.topic, m.payload])).toEqual([['cmnd/porch_plug/POWER', '']]);
+      await Promise.all([plug.endAsync(), old.endAsync(), tasmota.endAsync()]);
     } finally {
       mosquitto.kill();
       removeDataDir(dataDir);

@@ -22,6 +22,8 @@ const LIGHT = {
 const WALL_SWITCH = { config: 'homeassistant/switch/e2e_hall_switch/config', state: 'e2e/hall/switch', set: 'e2e/hall/switch/set' };
 const MOISTURE = { config: 'homeassistant/sensor/e2e_bed_moisture/config', state: 'e2e/bed1/moisture' };
 const POWER = { config: 'homeassistant/sensor/e2e_washer_power/config', state: 'e2e/washer/power' };
+const THERMOSTAT = { config: 'homeassistant/climate/e2e_thermostat/config', target: 'e2e/living/target', targetSet: 'e2e/living/target/set', current: 'e2e/living/temperature', mode: 'e2e/living/mode' };
+const VALVE = { config: 'homeassistant/valve/e2e_bed_valve/config', state: 'e2e/bed1/valve', set: 'e2e/bed1/valve/set' };
 const UNKNOWN_TOPIC = 'shed/temperature';
 
 /** Discovery configs for a dimmable kitchen light, a hall wall switch, a garden bed's moisture and a washer's power. */
@@ -54,6 +56,30 @@ const DISCOVERY: Record<string, object> = {
     unit_of_measurement: '%',
     device: { identifiers: ['e2e_bed1'], name: 'Vegetable bed', suggested_area: 'Garden' },
   },
+  [THERMOSTAT.config]: {
+    name: null,
+    unique_id: 'e2e_thermostat',
+    current_temperature_topic: THERMOSTAT.current,
+    temperature_state_topic: THERMOSTAT.target,
+    temperature_command_topic: THERMOSTAT.targetSet,
+    mode_state_topic: THERMOSTAT.mode,
+    modes: ['off', 'heat'],
+    min_temp: 5,
+    max_temp: 30,
+    temp_step: 0.5,
+    device: { identifiers: ['e2e_thermostat'], name: 'Living room thermostat', suggested_area: 'Living room' },
+  },
+  [VALVE.config]: {
+    name: 'Watering valve',
+    unique_id: 'e2e_bed_valve',
+    state_topic: VALVE.state,
+    command_topic: VALVE.set,
+    state_open: 'ON',
+    state_closed: 'OFF',
+    payload_open: 'ON',
+    payload_close: 'OFF',
+    device: { identifiers: ['e2e_bed1'], name: 'Vegetable bed', suggested_area: 'Garden' },
+  },
   [POWER.config]: {
     name: 'Washer power',
     unique_id: 'e2e_washer_power',
@@ -68,15 +94,20 @@ const DISCOVERY: Record<string, object> = {
 async function connectDevices(hub: TestHub): Promise<{ client: MqttClient; commands: ReturnType<typeof collect> }> {
   const client = await connectClient(hub.mqttUrl, { clientId: `e2e-devices-${Date.now()}` });
   const commands = collect(client);
-  await client.subscribeAsync([LIGHT.set, LIGHT.brightnessSet]);
+  const confirmations: Record<string, string> = { [LIGHT.set]: LIGHT.state, [LIGHT.brightnessSet]: LIGHT.brightnessState, [THERMOSTAT.targetSet]: THERMOSTAT.target, [VALVE.set]: VALVE.state };
+  await client.subscribeAsync(Object.keys(confirmations));
   client.on('message', (topic, payload) => {
-    const confirmed = topic === LIGHT.set ? LIGHT.state : LIGHT.brightnessState;
-    void client.publishAsync(confirmed, payload.toString(), { retain: true });
+    const confirmed = confirmations[topic];
+    if (confirmed) void client.publishAsync(confirmed, payload.toString(), { retain: true });
   });
   for (const [topic, config] of Object.entries(DISCOVERY)) await client.publishAsync(topic, JSON.stringify(config), { retain: true });
   await client.publishAsync(LIGHT.state, 'OFF', { retain: true });
   await client.publishAsync(LIGHT.brightnessState, '40', { retain: true });
   await client.publishAsync(WALL_SWITCH.state, 'OFF', { retain: true });
+  await client.publishAsync(THERMOSTAT.current, '19.2', { retain: true });
+  await client.publishAsync(THERMOSTAT.target, '20', { retain: true });
+  await client.publishAsync(THERMOSTAT.mode, 'heat', { retain: true });
+  await client.publishAsync(VALVE.state, 'OFF', { retain: true });
   return { client, commands };
 }
 
@@ -194,6 +225,39 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector(`[data-testid="entity-${light.id}"]:not([data-pending])`);
   });
 
+  it('raises a thermostat target and opens a watering valve on the phone, each confirmed by the device', async () => {
+    const thermostat = await until('the thermostat', byUniqueId('e2e_thermostat'));
+    const valve = await until('the valve', byUniqueId('e2e_bed_valve'));
+    expect(page.viewportSize()?.width).toBe(390);
+
+    const climate = page.getByTestId(`entity-${thermostat.id}`);
+    await climate.scrollIntoViewIfNeeded();
+    await expect.poll(() => page.getByTestId(`target-${thermostat.id}`).textContent()).toBe('20\u202f°C');
+    expect(await page.getByTestId(`summary-${thermostat.id}`).textContent()).toBe('Heat · now 19.2\u202f°C');
+    const raise = climate.getByRole('button', { name: `Raise the target of ${thermostat.name}` });
+    const box = (await raise.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(box.height).toBeGreaterThanOrEqual(44);
+    const before = devices.commands.messages.length;
+    await raise.tap();
+    await raise.tap();
+    const messages = await devices.commands.waitFor(before + 1);
+    expect(messages.slice(before).filter((m) => m.topic === THERMOSTAT.targetSet).map((m) => m.payload)).toEqual(['21']);
+    await page.waitForSelector(`[data-testid="entity-${thermostat.id}"]:not([data-pending])`);
+    expect(await page.getByTestId(`target-${thermostat.id}`).textContent()).toBe('21\u202f°C');
+
+    const card = page.getByTestId(`entity-${valve.id}`);
+    await card.scrollIntoViewIfNeeded();
+    expect(await card.getAttribute('data-state')).toBe('closed');
+    const afterClimate = devices.commands.messages.length;
+    await card.getByTestId(`open-${valve.id}`).tap();
+    const opened = await devices.commands.waitFor(afterClimate + 1);
+    expect(opened[afterClimate]).toMatchObject({ topic: VALVE.set, payload: 'ON' });
+    await page.waitForSelector(`[data-testid="entity-${valve.id}"][data-state="open"]:not([data-pending])`);
+    expect(await page.getByTestId(`summary-${valve.id}`).textContent()).toBe('Open');
+    await screenshot(page, 'home-climate-valve');
+  });
+
   it('shows a garden sensor changing live, with dry soil highlighted', async () => {
     await devices.client.publishAsync(MOISTURE.state, '42');
     await devices.client.publishAsync(POWER.state, '1830');
@@ -262,10 +326,33 @@ describe('dashboard in Chromium', () => {
     await banner.waitFor({ state: 'detached' });
   }, 60_000);
 
-  it('shows settings for an admin', async () => {
+  it('shows settings for an admin, with the ports the hub really listens on', async () => {
     await page.getByRole('link', { name: 'Settings' }).tap();
     await page.getByRole('heading', { name: 'Location' }).waitFor();
+    const listeners = page.getByTestId('listeners');
+    // The test hub binds ephemeral ports on 127.0.0.1: neither 1883 nor the page's own host name is assumed.
+    await expect.poll(() => listeners.textContent()).toContain(`127.0.0.1:${hub.mqtt!.port}`);
+    expect(await listeners.textContent()).toContain(`127.0.0.1:${hub.mqttSn!.port}`);
     await screenshot(page, 'settings');
+  });
+
+  it('adds a Tasmota device: the values to type are the hub\'s real address and port, and they connect', async () => {
+    await page.getByRole('link', { name: 'Devices' }).tap();
+    await page.getByText('MQTT device (Tasmota').tap();
+    await page.getByLabel('Device name').fill('Porch plug');
+    await page.getByTestId('device-kind').selectOption('tasmota');
+    await page.getByTestId('device-topic').fill('porch_plug');
+    await page.getByRole('button', { name: 'Create MQTT credentials' }).tap();
+    const settings = page.getByTestId('firmware-settings');
+    await settings.waitFor();
+    const value = async (label: string) => (await settings.locator('dt', { hasText: new RegExp(`^${label}$`) }).locator('+ dd code').textContent())!;
+    expect(await value('Host')).toBe('127.0.0.1');
+    expect(Number(await value('Port'))).toBe(hub.mqtt!.port);
+    expect(await value('Topic')).toBe('porch_plug');
+    const plug = await connectClient(`mqtt://${await value('Host')}:${await value('Port')}`, { username: await value('User'), password: await value('Password'), clientId: 'DVES_0A0B0C' });
+    await plug.subscribeAsync(['cmnd/porch_plug/#', 'cmnd/tasmotas/#', 'cmnd/DVES_0A0B0C_fb/#']);
+    await plug.publishAsync('tele/porch_plug/LWT', 'Online', { qos: 1, retain: true });
+    await plug.endAsync();
   });
 
   it('writes a rule with the form: the wall switch turning on turns the light on over MQTT, and the run shows in its trace', async () => {
@@ -303,7 +390,7 @@ describe('dashboard in Chromium', () => {
     const trace = page.getByTestId('trace').first();
     await trace.waitFor();
     expect(await trace.getByTestId('trace-trigger').textContent()).toBe(`Trigger 1: ${wall.id} changed from "off" to "on"`);
-    expect((await trace.getByTestId('trace-action').textContent())!.replace(/\s+/g, ' ').trim()).toMatch(/^ok Action 1 \(command\) · \d+ ms$/);
+    expect((await trace.getByTestId('trace-action').textContent())!.replace(/\s+/g, ' ').trim()).toMatch(new RegExp(`^ok Action 1 \\(command\\) · \\d+ ms turn on ${light.name}$`));
     await page.getByRole('link', { name: 'Rules', exact: true }).tap();
     await expect.poll(() => card.getByTestId('rule-last-run').textContent()).toBe('Last run just now: Done');
     await screenshot(page, 'rules');

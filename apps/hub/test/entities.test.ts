@@ -2,6 +2,7 @@ import type { EntityDto, EntityHistoryDto, ServerMessage } from '@hearth/api-typ
 import type { MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tasmota from '@hearth/entities/fixtures/tasmota';
 import { Accounts } from '../src/auth/accounts.js';
 import { collect, connectClient } from './support/mqtt-client.js';
 import { removeDataDir, startTestHub, type TestHub } from './support/test-hub.js';
@@ -208,6 +209,24 @@ describe('devices and entities from MQTT', () => {
     await expect.poll(async () => (await entities()).filter((e) => e.deviceId === 'tasmota-plug/washer').map((e) => e.kind).sort()).toEqual(['power_meter', 'switch']);
     const meter = (await entities()).find((e) => e.deviceId === 'tasmota-plug/washer' && e.kind === 'power_meter')!;
     await expect.poll(async () => json(hub.api(`/api/entities/${meter.id}`))).toMatchObject({ state: 1850, unit: 'W', available: true, attributes: { energy: 3.705, voltage: 231, current: 8.1 } });
+  });
+
+  it("takes a Tasmota 12 device from its own discovery: a switch commanded on cmnd/<topic>/POWER1 and an energy meter, no profile twin", async () => {
+    await device.publishAsync(tasmota.nativePlugConfig.topic, tasmota.nativePlugConfig.payload, { qos: 1, retain: true });
+    await device.publishAsync(tasmota.nativePlugSensors.topic, tasmota.nativePlugSensors.payload, { qos: 1, retain: true });
+    const ofPlug = async () => (await entities()).filter((e) => e.deviceId === 'tasmota:5CCF7F139827' || e.deviceId === 'tasmota-plug/huzzah_1');
+    await expect.poll(async () => (await ofPlug()).map((e) => [e.deviceId, e.kind]).sort()).toEqual([['tasmota:5CCF7F139827', 'power_meter'], ['tasmota:5CCF7F139827', 'switch']]);
+    for (const { topic, payload } of tasmota.tasmotaSession('huzzah_1', 'DVES_139827').publishes) await device.publishAsync(topic, payload, { qos: 1 });
+    const [meter, relay] = (await ofPlug()).sort((a, b) => a.kind.localeCompare(b.kind));
+    await expect.poll(async () => json(hub.api(`/api/entities/${meter.id}`))).toMatchObject({ state: 5, available: true, attributes: { energy: 3.705 } });
+    await expect.poll(async () => json(hub.api(`/api/entities/${relay.id}`))).toMatchObject({ state: 'off', available: true });
+    expect((await ofPlug()).map((e) => e.deviceId)).not.toContain('tasmota-plug/huzzah_1');
+    const watcher = await connectClient(hub.mqttUrl);
+    const inbox = collect(watcher);
+    await watcher.subscribeAsync('cmnd/huzzah_1/#');
+    expect((await hub.api(`/api/entities/${relay.id}/command`, { body: { on: true } })).status).toBe(202);
+    expect((await inbox.waitFor(1))[0]).toMatchObject({ topic: 'cmnd/huzzah_1/POWER1', payload: 'ON' });
+    await watcher.endAsync();
   });
 
   it('does not also take a device that announces itself for a profile device, whichever comes first', async () => {

@@ -60,7 +60,7 @@ describe.each([
     writeFileSync(predefined, `clientId,topicName,topicId\n*,house/doorbell,${DOORBELL_ID}\n`);
     hub = await startTestHub({ HEARTH_MQTT_ANONYMOUS: 'false', HEARTH_SN_PREDEFINED: predefined, ...(allow === undefined ? {} : { HEARTH_SN_UDP_ALLOW: allow }) }, dataDir);
     await hub.adminToken(); // creates the admin the watcher signs in as
-    await hub.app.get(Accounts).addDevice('herbs', 'garden/herbs');
+    await hub.app.get(Accounts).addDevice('herbs', { topicPrefix: 'garden/herbs' });
   });
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
   afterAll(async () => {
@@ -88,7 +88,7 @@ describe.each([
   });
 
   it('refuses a sensor that names a device credential from an address not bound to it, and leaves the device its session', async () => {
-    await hub.app.get(Accounts).addDevice('thyme', 'garden/thyme', ['127.0.0.5']);
+    await hub.app.get(Accounts).addDevice('thyme', { topicPrefix: 'garden/thyme', snAddresses: ['127.0.0.5'] });
     const real = await connectSensor('thyme', '127.0.0.5');
     expect(real.connack.returnCode).toBe(ReturnCode.ACCEPTED);
 
@@ -130,7 +130,7 @@ describe.each([
   });
 
   it('forgets a dismissed claim: it is not shown again and the sensor stays refused', async () => {
-    await hub.app.get(Accounts).addDevice('sage', 'garden/sage');
+    await hub.app.get(Accounts).addDevice('sage', { topicPrefix: 'garden/sage' });
     expect((await connectSensor('sage', '127.0.0.8')).connack.returnCode).toBe(ReturnCode.NOT_SUPPORTED);
     const [claim] = (await claims()).filter((c) => c.device === 'sage');
     expect((await hub.api(`/api/mqtt-sn/claims/${claim.id}`, { method: 'DELETE' })).status).toBe(204);
@@ -153,7 +153,7 @@ describe.each([
 
   if (loopbackTrusted) {
     it('confines a sensor trusted by its network to its own topics: no #, no other device, no device prefix its id names', async () => {
-      await hub.app.get(Accounts).addDevice('pump-controller', 'garden/pump');
+      await hub.app.get(Accounts).addDevice('pump-controller', { topicPrefix: 'garden/pump' });
       const watcher = await connectClient(hub.mqttUrl, TEST_ADMIN);
       const inbox = collect(watcher);
       await watcher.subscribeAsync(['garden/#', 'marker'], { qos: 1 });

@@ -98,7 +98,7 @@ describe('MQTT-SN gateway on a serial line', () => {
 
   it('takes an XBee radio for a device credential only from the 64-bit address bound to it', async () => {
     const { port, watcher } = await start({});
-    await hub!.app.get(Accounts).addDevice('bed-5', 'garden/bed-5', [SENSOR.toUpperCase()]);
+    await hub!.app.get(Accounts).addDevice('bed-5', { topicPrefix: 'garden/bed-5', snAddresses: [SENSOR.toUpperCase()] });
     const radio = new XbeeRadio(port);
     radio.send(OTHER_RADIO, { type: 'connect', will: false, cleanSession: true, duration: 600, clientId: 'bed-5' });
     expect(await radio.next(OTHER_RADIO, 'connack')).toEqual({ type: 'connack', returnCode: ReturnCode.NOT_SUPPORTED });

@@ -1,4 +1,4 @@
-import type { RuleDto, RuleTraceDto } from '@hearth/api-types';
+import type { RuleDto, RuleTraceDto, SavedRuleDto } from '@hearth/api-types';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts } from '../src/auth/accounts.js';
@@ -40,10 +40,10 @@ const echo = (from: string, to: string) => ({
   actions: [{ type: 'publish', topic: to, payload: '{{ trigger.payload_json.action }} from {{ trigger.topic }}', qos: 1 }],
 });
 
-async function create(hub: TestHub, rule: object): Promise<RuleDto> {
+async function create(hub: TestHub, rule: object): Promise<SavedRuleDto> {
   const response = await hub.api('/api/rules', { body: rule });
   expect(response.status, JSON.stringify(await response.clone().json())).toBe(201);
-  return (await response.json()) as RuleDto;
+  return (await response.json()) as SavedRuleDto;
 }
 
 const traces = async (hub: TestHub, id: string): Promise<RuleTraceDto[]> => (await hub.api(`/api/rules/${id}/traces`)).json() as Promise<RuleTraceDto[]>;
@@ -78,14 +78,52 @@ describe('rules', () => {
     const [trace] = await traces(hub, rule.id);
     expect(trace).toMatchObject({
       ruleId: rule.id,
-      trigger: { index: 0, type: 'state', description: 'binary_sensor.hall_motion changed from "off" to "on"' },
-      actions: [{ path: 'actions[0]', type: 'command', result: 'ok' }],
+      trigger: { index: 0, type: 'state', description: 'binary_sensor.hall_motion changed from "off" to "on"', entityId: 'binary_sensor.hall_motion' },
+      actions: [{ path: 'actions[0]', type: 'command', result: 'ok', entityId: 'switch.hall_plug', command: { on: true } }],
       result: 'done',
     });
     expect(await (await hub.api(`/api/rules/${rule.id}`)).json()).toMatchObject({ running: 0, lastRun: { startedAt: trace.startedAt, finishedAt: trace.finishedAt, result: 'done' } });
     await device.unsubscribeAsync('tasmota_A4CF12/cmnd/POWER');
     await device.publishAsync('hall/motion', 'OFF', { qos: 1 });
     expect((await hub.api(`/api/rules/${rule.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it('saves a rule that names entities and devices not there yet, with a warning each, and shows it waiting for them until they come and after they go', async () => {
+    const porch = { topic: 'homeassistant/sensor/porch_lux/config', config: { name: 'Lux', state_topic: 'porch/lux', unique_id: 'porch-lux', device: { identifiers: ['porch-node'], name: 'Porch' } } };
+    const body = {
+      name: 'Porch light at dusk',
+      triggers: [
+        { type: 'threshold', entityId: 'sensor.porch_lux', below: 10 },
+        { type: 'offline', deviceId: 'porch-node' },
+      ],
+      actions: [{ type: 'command', entityId: 'switch.hall_plug', command: { on: true } }],
+    };
+    const response = await hub.api('/api/rules', { body });
+    expect(response.status).toBe(201);
+    const saved = (await response.json()) as SavedRuleDto;
+    expect(saved).toMatchObject({ status: 'active', waitingFor: ['sensor.porch_lux', 'porch-node'] });
+    expect(saved.warnings).toEqual([
+      { path: 'triggers[0].entityId', message: 'entity sensor.porch_lux does not exist (yet): the rule waits for it' },
+      { path: 'triggers[1].deviceId', message: 'device porch-node does not exist (yet): the rule waits for it' },
+    ]);
+    const waitingFor = async () => ((await (await hub.api('/api/rules')).json()) as RuleDto[]).find((r) => r.id === saved.id)!.waitingFor;
+    expect(await waitingFor()).toEqual(['sensor.porch_lux', 'porch-node']);
+
+    // The sensor is announced: nothing to wait for, and saving again warns of nothing.
+    await device.publishAsync(porch.topic, JSON.stringify(porch.config), { qos: 1, retain: true });
+    await expect.poll(waitingFor).toEqual([]);
+    const again = (await (await hub.api(`/api/rules/${saved.id}`, { method: 'PUT', body })).json()) as SavedRuleDto;
+    expect(again).toMatchObject({ waitingFor: [], warnings: [] });
+    // And it works with what it waited for: the sensor's reading fires it.
+    await device.publishAsync('porch/lux', '4', { qos: 1 });
+    await expect.poll(() => traces(hub, saved.id)).toHaveLength(1);
+    expect((await traces(hub, saved.id))[0]).toMatchObject({ trigger: { type: 'threshold', entityId: 'sensor.porch_lux' }, result: 'done' });
+
+    // It is removed (an empty retained config): the rule waits for it again.
+    await device.publishAsync(porch.topic, '', { qos: 1, retain: true });
+    await expect.poll(waitingFor).toEqual(['sensor.porch_lux', 'porch-node']);
+    expect(((await (await hub.api(`/api/rules/${saved.id}`)).json()) as RuleDto).waitingFor).toEqual(['sensor.porch_lux', 'porch-node']);
+    await hub.api(`/api/rules/${saved.id}`, { method: 'DELETE' });
   });
 
   it('answers an MQTT message with a templated publish', async () => {
@@ -288,7 +326,8 @@ describe('rules', () => {
 describe('rules across a restart', () => {
   it('come back with their traces and keep working', async () => {
     const first = await startTestHub();
-    const rule = await create(first, echo('restart/in', 'restart/out'));
+    const { warnings, ...rule } = await create(first, echo('restart/in', 'restart/out'));
+    expect(warnings).toEqual([]);
     await first.api(`/api/rules/${rule.id}/run`, { method: 'POST' });
     await expect.poll(() => traces(first, rule.id)).toHaveLength(1);
     const ran = (await (await first.api(`/api/rules/${rule.id}`)).json()) as RuleDto;

@@ -130,7 +130,7 @@ describe('SqliteBrokerStore', () => {
 
   it('loads what Aedes kept, after the upgrade migration: retained, sessions, queues, QoS 2 awaiting PUBREL, wills, the journal', async () => {
     const file = join(dir, 'hearth.db');
-    const upgrade = migrations.at(-1)!;
+    const upgrade = migrations.find((migration) => migration.name === 'BrokerCore1765300000000')!;
     await migrate(file, migrations[migrations.indexOf(upgrade) - 1]);
     const db = open(file);
     const packet = `cmd, broker_id, broker_counter, topic, payload, qos, retain, dup, message_id, extra`;

@@ -195,6 +195,25 @@ describe('simulated MQTT devices on a hub', () => {
     await expect.poll(() => value('$state')).toBe('disconnected');
   });
 
+  it("the hub makes the thermostat a climate whose target and mode the API sets", async () => {
+    const { sim } = await simulate([THERMOSTAT]);
+    const { inbox } = await observe('homie/living_thermostat/thermostat/#');
+    const entity = async () => (await hub.api('/api/entities/climate.living_room_thermostat')).json() as Promise<Record<string, any>>;
+    await expect.poll(entity, { timeout: 10_000 }).toMatchObject({
+      kind: 'climate',
+      state: 'heat',
+      attributes: { targetTemperature: 21, currentTemperature: 20 },
+      commands: ['targetTemperature', 'hvacMode'],
+      limits: { targetTemperature: { min: 5, max: 30, step: 0.5 }, hvacMode: { options: ['off', 'heat'] } },
+    });
+    expect((await hub.api('/api/entities/climate.living_room_thermostat/command', { body: { targetTemperature: 22.5 } })).status).toBe(202);
+    await expect.poll(() => inbox.messages.some((m) => m.topic === 'homie/living_thermostat/thermostat/target/set' && m.payload === '22.5')).toBe(true);
+    await expect.poll(entity, { timeout: 10_000 }).toMatchObject({ attributes: { targetTemperature: 22.5 } });
+    expect((await hub.api('/api/entities/climate.living_room_thermostat/command', { body: { hvacMode: 'off' } })).status).toBe(202);
+    await expect.poll(entity, { timeout: 10_000 }).toMatchObject({ state: 'off' });
+    await sim.stop();
+  });
+
   it('replays the same readings from the same seed', async () => {
     const run = async (seed: number) => {
       const { clock, sim } = await simulate([KETTLE, METER, MOTION], seed);

@@ -79,9 +79,57 @@ export interface SnPredefinedTopicDto {
   topicId: number;
 }
 
+/**
+ * What the hub listens on (`GET /api/listeners`), as a device should be told: `host` is the address to use
+ * (HEARTH_ADVERTISED_HOST, else the address the MQTT listener binds to, else this machine's LAN address);
+ * null where a listener is off.
+ */
+export interface HubListenersDto {
+  host: string;
+  mqtt: number | null;
+  mqtts: number | null;
+  mqttsClientCert: number | null;
+  websocket: { port: number; path: string } | null;
+  secureWebsocket: { port: number; path: string } | null;
+  mqttSnUdp: number | null;
+  mqttSnSerial: { path: string; mode: 'xbee' | 'raw'; open: boolean } | null;
+  discoveryPrefix: string;
+  /** On an external broker (HEARTH_MQTT_URL) devices connect to it, not to the hub: its first node; the embedded listeners are off. */
+  externalBroker: { url: string; host: string; port: number } | null;
+}
+
+/**
+ * What firmware a device credential is for: its topic rules are exactly the topics that firmware publishes
+ * and subscribes to under its own device topic (`generic` = everything under `devices/<topic>`).
+ */
+export const DEVICE_KINDS = ['tasmota', 'esphome', 'shelly', 'zigbee2mqtt', 'homie', 'generic'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+/** Body of `POST /api/device-credentials`; `topic` defaults to the name, `topicPrefix` (generic only) to `devices/<topic>`. */
+export interface CreateDeviceCredentialRequest {
+  name: string;
+  kind?: DeviceKind;
+  topic?: string;
+  topicPrefix?: string;
+  snAddresses?: string[];
+}
+
+/** What `POST /api/device-credentials` (and `hearth device add`) answers: the only time the password is visible. */
+export interface IssuedDeviceCredentialDto {
+  username: string;
+  password: string;
+  kind: DeviceKind;
+  topic: string;
+  topicPrefix: string | null;
+  snAddresses: string[];
+}
+
 /** A device credential as `GET /api/device-credentials` lists it (never its password or hash). */
 export interface DeviceCredentialDto {
   username: string;
+  kind: DeviceKind;
+  /** The firmware's device topic (Tasmota Topic, ESPHome topic_prefix, Shelly id or prefix, Zigbee2MQTT base topic, Homie device id). */
+  topic: string;
   topicPrefix: string | null;
   /** Where an MQTT-SN sensor may prove it is this device from: IPs or networks (CIDR), XBee 64-bit addresses, `wire`. */
   snAddresses: string[];
@@ -158,8 +206,24 @@ export interface RuleDto {
   running: number;
   /** How the last run ended (as in its trace); null when it never ran. */
   lastRun: RuleRunSummary | null;
+  /**
+   * Entities and devices the rule names that do not exist (yet, or any more): it does nothing with them
+   * until they appear. Empty when everything it names is there.
+   */
+  waitingFor: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** Something about a saved rule worth knowing that did not stop it being saved; `path` as in the rule JSON (`triggers[0].entityId`). */
+export interface RuleWarning {
+  path: string;
+  message: string;
+}
+
+/** What `POST` and `PUT /api/rules/:id` answer: the rule, with a warning per entity or device it names that does not exist (yet). */
+export interface SavedRuleDto extends RuleDto {
+  warnings: RuleWarning[];
 }
 
 /** The outcome of one run, as a rule's `lastRun` gives it; the whole trace is in `GET /api/rules/:id/traces`. */
@@ -173,4 +237,41 @@ export interface RunRuleRequest {
 /** One run of a rule, newest first from `GET /api/rules/:id/traces`. */
 export interface RuleTraceDto extends RuleTrace {
   id: number;
+}
+
+/** `GET /api/push/key`: the hub's VAPID public key (base64url), the `applicationServerKey` browsers subscribe with. */
+export interface PushKeyDto {
+  publicKey: string;
+}
+
+/** Body of `POST /api/push/subscriptions`: `PushSubscription.toJSON()` of the browser (`expirationTime` is ignored). */
+export interface PushSubscribeRequest {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+  expirationTime?: number | null;
+}
+
+/** One of the signed-in person's push subscriptions (one per browser), as `GET /api/push/subscriptions` lists them. */
+export interface PushSubscriptionDto {
+  id: number;
+  endpoint: string;
+  createdAt: string;
+}
+
+/** `POST /api/push/test`: what became of a test notification to each of the person's subscriptions. */
+export interface PushOutcomeDto {
+  sent: number;
+  /** Subscriptions the push service said are gone (404, 410): deleted. */
+  removed: number;
+  failed: number;
+}
+
+/** What a push message carries (JSON, encrypted): the dashboard's service worker shows it and opens `url` on a tap. */
+export interface PushNotificationPayload {
+  title: string;
+  body: string;
+  /** A page of the dashboard, e.g. `/rules/<id>`. */
+  url: string;
+  /** A newer notification with the same tag replaces the older one. */
+  tag?: string;
 }

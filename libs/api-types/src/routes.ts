@@ -32,6 +32,7 @@ export const API_ROUTES = [
   'POST /api/mqtt-sn/claims/:id/accept',
   'DELETE /api/mqtt-sn/claims/:id',
   'GET /api/health',
+  'GET /api/listeners',
   // An external broker asking who may connect and do what (EMQX, mosquitto-go-auth)
   'POST /api/mqtt-auth/emqx/authn',
   'POST /api/mqtt-auth/emqx/authz',
@@ -66,6 +67,12 @@ export const API_ROUTES = [
   'DELETE /api/rules/:id',
   'POST /api/rules/:id/run',
   'GET /api/rules/:id/traces',
+  // Web Push to people's browsers
+  'GET /api/push/key',
+  'GET /api/push/subscriptions',
+  'POST /api/push/subscriptions',
+  'DELETE /api/push/subscriptions/:id',
+  'POST /api/push/test',
 ] as const;
 
 export type ApiRoute = (typeof API_ROUTES)[number];

@@ -3,6 +3,7 @@ import { memoryStatistics } from '@hearth/statistics/testing';
 import { describe, expect, it } from 'vitest';
 import { CommandRefused, EntityNotFound, HistoryRefused } from './errors.js';
 import type { Entity } from './mapping/registry.js';
+import { thermostat } from './fixtures/homie.js';
 import { EntityPipeline } from './pipeline.js';
 import type { EntityPipelinePorts, HistoryPoint, PublishOptions } from './ports.js';
 import type { EntityState } from './state/entity-states.js';
@@ -57,6 +58,37 @@ function fixture() {
 }
 
 describe('EntityPipeline', () => {
+  it('gives an entity whose kind changes a new id of that kind: a Homie enum found settable becomes a select', () => {
+    const f = fixture();
+    const late = thermostat.filter((m) => m.topic !== 'homie/hall-thermostat/thermostat/fan/$settable');
+    for (const { topic, payload } of late) f.pipeline.receive({ topic, payload });
+    expect(f.pipeline.entity('sensor.hall_fan').kind).toBe('sensor');
+    f.send('homie/hall-thermostat/thermostat/fan/$settable', 'true');
+    expect(() => f.pipeline.entity('sensor.hall_fan')).toThrow(EntityNotFound);
+    expect(f.pipeline.entity('select.hall_fan')).toMatchObject({ kind: 'select', commands: ['value'] });
+    expect(f.events).toContainEqual({ type: 'removed', id: 'sensor.hall_fan' });
+  });
+
+  it('keeps the rest of a Homie device when one of its properties goes', () => {
+    const f = fixture();
+    for (const { topic, payload } of thermostat) f.pipeline.receive({ topic, payload });
+    expect(f.pipeline.entity('select.hall_fan')).toBeTruthy();
+    f.send('homie/hall-thermostat/thermostat/$properties', 'temperature,target,mode,heating,offset');
+    expect(() => f.pipeline.entity('select.hall_fan')).toThrow(EntityNotFound);
+    expect(f.pipeline.entity('climate.hall_thermostat').kind).toBe('climate');
+    expect(f.pipeline.entity('number.hall_offset').kind).toBe('number');
+  });
+
+  it('applies a retained Homie value that arrived before its node was described', () => {
+    const f = fixture();
+    f.send('homie/hall-thermostat/thermostat/target', '19.5');
+    f.send('homie/hall-thermostat/thermostat/temperature', '18.2');
+    for (const { topic, payload } of thermostat) f.pipeline.receive({ topic, payload });
+    expect(f.pipeline.entity('climate.hall_thermostat')).toMatchObject({ attributes: { targetTemperature: 19.5, currentTemperature: 18.2 }, commands: ['targetTemperature', 'hvacMode'] });
+    expect(f.pipeline.entity('sensor.hall_temperature').state).toBe(18.2);
+    expect(f.pipeline.unmapped()).toEqual([]);
+  });
+
   it('maps discovery to an entity, then every state change to one stored state, one history point and one event with before and after', () => {
     const f = fixture();
     f.send('homeassistant/switch/plug1/config', PLUG_CONFIG);
@@ -148,6 +180,21 @@ describe('EntityPipeline', () => {
       ['plug1', false, 1_035_001],
     ]);
     expect(f.pipeline.devices()).toMatchObject([{ id: 'plug1', available: false, entityIds: ['switch.desk_plug'], lastSeen: new Date(1_035_001).toISOString() }]);
+  });
+
+  it("tells a known device's own telemetry (Tasmota INFO1, RESULT) apart from topics of devices it does not know", () => {
+    const f = fixture();
+    f.send('homeassistant/switch/plug1/config', { ...PLUG_CONFIG, stat_t: 'tele/plug1/STATE', val_tpl: '{{ value_json.POWER }}' });
+    for (const topic of ['tele/plug1/INFO1', 'stat/plug1/RESULT', 'tele/plug2/STATE', 'shed/temperature']) f.send(topic, '{}');
+    const owners = Object.fromEntries(f.pipeline.unmapped().map((topic) => [topic.topic, topic.deviceId]));
+    expect(owners).toEqual({ 'tele/plug1/INFO1': 'plug1', 'stat/plug1/RESULT': 'plug1', 'tele/plug2/STATE': null, 'shed/temperature': null });
+  });
+
+  it('keeps the command topics of controls (a valve set topic the hub publishes on) off the unmapped list', () => {
+    const f = fixture();
+    f.send('homeassistant/valve/tap/config', { name: 'Tap', uniq_id: 'tap', cmd_t: 'garden/tap/set', stat_t: 'garden/tap/state' });
+    f.send('garden/tap/set', 'OPEN');
+    expect(f.pipeline.unmapped()).toEqual([]);
   });
 
   it('lists topics no entity claims; a manual mapping claims one and a rename announces the change', () => {

@@ -2,7 +2,7 @@ import { encodeCommand, type EntityCommand } from './commands/encode.js';
 import { CommandRefused, EntityNotFound } from './errors.js';
 import { EntityHistory, type HistoryQuery } from './history/entity-history.js';
 import type { RecordedSeries } from './history/recorded-series.js';
-import { supportedFeatures } from './mapping/definition.js';
+import { controlLimits, supportedFeatures } from './mapping/definition.js';
 import { EntityMapper, type EntityMapperOptions } from './mapping/entity-mapper.js';
 import { manualDefinition } from './mapping/manual.js';
 import type { Entity } from './mapping/registry.js';
@@ -69,6 +69,7 @@ export class EntityPipeline {
           ports.log.info({ id: entity.id, uniqueId: entity.definition.uniqueId }, 'entity removed');
           ports.events.entityRemoved(entity.id);
         },
+        replay: (topic, payload) => this.receive({ topic, payload }),
       },
       ports.log,
     );
@@ -234,6 +235,7 @@ export class EntityPipeline {
       deviceClass: definition.deviceClass ?? null,
       stateClass: definition.stateClass ?? null,
       commands: supportedFeatures(definition),
+      limits: controlLimits(definition),
       source: definition.source,
     };
   }

@@ -1,5 +1,5 @@
 import type { StatisticPointDto } from '@hearth/statistics';
-import type { DefinitionSource, EntityKind } from './mapping/definition.js';
+import type { CommandLimits, DefinitionSource, EntityFeature, EntityKind, MANUAL_KINDS } from './mapping/definition.js';
 
 /**
  * How entities, devices and topics look from outside the pipeline: what the REST API and the `/ws`
@@ -8,9 +8,6 @@ import type { DefinitionSource, EntityKind } from './mapping/definition.js';
 
 /** `on`/`off` for lights, switches and binary sensors; a number or text for sensors and meters. */
 export type StateValue = string | number | boolean | null;
-
-/** What a command may carry for an entity. */
-export type EntityFeature = 'on' | 'brightness' | 'colorTemp' | 'rgb';
 
 export interface EntityDto {
   /** Stable slug `<kind>.<object>`, e.g. `light.kitchen`. */
@@ -32,6 +29,8 @@ export interface EntityDto {
   stateClass: 'measurement' | 'total' | 'total_increasing' | null;
   /** What a command may carry for this entity; empty when it cannot be commanded. */
   commands: EntityFeature[];
+  /** Ranges and choices of those commands: a number's min/max/step, a select's options, a climate's modes. */
+  limits: CommandLimits;
   source: DefinitionSource;
 }
 
@@ -53,6 +52,8 @@ export interface UnmappedTopicDto {
   lastPayload: string;
   count: number;
   lastSeen: string;
+  /** The known device this topic sits beside (its own telemetry no entity maps, not a new device); null for none. */
+  deviceId: string | null;
 }
 
 /** One recorded reading (numeric entities) or state change (the others). */
@@ -85,7 +86,7 @@ export interface EntityHistoryDto {
 
 /** Body of `POST /api/entities`: map a topic to an entity by hand (e.g. adopt an unmapped topic). */
 export interface ManualEntityRequest {
-  kind: EntityKind;
+  kind: (typeof MANUAL_KINDS)[number];
   name: string;
   stateTopic: string;
   /** A JSON path (`ENERGY.Power`) or a template (`{{ value_json.t | float }}`); the raw payload when absent. */

@@ -183,6 +183,7 @@ describe('offline triggers', () => {
     h.set('sensor.soil', 40, {}, false);
     await h.clock.advance(2 * MINUTE);
     expect(h.traces.map((t) => t.trigger.description)).toEqual(['sensor.soil went offline for 2m']);
+    expect(h.traces[0].trigger).toMatchObject({ entityId: 'sensor.soil' });
   });
 
   it('fire when a device becomes unavailable', async () => {
@@ -192,6 +193,8 @@ describe('offline triggers', () => {
     h.engine.availabilityChanged('tasmota_A4CF12', false);
     await h.settle();
     expect(h.traces.map((t) => t.trigger.description)).toEqual(['tasmota_A4CF12 went offline']);
+    expect(h.traces[0].trigger).toMatchObject({ deviceId: 'tasmota_A4CF12' });
+    expect(h.traces[0].trigger).not.toHaveProperty('entityId');
   });
 });
 
@@ -210,7 +213,7 @@ describe('conditions', () => {
     expect((await check([{ type: 'state', entityId: 'person.anna', equals: 'home' }], home)).result).toBe('done');
     const trace = await check([{ type: 'state', entityId: 'person.anna', in: ['away', 'work'] }], home);
     expect(trace.result).toBe('conditions-failed');
-    expect(trace.conditions).toEqual([{ path: 'conditions[0]', type: 'state', result: false, detail: 'person.anna is "home"' }]);
+    expect(trace.conditions).toEqual([{ path: 'conditions[0]', type: 'state', result: false, detail: 'person.anna is "home"', entityId: 'person.anna' }]);
     expect((await check([{ type: 'state', entityId: 'person.nobody', equals: 'home' }])).conditions[0].detail).toBe('person.nobody is unknown');
   });
 
@@ -284,6 +287,10 @@ describe('actions', () => {
       ['actions[2]', 'notify', 'ok', 'binary_sensor.motion saw someone'],
       ['actions[3]', 'log', 'ok', 'done'],
     ]);
+    // Which entity the run started from and which command went where.
+    expect(h.traces[0].trigger).toMatchObject({ index: 0, type: 'state', entityId: 'binary_sensor.motion' });
+    expect(h.traces[0].actions[0]).toMatchObject({ entityId: 'light.hall', command: { on: true, brightness: 128 } });
+    expect(h.traces[0].actions.slice(1).filter((a) => 'entityId' in a || 'command' in a)).toEqual([]);
   });
 
   it('delay: waits on the clock, and the trace says how long', async () => {

@@ -71,6 +71,8 @@ interface Fired {
   description: string;
   /** `trigger` in templates. */
   data: Record<string, unknown>;
+  /** The entity or device the trigger saw change, for the trace. */
+  subject?: Pick<RuleTrace['trigger'], 'entityId' | 'deviceId'>;
 }
 
 interface Run {
@@ -186,7 +188,7 @@ export class RuleEngine {
         this.guard(entry, `handling ${entityId}`, () => {
           if (trigger.type === 'state') this.onState(entry, index, trigger, before, after);
           else if (trigger.type === 'threshold') this.onThreshold(entry, index, trigger, before, after);
-          else if (trigger.type === 'offline' && before?.available !== after.available) this.onAvailability(entry, index, trigger.for, entityId, before?.available === true, after.available);
+          else if (trigger.type === 'offline' && before?.available !== after.available) this.onAvailability(entry, index, trigger.for, { entityId }, before?.available === true, after.available);
         });
       });
     }
@@ -206,7 +208,7 @@ export class RuleEngine {
     for (const entry of this.active()) {
       entry.rule.triggers.forEach((trigger, index) => {
         if (trigger.type !== 'offline' || !('deviceId' in trigger) || trigger.deviceId !== deviceId) return;
-        this.guard(entry, `handling ${deviceId}`, () => this.onAvailability(entry, index, trigger.for, deviceId, !available, available));
+        this.guard(entry, `handling ${deviceId}`, () => this.onAvailability(entry, index, trigger.for, { deviceId }, !available, available));
       });
     }
   }
@@ -236,7 +238,13 @@ export class RuleEngine {
     // Any change ends a pending `for`: the state it waited on did not hold.
     this.cancelTimer(entry, index);
     if (!matches(trigger.from, from) || !matches(trigger.to, to)) return;
-    const fired = { index, type: 'state' as const, description: `${trigger.entityId} changed from ${show(from)} to ${show(to)}`, data: { type: 'state', entityId: trigger.entityId, from, to } };
+    const fired = {
+      index,
+      type: 'state' as const,
+      description: `${trigger.entityId} changed from ${show(from)} to ${show(to)}`,
+      data: { type: 'state', entityId: trigger.entityId, from, to },
+      subject: { entityId: trigger.entityId },
+    };
     this.fireAfter(entry, trigger.for, fired);
   }
 
@@ -248,12 +256,13 @@ export class RuleEngine {
     this.cancelTimer(entry, index);
     if (!is) return;
     const what = trigger.attribute ? `${trigger.entityId} ${trigger.attribute}` : trigger.entityId;
-    this.fireAfter(entry, trigger.for, { index, type: 'threshold', description: `${what} is ${show(value)}`, data: { type: 'threshold', entityId: trigger.entityId, value } });
+    this.fireAfter(entry, trigger.for, { index, type: 'threshold', description: `${what} is ${show(value)}`, data: { type: 'threshold', entityId: trigger.entityId, value }, subject: { entityId: trigger.entityId } });
   }
 
-  private onAvailability(entry: Entry, index: number, forText: string | undefined, id: string, was: boolean, is: boolean): void {
+  private onAvailability(entry: Entry, index: number, forText: string | undefined, subject: { entityId: string } | { deviceId: string }, was: boolean, is: boolean): void {
     this.cancelTimer(entry, index);
-    if (was && !is) this.fireAfter(entry, forText, { index, type: 'offline', description: `${id} went offline`, data: { type: 'offline', id } });
+    const id = 'entityId' in subject ? subject.entityId : subject.deviceId;
+    if (was && !is) this.fireAfter(entry, forText, { index, type: 'offline', description: `${id} went offline`, data: { type: 'offline', id }, subject });
   }
 
   /** Fires now, or once `forText` has passed with nothing cancelling it. */
@@ -340,7 +349,7 @@ export class RuleEngine {
       ruleId: entry.id,
       startedAt: now,
       finishedAt: now,
-      trigger: { index: fired.index, type: fired.type, description: fired.description },
+      trigger: { index: fired.index, type: fired.type, description: fired.description, ...fired.subject },
       conditions: [],
       actions: [],
       result: 'done',
@@ -364,7 +373,7 @@ export class RuleEngine {
     this.countMqttTriggers();
     this.ports.log('error', reason, { ruleId: entry.id, rule: entry.rule.name, trigger: fired.description });
     const time = new Date(now).toISOString();
-    this.emit({ ruleId: entry.id, startedAt: time, finishedAt: time, trigger: { index: fired.index, type: fired.type, description: fired.description }, conditions: [], actions: [], result: 'stopped', error: reason });
+    this.emit({ ruleId: entry.id, startedAt: time, finishedAt: time, trigger: { index: fired.index, type: fired.type, description: fired.description, ...fired.subject }, conditions: [], actions: [], result: 'stopped', error: reason });
     return true;
   }
 
@@ -395,6 +404,7 @@ export class RuleEngine {
       const at = `${path}[${i}]`;
       const started = this.ports.now();
       const step: RuleTrace['actions'][number] = { path: at, type: action.type, result: 'ok', startedAt: new Date(started).toISOString(), durationMs: 0 };
+      if (action.type === 'command') Object.assign(step, { entityId: action.entityId, command: action.command });
       run.trace.actions.push(step);
       if (action.type === 'if') {
         const holds = this.holds(action.conditions, `${at}.conditions`, run, 'all');
@@ -486,7 +496,7 @@ export class RuleEngine {
   }
 
   private check(condition: ConditionDefinition, path: string, run: Run): boolean {
-    const step = { path, type: condition.type, result: false, detail: '' };
+    const step: RuleTrace['conditions'][number] = { path, type: condition.type, result: false, detail: '', ...('entityId' in condition && { entityId: condition.entityId }) };
     run.trace.conditions.push(step);
     [step.result, step.detail] = this.evaluate(condition, path, run);
     return step.result;

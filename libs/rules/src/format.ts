@@ -76,10 +76,22 @@ export interface RuleTrace {
   ruleId: string;
   startedAt: string;
   finishedAt: string;
-  /** `index` null: run by hand. */
-  trigger: { index: number | null; type: TriggerDefinition['type'] | 'manual'; description: string };
-  conditions: Array<{ path: string; type: ConditionDefinition['type']; result: boolean; detail: string }>;
-  actions: Array<{ path: string; type: ActionDefinition['type']; result: 'ok' | 'error' | 'cancelled'; startedAt: string; durationMs: number; detail?: string; error?: string }>;
+  /** `index` null: run by hand. `entityId` or `deviceId`: what the trigger saw change. */
+  trigger: { index: number | null; type: TriggerDefinition['type'] | 'manual'; description: string; entityId?: string; deviceId?: string };
+  /** `entityId`: the entity a state or numeric condition read. */
+  conditions: Array<{ path: string; type: ConditionDefinition['type']; result: boolean; detail: string; entityId?: string }>;
+  /** `entityId` and `command`: what a command action sent where. */
+  actions: Array<{
+    path: string;
+    type: ActionDefinition['type'];
+    result: 'ok' | 'error' | 'cancelled';
+    startedAt: string;
+    durationMs: number;
+    detail?: string;
+    error?: string;
+    entityId?: string;
+    command?: EntityCommand;
+  }>;
   result: RunResult;
   error?: string;
 }

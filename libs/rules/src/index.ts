@@ -40,5 +40,5 @@
  */
 export * from './format.js';
 export { parseRule, RULE_LIMITS, type ParseRuleResult, type Rule, type RuleError } from './parse.js';
-export { ruleReferences } from './references.js';
+export { missingReferences, referencesOf, ruleReferences, type RuleReference } from './references.js';
 export { RuleEngine, type EngineOptions, type EntitySnapshot, type Location, type LogLevel, type RulePorts, type StartResult } from './engine.js';

@@ -9,6 +9,23 @@ function errors(change: Record<string, unknown>): string[] {
   return result.ok ? [] : result.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
 }
 
+describe('parseRule commands per kind', () => {
+  it('takes each kind\'s own commands', () => {
+    const actions = [
+      { type: 'command', entityId: 'valve.garden', command: { open: true } },
+      { type: 'command', entityId: 'climate.hall', command: { targetTemperature: 21.5, hvacMode: 'heat' } },
+      { type: 'command', entityId: 'button.doorbell', command: { press: true } },
+      { type: 'command', entityId: 'number.volume', command: { value: 3 } },
+      { type: 'command', entityId: 'select.scene', command: { value: 'night' } },
+      { type: 'command', entityId: 'lock.door', command: { locked: true } },
+      { type: 'command', entityId: 'fan.ceiling', command: { on: true, percentage: 40, preset: 'auto' } },
+      { type: 'command', entityId: 'cover.blind', command: { position: 30 } },
+    ];
+    const result = parseRule({ ...minimal, actions });
+    expect(result.ok && result.rule.actions).toEqual(actions);
+  });
+});
+
 describe('parseRule', () => {
   it('accepts a minimal rule and fills in the defaults', () => {
     expect(parseRule(minimal)).toEqual({ ok: true, rule: { ...minimal, enabled: true, mode: 'single', conditions: [] } });
@@ -82,6 +99,11 @@ describe('parseRule', () => {
     ['an empty command', { actions: [{ type: 'command', entityId: 'a.b', command: {} }] }, ['actions[0].command: sets nothing: give on, brightness, colorTemp or rgb']],
     ['off with a brightness', { actions: [{ type: 'command', entityId: 'a.b', command: { on: false, brightness: 3 } }] }, ['actions[0].command: on: false cannot go with brightness or colour']],
     ['a bad brightness and rgb', { actions: [{ type: 'command', entityId: 'a.b', command: { brightness: 256, rgb: [1, 2] } }] }, ['actions[0].command.brightness: must be a whole number from 0 to 255', 'actions[0].command.rgb: must be [red, green, blue], whole numbers from 0 to 255']],
+    ['on for a valve', { actions: [{ type: 'command', entityId: 'valve.garden', command: { on: true } }] }, ['actions[0].command.on: a valve takes open, stop or position, not on']],
+    ['brightness for a climate', { actions: [{ type: 'command', entityId: 'climate.hall', command: { brightness: 9 } }] }, ['actions[0].command.brightness: a climate takes targetTemperature or hvacMode, not brightness']],
+    ['an empty button command', { actions: [{ type: 'command', entityId: 'button.restart', command: {} }] }, ['actions[0].command: sets nothing: give press']],
+    ['a position beyond 100', { actions: [{ type: 'command', entityId: 'cover.blind', command: { position: 120 } }] }, ['actions[0].command.position: must be a number from 0 (closed) to 100 (open)']],
+    ['a command for a sensor', { actions: [{ type: 'command', entityId: 'sensor.t', command: { on: true } }] }, ['actions[0].command.on: a sensor takes nothing, not on']],
     ['a wildcard publish topic', { actions: [{ type: 'publish', topic: 'a/+' }] }, ['actions[0].topic: must be a topic without wildcards (+, #)']],
     ['a $ publish topic', { actions: [{ type: 'publish', topic: '$SYS/x' }] }, ['actions[0].topic: must not start with $ (broker topics)']],
     ['a bad qos', { actions: [{ type: 'publish', topic: 'a', qos: 3 }] }, ['actions[0].qos: must be 0, 1 or 2']],

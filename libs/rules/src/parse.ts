@@ -1,4 +1,4 @@
-import { compileTemplate, type EntityCommand } from '@hearth/entities';
+import { commandProblems, compileTemplate, isEntityKind, type EntityCommand } from '@hearth/entities';
 import { FieldReader, fieldOf, fieldPath, isJsonObject, type FieldProblem, type JsonObject } from '@hearth/field-reader';
 import { parseCron } from './cron.js';
 import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleMode, RuleStateValue, TriggerDefinition, Weekday } from './format.js';
@@ -69,7 +69,6 @@ const ACTION_KEYS: Record<ActionDefinition['type'], readonly string[]> = {
   if: ['conditions', 'then', 'else'],
 };
 const RULE_KEYS = ['name', 'description', 'enabled', 'mode', 'triggers', 'conditions', 'actions'];
-const COMMAND_KEYS = ['on', 'brightness', 'colorTemp', 'rgb'];
 const SUN_EVENTS = ['sunrise', 'sunset'] as const;
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 const ENTITY_ID = /^[a-z0-9_]+\.[a-z0-9_]+$/;
@@ -197,8 +196,10 @@ class RuleParser extends FieldReader {
     const { o, type } = typed;
     const continueOnError = this.boolean(o, 'continueOnError', path);
     switch (type) {
-      case 'command':
-        return compact({ type, entityId: this.entityId(o, path, true)!, command: this.command(fieldOf(o, 'command'), fieldPath(path, 'command'))!, continueOnError });
+      case 'command': {
+        const entityId = this.entityId(o, path, true);
+        return compact({ type, entityId: entityId!, command: this.command(fieldOf(o, 'command'), fieldPath(path, 'command'), entityId)!, continueOnError });
+      }
       case 'publish': {
         const topic = this.topic(o, 'topic', path, true, true)!;
         const payload = this.template(o, 'payload', path, RULE_LIMITS.payload, false, true) ?? '';
@@ -319,25 +320,12 @@ class RuleParser extends FieldReader {
     return text;
   }
 
-  private command(value: unknown, path: string): EntityCommand | undefined {
+  /** A command checked for the kind its entity id names (`valve.garden` takes open, stop, position). */
+  private command(value: unknown, path: string, entityId: string | undefined): EntityCommand | undefined {
     if (value === undefined) return this.fail(path, 'required');
-    const o = this.object(value, path, COMMAND_KEYS);
-    if (!o) return undefined;
-    const on = this.boolean(o, 'on', path);
-    const int = (key: string, min: number, max: number): number | undefined => {
-      const v = fieldOf(o, key);
-      if (v === undefined || (Number.isInteger(v) && (v as number) >= min && (v as number) <= max)) return v as number | undefined;
-      return this.fail(fieldPath(path, key), `must be a whole number from ${min} to ${max}`);
-    };
-    const brightness = int('brightness', 0, 255);
-    const colorTemp = int('colorTemp', 50, 1000);
-    const rgbValue = fieldOf(o, 'rgb');
-    const rgb =
-      rgbValue === undefined || (Array.isArray(rgbValue) && rgbValue.length === 3 && rgbValue.every((c) => Number.isInteger(c) && c >= 0 && c <= 255))
-        ? (rgbValue as [number, number, number] | undefined)
-        : this.fail(fieldPath(path, 'rgb'), 'must be [red, green, blue], whole numbers from 0 to 255');
-    if (Object.keys(o).length === 0) this.fail(path, 'sets nothing: give on, brightness, colorTemp or rgb');
-    if (on === false && (fieldOf(o, 'brightness') ?? fieldOf(o, 'colorTemp') ?? fieldOf(o, 'rgb')) !== undefined) this.fail(path, 'on: false cannot go with brightness or colour');
-    return compact({ on, brightness, colorTemp, rgb: rgb && ([rgb[0], rgb[1], rgb[2]] as const) });
+    const kind = entityId?.split('.')[0];
+    const problems = commandProblems(value, kind !== undefined && isEntityKind(kind) ? kind : undefined);
+    for (const problem of problems) this.fail(problem.feature ? fieldPath(path, problem.feature) : path, problem.message);
+    return problems.length ? undefined : (value as EntityCommand);
   }
 }

@@ -1,8 +1,9 @@
-import type { DeviceCredentialDto } from '@hearth/api-types';
+import { DEVICE_KINDS, type DeviceCredentialDto, type DeviceKind, type IssuedDeviceCredentialDto } from '@hearth/api-types';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HubConfig } from '../config/config.schema.js';
 import { HUB_CONFIG } from '../config/config.token.js';
-import { deviceRules, type AclRule } from './acl.js';
+import type { AclRule } from './acl.js';
+import { deviceTopicProblem, kindAclFile, ownSpaces, spacesOverlap } from './device-kinds.js';
 import { DeviceCredentialsRepository, type DeviceCredential } from './device-credentials.repository.js';
 import { formatAclFile, formatPasswordFile, parseAclFile, parsePasswordFile, type Skipped } from './mosquitto-files.js';
 import { randomSecret } from './password-hash.js';
@@ -34,12 +35,7 @@ export interface PublicUser {
 export type PublicDevice = DeviceCredentialDto;
 
 /** What `hearth device add` prints and the API returns once: the only time the password is visible. */
-export interface IssuedDeviceCredential {
-  username: string;
-  password: string;
-  topicPrefix: string | null;
-  snAddresses: string[];
-}
+export type IssuedDeviceCredential = IssuedDeviceCredentialDto;
 
 export interface ImportReport {
   credentials: number;
@@ -62,8 +58,18 @@ export const toPublicUser = (user: User): PublicUser => ({
   createdAt: new Date(user.createdAt).toISOString(),
 });
 
+/** What `hearth device add` and `POST /api/device-credentials` may say besides the name. */
+export interface NewDeviceOptions {
+  kind?: DeviceKind;
+  topic?: string;
+  topicPrefix?: string;
+  snAddresses?: string[];
+}
+
 const toPublicDevice = (device: DeviceCredential, snAddresses: string[]): PublicDevice => ({
   username: device.username,
+  kind: device.kind,
+  topic: device.topic,
   topicPrefix: device.topicPrefix,
   snAddresses,
   source: device.source,
@@ -149,19 +155,32 @@ export class Accounts {
     return toPublicDevice(device, this.devices.snAddresses(device.id));
   }
 
-  /** A new credential with a random password; the topic prefix defaults to `devices/<name>`; MQTT-SN addresses are optional. */
-  async addDevice(name: string, topicPrefix?: string, snAddresses: string[] = []): Promise<IssuedDeviceCredential> {
+  /**
+   * A new credential with a random password for a device of `kind` (default generic) whose firmware uses the
+   * device topic `topic` (default: the name); a generic device owns `topicPrefix` (default `devices/<topic>`).
+   * No two devices may own the same topics. MQTT-SN addresses are optional.
+   */
+  async addDevice(name: string, options: NewDeviceOptions = {}): Promise<IssuedDeviceCredential> {
     this.checkName(name);
-    const prefix = this.checkPrefix(topicPrefix ?? `devices/${name}`);
-    const addresses = [...new Set(snAddresses.map(checkSnAddress))].sort();
+    const kind = options.kind ?? 'generic';
+    if (!DEVICE_KINDS.includes(kind)) invalid(`kind must be one of ${DEVICE_KINDS.join(', ')}`);
+    const topic = options.topic ?? name;
+    const topicProblem = deviceTopicProblem(kind, topic, this.discoveryPrefix);
+    if (topicProblem) invalid(topicProblem);
+    if (options.topicPrefix !== undefined && kind !== 'generic') invalid('topicPrefix is for generic devices only; other kinds follow their firmware\'s topics from topic');
+    const prefix = kind === 'generic' ? this.checkPrefix(options.topicPrefix ?? `devices/${topic}`) : null;
+    const addresses = [...new Set((options.snAddresses ?? []).map(checkSnAddress))].sort();
     if (this.users.findByName(name) || this.devices.findByName(name)) throw new AccountError('conflict', `the name ${name} is taken`);
+    const spaces = ownSpaces({ username: name, kind, topic, topicPrefix: prefix });
+    const owner = this.devices.list().find((other) => other.revokedAt === null && spacesOverlap(spaces, ownSpaces(other)));
+    if (owner) throw new AccountError('conflict', `topic: ${owner.username} already uses ${ownSpaces(owner).join(', ')}`);
     const password = randomSecret();
     const passwordHash = await this.hasher.hash(password, 'device');
     this.devices.transaction(() => {
-      const device = this.devices.upsert({ username: name, passwordHash, topicPrefix: prefix, source: 'hearth' });
+      const device = this.devices.upsert({ username: name, passwordHash, kind, topic, topicPrefix: prefix, source: 'hearth' });
       this.devices.addSnAddresses(device.id, addresses);
     });
-    return { username: name, password, topicPrefix: prefix, snAddresses: addresses };
+    return { username: name, password, kind, topic, topicPrefix: prefix, snAddresses: addresses };
   }
 
   /** Lets an MQTT-SN sensor at `address` act as the device (an admin's yes to its claim, or `hearth device bind`). */
@@ -181,7 +200,7 @@ export class Accounts {
     const device = this.device(name);
     const password = randomSecret();
     this.devices.upsert({ ...device, passwordHash: await this.hasher.hash(password, 'device') });
-    return { username: device.username, password, topicPrefix: device.topicPrefix, snAddresses: this.devices.snAddresses(device.id) };
+    return { username: device.username, password, kind: device.kind, topic: device.topic, topicPrefix: device.topicPrefix, snAddresses: this.devices.snAddresses(device.id) };
   }
 
   revokeDevice(name: string): void {
@@ -205,7 +224,7 @@ export class Accounts {
     this.devices.transaction(() => {
       for (const entry of entries) {
         const existing = this.devices.findByName(entry.username);
-        this.devices.upsert({ username: entry.username, passwordHash: entry.hash, topicPrefix: existing?.topicPrefix ?? null, source: existing?.source ?? 'mosquitto' });
+        this.devices.upsert({ username: entry.username, passwordHash: entry.hash, kind: existing?.kind ?? 'generic', topic: existing?.topic ?? entry.username, topicPrefix: existing?.topicPrefix ?? null, source: existing?.source ?? 'mosquitto' });
       }
       this.devices.replaceRules(acl.rules);
     });
@@ -215,10 +234,12 @@ export class Accounts {
   /** Active device credentials as a Mosquitto password file, and every rule (implicit ones included) as an ACL file. */
   exportMosquitto(): { passwordFile: string; aclFile: string } {
     const active = this.devices.list().filter((device) => device.revokedAt === null);
-    const rules: AclRule[] = [
-      ...this.devices.allRules(),
-      ...active.flatMap((device) => deviceRules(device.username, device.topicPrefix, this.discoveryPrefix)),
-    ];
+    // Every Tasmota device brings the same fallback-topic pattern: it is written once.
+    const lines = new Map<string, AclRule>();
+    for (const rule of [...this.devices.allRules(), ...active.flatMap((device) => kindAclFile(device, this.discoveryPrefix))]) {
+      lines.set(`${rule.username ?? ''}\u0000${rule.access}\u0000${rule.filter}`, rule);
+    }
+    const rules = [...lines.values()];
     return {
       passwordFile: formatPasswordFile(active.map((device) => ({ username: device.username, hash: device.passwordHash }))),
       aclFile: formatAclFile(rules),

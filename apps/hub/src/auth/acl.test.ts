@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DevicePermissions, deviceRules } from './acl.js';
+import { DevicePermissions } from './acl.js';
+import { kindRules } from './device-kinds.js';
 
 describe('device permissions', () => {
   const rules = [
-    ...deviceRules('plug1', 'devices/plug1', 'homeassistant'),
+    ...kindRules({ username: 'plug1', kind: 'generic', topic: 'plug1', topicPrefix: 'devices/plug1' }, 'homeassistant', 'esp-42'),
     { username: 'plug1', access: 'deny' as const, filter: 'devices/plug1/secret' },
     { username: null, access: 'read' as const, filter: 'shared/%u/+' },
     { username: null, access: 'readwrite' as const, filter: 'clients/%c/#' },

@@ -1,4 +1,6 @@
+import type { Buffer } from 'node:buffer';
 import { filterCovers, isTopicSafe, topicMatches } from '@hearth/mqtt-topics';
+import type { DiscoveryClaims } from './device-kinds.js';
 
 export type Access = 'read' | 'write' | 'readwrite' | 'deny';
 
@@ -24,8 +26,9 @@ export type MqttPrincipal =
 const SYS = /^\$SYS(\/|$)/;
 
 /**
- * What one device may do: its own rules (topic prefix, discovery, imported `topic` lines) and the
- * `pattern` rules with `%c`/`%u` filled in. `deny` wins; `$SYS` is never a device's.
+ * What one device may do: its own rules (its kind's topics, discovery, imported `topic` lines), the
+ * `pattern` rules with `%c`/`%u` filled in, and the discovery messages it shows to be its own (`claims`).
+ * `deny` wins; `$SYS` is never a device's.
  */
 export class DevicePermissions {
   private readonly allow: Array<{ filter: string; read: boolean; write: boolean }> = [];
@@ -38,7 +41,11 @@ export class DevicePermissions {
   private readonly writable = new Map<string, boolean>();
   private readonly readable = new Map<string, boolean>();
 
-  constructor(rules: AclRule[], identity: { username: string; clientId: string }) {
+  constructor(
+    rules: AclRule[],
+    identity: { username: string; clientId: string },
+    readonly claims?: DiscoveryClaims,
+  ) {
     for (const rule of rules) {
       const filter = rule.username === null ? substitute(rule.filter, identity) : rule.filter;
       if (filter === null || SYS.test(filter)) continue;
@@ -47,17 +54,26 @@ export class DevicePermissions {
     }
   }
 
-  canWrite(topic: string): boolean {
-    return this.writable.get(topic) ?? remember(this.writable, topic, !SYS.test(topic) && !this.denied(topic) && this.allow.some((rule) => rule.write && topicMatches(rule.filter, topic)));
+  canWrite(topic: string, payload?: Buffer): boolean {
+    if (this.writable.get(topic) ?? remember(this.writable, topic, this.byRules(topic, 'write'))) return true;
+    // A claim depends on the payload (what the discovery message points at): decided each time.
+    return !SYS.test(topic) && !this.denied(topic) && (this.claims?.claim(topic, payload) ?? false);
   }
 
-  canRead(topic: string): boolean {
-    return this.readable.get(topic) ?? remember(this.readable, topic, !SYS.test(topic) && !this.denied(topic) && this.allow.some((rule) => rule.read && topicMatches(rule.filter, topic)));
+  canRead(topic: string, payload?: Buffer): boolean {
+    if (this.readable.get(topic) ?? remember(this.readable, topic, this.byRules(topic, 'read'))) return true;
+    return this.claims?.subscribable != null && !SYS.test(topic) && !this.denied(topic) && this.claims.claim(topic, payload);
   }
 
-  /** A subscription must lie inside one readable rule; deliveries are still checked one by one (deny rules). */
+  /** A subscription must lie inside one readable rule (or the device's claimable discovery); deliveries are still checked one by one. */
   canSubscribe(filter: string): boolean {
-    return !SYS.test(filter) && this.allow.some((rule) => rule.read && filterCovers(rule.filter, filter));
+    if (SYS.test(filter)) return false;
+    const subscribable = this.claims?.subscribable;
+    return this.allow.some((rule) => rule.read && filterCovers(rule.filter, filter)) || (subscribable != null && filterCovers(subscribable, filter));
+  }
+
+  private byRules(topic: string, access: 'read' | 'write'): boolean {
+    return !SYS.test(topic) && !this.denied(topic) && this.allow.some((rule) => rule[access] && topicMatches(rule.filter, topic));
   }
 
   private denied(topic: string): boolean {
@@ -78,21 +94,4 @@ function remember(decisions: Map<string, boolean>, topic: string, allowed: boole
 function substitute(filter: string, { username, clientId }: { username: string; clientId: string }): string | null {
   if ((filter.includes('%u') && !isTopicSafe(username)) || (filter.includes('%c') && !isTopicSafe(clientId))) return null;
   return filter.replaceAll('%u', username).replaceAll('%c', clientId);
-}
-
-/**
- * The rules every hearth-made device gets: read and write under its topic prefix, announce itself with
- * Home Assistant discovery under a node id equal to its username, and see the discovery birth message.
- */
-export function deviceRules(username: string, topicPrefix: string | null, discoveryPrefix: string): AclRule[] {
-  const rules: AclRule[] = [];
-  if (topicPrefix) rules.push({ username, access: 'readwrite', filter: `${topicPrefix}/#` });
-  if (isTopicSafe(username)) {
-    rules.push(
-      { username, access: 'write', filter: `${discoveryPrefix}/+/${username}/+/config` },
-      { username, access: 'write', filter: `${discoveryPrefix}/device/${username}/config` },
-    );
-  }
-  rules.push({ username, access: 'read', filter: `${discoveryPrefix}/status` });
-  return rules;
 }

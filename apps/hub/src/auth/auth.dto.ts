@@ -1,3 +1,4 @@
+import { DEVICE_KINDS, type DeviceKind } from '@hearth/api-types';
 import { BadRequestException } from '@nestjs/common';
 import type { Role } from './users.repository.js';
 
@@ -65,8 +66,20 @@ const strings =
     return undefined;
   };
 
+const kind: Check<DeviceKind | undefined> = (value, name, problems) => {
+  if (value === undefined || DEVICE_KINDS.includes(value as DeviceKind)) return value as DeviceKind | undefined;
+  problems.push(`${name} must be one of ${DEVICE_KINDS.join(', ')}`);
+  return undefined;
+};
+
 export const createDeviceBody = (body: unknown) =>
-  parse<{ name: string; topicPrefix: string | undefined; snAddresses: string[] | undefined }>(body, { name: string(64) as Check<string>, topicPrefix: string(200, true), snAddresses: strings(100) });
+  parse<{ name: string; kind: DeviceKind | undefined; topic: string | undefined; topicPrefix: string | undefined; snAddresses: string[] | undefined }>(body, {
+    name: string(64) as Check<string>,
+    kind,
+    topic: string(200, true),
+    topicPrefix: string(200, true),
+    snAddresses: strings(100),
+  });
 
 export const snAddressBody = (body: unknown) => parse<{ address: string }>(body, { address: string(100) as Check<string> });
 

@@ -21,8 +21,8 @@ export class DeviceCredentialsController {
   /** The password is in this response only. */
   @Post()
   create(@Body() body: unknown) {
-    const { name, topicPrefix, snAddresses } = createDeviceBody(body);
-    return this.accounts.addDevice(name, topicPrefix, snAddresses);
+    const { name, ...options } = createDeviceBody(body);
+    return this.accounts.addDevice(name, options);
   }
 
   /** An address an MQTT-SN sensor may prove it is this device from. */

@@ -1,19 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Statement } from 'better-sqlite3';
 import { SQLITE } from '../database/database.tokens.js';
+import type { DeviceKind } from '@hearth/api-types';
 import type { AclRule } from './acl.js';
 
 export interface DeviceCredential {
   id: number;
   username: string;
   passwordHash: string;
+  kind: DeviceKind;
+  topic: string;
   topicPrefix: string | null;
   source: 'hearth' | 'mosquitto';
   createdAt: number;
   revokedAt: number | null;
 }
 
-const COLUMNS = `"id", "username", "password_hash" AS passwordHash, "topic_prefix" AS topicPrefix, "source", "created_at" AS createdAt, "revoked_at" AS revokedAt`;
+const COLUMNS = `"id", "username", "password_hash" AS passwordHash, "kind", "topic", "topic_prefix" AS topicPrefix, "source", "created_at" AS createdAt, "revoked_at" AS revokedAt`;
 
 /** MQTT device credentials (table `device_credential`) and imported Mosquitto ACL rules (`mqtt_acl_rule`). */
 @Injectable()
@@ -42,13 +45,13 @@ export class DeviceCredentialsRepository {
   }
 
   /** Inserts, or replaces the hash (and un-revokes) of an existing username: re-importing a password file updates it. */
-  upsert(credential: Pick<DeviceCredential, 'username' | 'passwordHash' | 'topicPrefix' | 'source'>): DeviceCredential {
+  upsert(credential: Pick<DeviceCredential, 'username' | 'passwordHash' | 'kind' | 'topic' | 'topicPrefix' | 'source'>): DeviceCredential {
     this.db
       .prepare(
-        `INSERT INTO "device_credential" ("username", "password_hash", "topic_prefix", "source", "created_at") VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO "device_credential" ("username", "password_hash", "kind", "topic", "topic_prefix", "source", "created_at") VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT ("username") DO UPDATE SET "password_hash" = excluded."password_hash", "revoked_at" = NULL`,
       )
-      .run(credential.username, credential.passwordHash, credential.topicPrefix, credential.source, Date.now());
+      .run(credential.username, credential.passwordHash, credential.kind, credential.topic, credential.topicPrefix, credential.source, Date.now());
     return this.findByName(credential.username)!;
   }
 

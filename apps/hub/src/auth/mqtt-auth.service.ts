@@ -8,7 +8,8 @@ import { HUB_CONFIG } from '../config/config.token.js';
 import { SQLITE } from '../database/database.tokens.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
-import { DevicePermissions, deviceRules, type AclRule, type MqttPrincipal } from './acl.js';
+import { DevicePermissions, type AclRule, type MqttPrincipal } from './acl.js';
+import { discoveryClaims, kindRules, ownSpaces, type DiscoveryClaims } from './device-kinds.js';
 import { DeviceCredentialsRepository, type DeviceCredential } from './device-credentials.repository.js';
 import { HashAbandoned, HasherBusy, PasswordHasher } from './password-hasher.js';
 import { SignInPolicy } from './sign-in-policy.js';
@@ -52,12 +53,15 @@ const grantOf = (client: BrokerClient<MqttConnection>): Grant | undefined => cli
 
 export type MqttAction = 'publish' | 'subscribe' | 'receive';
 
-/** Whether a principal may do `action` on a topic (a filter, to subscribe); no principal may do nothing. */
-function permits(principal: MqttPrincipal | undefined, action: MqttAction, topic: string): boolean {
+/**
+ * Whether a principal may do `action` on a topic (a filter, to subscribe); no principal may do nothing. The
+ * payload, where there is one, decides discovery messages that do not name their device (device-kinds.ts).
+ */
+function permits(principal: MqttPrincipal | undefined, action: MqttAction, topic: string, payload?: Buffer): boolean {
   if (principal === undefined) return false;
   if (!('permissions' in principal)) return true;
-  if (action === 'publish') return principal.permissions.canWrite(topic);
-  return action === 'subscribe' ? principal.permissions.canSubscribe(topic) : principal.permissions.canRead(topic);
+  if (action === 'publish') return principal.permissions.canWrite(topic, payload);
+  return action === 'subscribe' ? principal.permissions.canSubscribe(topic) : principal.permissions.canRead(topic, payload);
 }
 
 const isLoopback = (address = ''): boolean => /^(127\.|::1$|::ffff:127\.)/.test(address);
@@ -123,16 +127,16 @@ export class MqttAuthService {
     this.live.delete(client);
   }
 
-  canPublish(client: BrokerClient<MqttConnection>, topic: string): boolean {
-    return permits(grantOf(client)?.principal, 'publish', topic);
+  canPublish(client: BrokerClient<MqttConnection>, topic: string, payload?: Buffer): boolean {
+    return permits(grantOf(client)?.principal, 'publish', topic, payload);
   }
 
   canSubscribe(client: BrokerClient<MqttConnection>, filter: string): boolean {
     return permits(grantOf(client)?.principal, 'subscribe', filter);
   }
 
-  canReceive(client: BrokerClient<MqttConnection>, topic: string): boolean {
-    return permits(grantOf(client)?.principal, 'receive', topic);
+  canReceive(client: BrokerClient<MqttConnection>, topic: string, payload?: Buffer): boolean {
+    return permits(grantOf(client)?.principal, 'receive', topic, payload);
   }
 
   /**
@@ -192,7 +196,7 @@ export class MqttAuthService {
     if (principal.kind === 'admin') return this.users.findById(principal.userId)?.role === 'admin' ? principal : null;
     const credential = this.devices.findById(principal.credentialId);
     if (!credential || credential.revokedAt !== null || credential.passwordHash !== principal.passwordHash) return null;
-    return this.devicePrincipal(credential, clientId);
+    return this.devicePrincipal(credential, clientId, principal.permissions.claims);
   }
 
   private identify(clientId: string, connection: MqttConnection, username?: string, password?: Buffer): MqttPrincipal | Refusal | Promise<MqttPrincipal | Refusal> {
@@ -254,9 +258,10 @@ export class MqttAuthService {
     const own: AclRule[] = [...this.config.sn.trustedTopics, ...predefined].map((filter) => ({ username: null, access: 'readwrite', filter }));
     const devices: AclRule[] = this.devices
       .list()
-      .filter((device) => device.topicPrefix !== null && device.revokedAt === null)
-      .map((device) => ({ username: null, access: 'deny', filter: `${device.topicPrefix}/#` }));
-    const rules = [...own, ...deviceRules(clientId, null, this.config.devices.discoveryPrefix), ...devices];
+      .filter((device) => device.revokedAt === null)
+      .flatMap((device) => ownSpaces(device).map((filter): AclRule => ({ username: null, access: 'deny', filter })));
+    const discovery = kindRules({ username: clientId, kind: 'generic', topic: clientId, topicPrefix: null }, this.config.devices.discoveryPrefix, null);
+    const rules = [...own, ...discovery, ...devices];
     return { kind: 'sensor', clientId, predefined, permissions: new DevicePermissions(rules, { username: clientId, clientId }) };
   }
 
@@ -266,15 +271,21 @@ export class MqttAuthService {
     return this.devicePrincipal(credential, clientId);
   }
 
-  private devicePrincipal(credential: DeviceCredential, clientId: string): MqttPrincipal {
-    const rules = [...deviceRules(credential.username, credential.topicPrefix, this.config.devices.discoveryPrefix), ...this.devices.rulesFor(credential.username)];
+  /** A device's kind rules and imported rules; discovery it claimed in this session stays claimed when the grant is rebuilt. */
+  private devicePrincipal(credential: DeviceCredential, clientId: string, claimed?: DiscoveryClaims): MqttPrincipal {
+    const { discoveryPrefix } = this.config.devices;
+    const rules = [...kindRules(credential, discoveryPrefix, clientId), ...this.devices.rulesFor(credential.username)];
     return {
       kind: 'device',
       username: credential.username,
       credentialId: credential.id,
       passwordHash: credential.passwordHash,
-      permissions: new DevicePermissions(rules, { username: credential.username, clientId }),
+      permissions: new DevicePermissions(rules, { username: credential.username, clientId }, discoveryClaims(credential, discoveryPrefix, () => this.otherDevices(credential))?.inherit(claimed)),
     };
+  }
+
+  private otherDevices(credential: DeviceCredential): DeviceCredential[] {
+    return this.devices.list().filter((device) => device.id !== credential.id && device.revokedAt === null);
   }
 
   /** `loopback` trusts plain TCP from this machine only: behind a WebSocket reverse proxy every client would look local. */

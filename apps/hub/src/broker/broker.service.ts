@@ -83,9 +83,9 @@ export class BrokerService extends MqttBus {
       maxKeepAlive: mqtt.maxKeepAlive,
       hooks: {
         authenticate: (request) => this.auth.authenticate(request),
-        authorizePublish: (client, message) => this.auth.canPublish(client, message.topic),
+        authorizePublish: (client, message) => this.auth.canPublish(client, message.topic, message.payload),
         authorizeSubscribe: (client, filter) => this.auth.canSubscribe(client, filter),
-        authorizeDeliver: (client, message) => this.auth.canReceive(client, message.topic),
+        authorizeDeliver: (client, message) => this.auth.canReceive(client, message.topic, message.payload),
         // Every message, once, to whoever in the hub looks at all traffic (the entity pipeline, rules' MQTT triggers).
         published: (message) => {
           if (this.events.has('mqttMessage')) this.events.emit('mqttMessage', busMessage(message));

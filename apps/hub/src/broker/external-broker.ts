@@ -153,7 +153,8 @@ export class ExternalBroker extends MqttBus {
 
   async publish(topic: string, payload: string | Buffer, { qos = 0, retain = false }: PublishOptions = {}): Promise<void> {
     const client = this.client;
-    // Before the first connect (while the hub starts) MQTT.js holds the message; after, a dead link refuses.
+    // While the hub starts (its own announcements), MQTT.js holds a publish until it connects; once the hub
+    // runs, a publish while the link is down is refused, so that whoever asked sees it.
     if (!client || (!this.connected && this.early === null)) throw new BrokerLinkDown();
     await client.publishAsync(topic, payload, { qos: Math.min(qos, this.maxQos) as 0 | 1 | 2, retain });
   }

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { DEVICE_KINDS, type DeviceKind } from '@hearth/api-types';
 import type { Role } from '../auth/users.repository.js';
 import type { HubConfig } from '../config/config.schema.js';
 import { describe, UsageError, type Command } from './command.js';
@@ -94,13 +95,20 @@ export function commands(config: HubConfig): Command[] {
       summary: 'Create MQTT credentials for a device.',
       args: ['<name>'],
       options: {
-        prefix: describe({ type: 'string' }, 'topic prefix the device owns (default devices/<name>)'),
+        kind: describe({ type: 'string' }, `the device's firmware: ${DEVICE_KINDS.join(', ')} (default generic); its topic rules follow that firmware`),
+        topic: describe({ type: 'string' }, "the firmware's device topic: Tasmota Topic, ESPHome topic_prefix, Shelly id (Gen1) or topic prefix (Gen2+), Zigbee2MQTT base_topic, Homie device id (default <name>)"),
+        prefix: describe({ type: 'string' }, 'generic devices: topic prefix the device owns (default devices/<topic>)'),
         'sn-address': describe({ type: 'string', multiple: true }, 'where an MQTT-SN sensor may be this device from: IP or network, XBee 64-bit address, or wire; repeatable'),
       },
-      details: ['Prints JSON { "username", "password", "topicPrefix", "snAddresses" }: the only time the password is shown.'],
+      details: ['Prints JSON { "username", "password", "kind", "topic", "topicPrefix", "snAddresses" }: the only time the password is shown.'],
       async run({ positionals: [name], values }) {
-        const snAddresses = (values['sn-address'] as string[] | undefined) ?? [];
-        print(JSON.stringify(await withAccounts(config, (accounts) => accounts.addDevice(name, values.prefix as string | undefined, snAddresses))));
+        const options = {
+          kind: values.kind as DeviceKind | undefined,
+          topic: values.topic as string | undefined,
+          topicPrefix: values.prefix as string | undefined,
+          snAddresses: (values['sn-address'] as string[] | undefined) ?? [],
+        };
+        print(JSON.stringify(await withAccounts(config, (accounts) => accounts.addDevice(name, options))));
       },
     },
     {
@@ -134,7 +142,7 @@ export function commands(config: HubConfig): Command[] {
       name: 'device rotate',
       summary: 'Give a device a new password (and re-enable a revoked one); its sessions end.',
       args: ['<name>'],
-      details: ['Prints JSON { "username", "password", "topicPrefix" }.'],
+      details: ['Prints JSON { "username", "password", "kind", "topic", "topicPrefix", "snAddresses" }.'],
       async run({ positionals: [name] }) {
         print(JSON.stringify(await withAccounts(config, (accounts) => accounts.rotateDevice(name))));
       },

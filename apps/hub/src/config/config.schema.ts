@@ -1,7 +1,7 @@
 import { isValidTopicFilter } from '@hearth/mqtt-topics';
 import { parseDuration } from '@hearth/rules/duration';
 import { BridgeConfigError, parseBridges, parseTopicLine, type BridgeConfig, type BridgeTopic } from '../bridge/bridge-config.js';
-import { brokerUrlProblem } from './broker-url.js';
+import { brokerUrlProblem, urlProblem } from './broker-url.js';
 
 /**
  * The one config schema: every key's type, default, environment variable and config-file path.
@@ -78,15 +78,20 @@ const list: Parser<string[]> = (raw) => raw.split(',').map((item) => item.trim()
 /** Optional text kept as written (a password may start with a space): unset (null) when empty. */
 const optionalText: Parser<string | null> = (raw) => (raw === '' ? null : raw);
 
+/** Comma-separated URLs, each checked by `problem`; empty means none. */
+const urlList =
+  (problem: (url: string) => string | null): Parser<string[]> =>
+  (raw) => {
+    const urls = list(raw);
+    for (const url of urls) {
+      const found = problem(url);
+      if (found) fail(found);
+    }
+    return urls;
+  };
+
 /** The nodes of an external broker: comma-separated URLs, tried in turn. */
-const brokerUrls: Parser<string[]> = (raw) => {
-  const urls = list(raw);
-  for (const url of urls) {
-    const problem = brokerUrlProblem(url);
-    if (problem) fail(problem);
-  }
-  return urls;
-};
+const brokerUrls = urlList(brokerUrlProblem);
 
 /** One broker URL, or unset. */
 const optionalBrokerUrl: Parser<string | null> = (raw) => (raw.trim() ? brokerUrls(raw)[0] ?? null : null);
@@ -208,6 +213,12 @@ export const configSchema = {
     discoveryPrefix: key('HEARTH_DISCOVERY_PREFIX', text, 'homeassistant', 'Home Assistant MQTT discovery prefix'),
     profilesDir: key('HEARTH_PROFILES_DIR', text, 'devices/profiles', 'directory of device profiles (YAML or JSON), relative to the working directory or the installation'),
     maxUnmappedTopics: key('HEARTH_MAX_UNMAPPED_TOPICS', int(0), 2000, 'topics kept in the unmapped list; the least recently seen go first'),
+    advertisedHost: key(
+      'HEARTH_ADVERTISED_HOST',
+      text,
+      'auto',
+      'host name or address devices are told to connect to (the dashboard\'s setup values); auto = the address the MQTT listener binds to, or this machine\'s first LAN address when it binds to all',
+    ),
   },
   tls: {
     cert: key('HEARTH_TLS_CERT', optionalPath, null as string | null, 'PEM certificate (chain) of the TLS listeners; reloaded when the file changes'),
@@ -267,6 +278,23 @@ export const configSchema = {
       5 * 60_000,
       'longest silence of a power reading that is still integrated into energy (trapezoid); a longer one stays a gap. Meters with an energy counter do not need it',
     ),
+  },
+  notify: {
+    webhooks: key(
+      'HEARTH_NOTIFY_WEBHOOKS',
+      urlList((url) => urlProblem(url, ['http:', 'https:'], 'https://ntfy.sh/hearth')),
+      [] as string[],
+      'URLs a rule\'s notify action also POSTs `{ rule, ruleId, title, message, url }` (JSON) to, for a bridge such as ntfy or a chat bot',
+    ),
+  },
+  push: {
+    contact: key(
+      'HEARTH_PUSH_CONTACT',
+      text,
+      'mailto:hearth@localhost',
+      'who runs this hub, for the push services that deliver notifications to phones (Web Push, VAPID `sub`): a mailto: or https: address; some services refuse a made-up one',
+    ),
+    allowHttp: key('HEARTH_PUSH_ALLOW_HTTP', bool, false, 'accept push subscriptions whose endpoint is plain http: (a push service on the local network); browsers\' own are https'),
   },
   database: {
     checkpointInterval: key('HEARTH_DB_CHECKPOINT_INTERVAL', int(50), 5000, 'milliseconds between WAL checkpoints (run off the event loop)'),

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ENTITY_KINDS, type EntityCommand, type EntityKind, type ManualEntityRequest } from '@hearth/entities';
+import { MANUAL_KINDS, type EntityCommand, type ManualEntityRequest } from '@hearth/entities';
 import { isValidTopicName } from '@hearth/mqtt-topics';
 import {
   ArrayMaxSize,
@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsNumber,
   IsOptional,
   IsString,
   Max,
@@ -48,12 +49,72 @@ export class EntityCommandDto implements EntityCommand {
   @Min(0, { each: true })
   @Max(255, { each: true })
   rgb?: [number, number, number];
+
+  // The kinds beyond lights and switches; ranges and options are the device's, checked by the encoder (400 when refused).
+  @ApiPropertyOptional({ description: "a climate's target temperature, in its unit" })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  targetTemperature?: number;
+
+  @ApiPropertyOptional({ description: "a climate's HVAC mode, one of its modes" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  hvacMode?: string;
+
+  @ApiPropertyOptional({ description: 'a cover or valve: open (true) or close (false)' })
+  @IsOptional()
+  @IsBoolean()
+  open?: boolean;
+
+  @ApiPropertyOptional({ description: 'a cover or valve: stop moving', enum: [true] })
+  @IsOptional()
+  @IsIn([true])
+  stop?: true;
+
+  @ApiPropertyOptional({ description: 'a cover or valve: 0 (closed) to 100 (open)', minimum: 0, maximum: 100 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  position?: number;
+
+  @ApiPropertyOptional({ description: 'a lock: lock (true) or unlock (false)' })
+  @IsOptional()
+  @IsBoolean()
+  locked?: boolean;
+
+  @ApiPropertyOptional({ description: "a fan's speed, 0-100", minimum: 0, maximum: 100 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  percentage?: number;
+
+  @ApiPropertyOptional({ description: "a fan's preset mode, one of its presets" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  preset?: string;
+
+  @ApiPropertyOptional({ description: "a number's value (within its min/max) or a select's option", oneOf: [{ type: 'number' }, { type: 'string' }] })
+  @IsOptional()
+  @ValidateBy({
+    name: 'isNumberOrOption',
+    validator: { validate: (value) => (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length > 0 && value.length <= 100), defaultMessage: () => 'value must be a number or a text of 1-100 characters' },
+  })
+  value?: number | string;
+
+  @ApiPropertyOptional({ description: 'a button: press it', enum: [true] })
+  @IsOptional()
+  @IsIn([true])
+  press?: true;
 }
 
 export class ManualEntityDto implements ManualEntityRequest {
-  @ApiProperty({ enum: ENTITY_KINDS })
-  @IsIn(ENTITY_KINDS)
-  kind!: EntityKind;
+  @ApiProperty({ enum: MANUAL_KINDS })
+  @IsIn(MANUAL_KINDS)
+  kind!: ManualEntityRequest['kind'];
 
   @ApiProperty()
   @IsString()

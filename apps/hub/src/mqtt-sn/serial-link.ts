@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { decode, SnStreamFramer, type SnLink } from '@hearth/mqtt-sn';
 import { BROADCAST_ADDRESS_64, encodeFrame, UNKNOWN_ADDRESS_16, XbeeFrameDecoder, type ApiMode } from '@hearth/xbee';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import type { Logger } from '../logging/logger.js';
 import { SERIAL_LINK, WIRE } from '../auth/sn-address.js';
 
@@ -94,6 +95,9 @@ export interface SerialLinkOptions {
   onOpen: (link: SnLink) => void;
 }
 
+// Loaded when a serial device is configured (most hubs have none): serialport is 55 files, read on every start otherwise.
+const serialPort = (): typeof SerialPort => (createRequire(import.meta.url)('serialport') as typeof import('serialport')).SerialPort;
+
 /**
  * The serial device of an XBee coordinator or a wired sensor. Keeps trying to open it while it is
  * missing and again after it goes away (USB unplugged), so the hub runs with or without it.
@@ -115,7 +119,7 @@ export class SerialLink implements SnLink {
 
   start(): void {
     const { path, baudRate, framing, log, retryInterval } = this.options;
-    const port = new SerialPort({ path, baudRate, autoOpen: false });
+    const port = new (serialPort())({ path, baudRate, autoOpen: false });
     port.open((error) => {
       if (this.stopped) return void (error || port.close());
       if (error) {

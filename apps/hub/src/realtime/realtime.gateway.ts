@@ -101,12 +101,15 @@ export class RealtimeGateway implements OnGatewayConnection {
     client.send(text);
   }
 
-  /** The frames a turn sends a client leave in one write, at the end of the turn (a reading burst is one read). */
+  /**
+   * The frames one burst sends a client (the messages of one read) leave in one write, as soon as the burst
+   * is handled: before the turn's database commit, which would otherwise hold them back.
+   */
   private holdForTurn(client: WebSocket): void {
     // ws has no public cork; its socket is `_socket` in every ws version since 1.0.
     const socket = (client as unknown as { _socket?: Socket })._socket;
     if (!socket || this.corked.has(socket)) return;
-    if (this.corked.size === 0) setImmediate(this.releaseTurn);
+    if (this.corked.size === 0) process.nextTick(this.releaseTurn);
     socket.cork();
     this.corked.add(socket);
   }

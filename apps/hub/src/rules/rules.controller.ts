@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
-import type { RuleDto, RuleTraceDto } from '@hearth/api-types';
+import type { RuleDto, RuleTraceDto, SavedRuleDto } from '@hearth/api-types';
 import { CurrentUser } from '../auth/auth.decorators.js';
 import type { AuthUser } from '../auth/sessions.service.js';
 import { RULE_BODY, RunRuleDto } from './rules.dto.js';
@@ -27,13 +27,13 @@ export class RulesController {
 
   @Post()
   @ApiBody(RULE_BODY)
-  create(@Body() body: unknown): RuleDto {
+  create(@Body() body: unknown): SavedRuleDto {
     return this.rules.create(body);
   }
 
   @Put(':id')
   @ApiBody(RULE_BODY)
-  update(@Param('id') id: string, @Body() body: unknown): RuleDto {
+  update(@Param('id') id: string, @Body() body: unknown): SavedRuleDto {
     return this.rules.update(id, body);
   }
 

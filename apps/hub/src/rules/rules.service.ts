@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityDto, RuleDto, RuleRunSummary, RuleTraceDto } from '@hearth/api-types';
-import { parseRule, ruleReferences, RuleEngine, type EntitySnapshot, type Location, type Rule, type RuleTrace } from '@hearth/rules';
+import type { EntityDto, RuleDto, RuleRunSummary, RuleTraceDto, SavedRuleDto } from '@hearth/api-types';
+import { missingReferences, parseRule, ruleReferences, RuleEngine, type EntitySnapshot, type Location, type Rule, type RuleReference, type RuleTrace } from '@hearth/rules';
 import type { AuthUser } from '../auth/sessions.service.js';
 import { MqttBus } from '../broker/mqtt-bus.js';
 import { inAreas } from '../entities/areas.js';
@@ -9,11 +9,16 @@ import { EntitiesService } from '../entities/entities.service.js';
 import { HubEvents } from '../events/hub-events.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
+import { PushService } from '../push/push.service.js';
 import { SettingsRepository } from '../settings/settings.repository.js';
+import { NotifyWebhooks } from './notify-webhooks.js';
 import { InvalidRule, RuleNotFound, RunRefused } from './rule-errors.js';
 import { RulesRepository } from './rules.repository.js';
 
-/** Where `notify` actions publish `{ rule, ruleId, title?, message }` (QoS 1) for phones and bridges to pick up. */
+/**
+ * Where `notify` actions publish `{ rule, ruleId, title?, message }` (QoS 1) for bridges and apps to pick
+ * up; they also go to people's phones by Web Push and to the webhooks of HEARTH_NOTIFY_WEBHOOKS.
+ */
 export const NOTIFY_TOPIC = 'hearth/notify';
 
 interface StoredRule {
@@ -44,6 +49,8 @@ export class RulesService {
     private readonly bus: MqttBus,
     private readonly settings: SettingsRepository,
     private readonly repository: RulesRepository,
+    private readonly push: PushService,
+    private readonly webhooks: NotifyWebhooks,
     private readonly events: HubEvents,
     @Inject(ROOT_LOGGER) root: Logger,
   ) {
@@ -63,6 +70,9 @@ export class RulesService {
       notify: async ({ ruleId, rule, title, message }) => {
         this.log.info({ ruleId, rule, title }, message);
         await this.bus.publish(NOTIFY_TOPIC, JSON.stringify({ rule, ruleId, title, message }), { qos: 1 });
+        this.pushNotification(ruleId, title ?? rule, message);
+        // Not awaited either: a slow webhook must not hold up the rule.
+        void this.webhooks.send({ rule, ruleId, title, message, url: `/rules/${ruleId}` });
       },
       log: (level, message, fields) => this.log[level](fields, message),
       location: () => this.location,
@@ -102,7 +112,8 @@ export class RulesService {
 
   list(user?: AuthUser): RuleDto[] {
     const visible = this.visibility(user);
-    return [...this.rules.keys()].filter((id) => visible(this.rules.get(id)!.rule)).map((id) => this.toDto(id));
+    const missing = this.missing();
+    return [...this.rules.keys()].filter((id) => visible(this.rules.get(id)!.rule)).map((id) => this.toDto(id, missing));
   }
 
   get(id: string, user?: AuthUser): RuleDto {
@@ -110,7 +121,7 @@ export class RulesService {
     return this.toDto(id);
   }
 
-  create(body: unknown): RuleDto {
+  create(body: unknown): SavedRuleDto {
     const rule = parse(body);
     const id = randomUUID();
     const now = Date.now();
@@ -118,10 +129,10 @@ export class RulesService {
     this.rules.set(id, { rule, createdAt: now, updatedAt: now, lastRun: null });
     this.engine.setRule(id, rule);
     this.log.info({ ruleId: id, rule: rule.name }, 'rule created');
-    return this.toDto(id);
+    return this.saved(id);
   }
 
-  update(id: string, body: unknown): RuleDto {
+  update(id: string, body: unknown): SavedRuleDto {
     const stored = this.require(id);
     const rule = parse(body);
     const now = Date.now();
@@ -129,7 +140,7 @@ export class RulesService {
     this.rules.set(id, { ...stored, rule, updatedAt: now });
     this.engine.setRule(id, rule);
     this.log.info({ ruleId: id, rule: rule.name }, 'rule updated');
-    return this.toDto(id);
+    return this.saved(id);
   }
 
   remove(id: string): void {
@@ -168,6 +179,21 @@ export class RulesService {
     };
   }
 
+  /**
+   * Web Push to the phones of everyone who may see the rule; not awaited, so a slow push service never
+   * holds up the rule's next action. Tapping it opens the rule, its last runs on top.
+   */
+  private pushNotification(ruleId: string, title: string, body: string): void {
+    const stored = this.rules.get(ruleId);
+    if (!stored) return;
+    this.push.send({ title, body, url: `/rules/${ruleId}`, tag: ruleId }, (user) => this.visibility(user)(stored.rule)).then(
+      (outcome) => {
+        if (outcome.sent + outcome.removed + outcome.failed > 0) this.log.info({ ruleId, ...outcome }, 'rule notification pushed');
+      },
+      (error: unknown) => this.log.error({ ruleId, err: error }, 'could not push a rule notification'),
+    );
+  }
+
   private requireVisible(id: string, user: AuthUser | undefined): void {
     if (!this.visibility(user)(this.require(id).rule)) throw new RuleNotFound(id);
   }
@@ -190,7 +216,27 @@ export class RulesService {
     return stored;
   }
 
-  private toDto(id: string): RuleDto {
+  /**
+   * What a rule names that the hub does not know now: entities and devices come and go (announced,
+   * removed), so this is asked when a rule is shown, never stored.
+   */
+  private missing(): (rule: Rule) => RuleReference[] {
+    let devices: Set<string> | undefined;
+    const exists = {
+      entity: (id: string) => this.entities.pipeline.find(id) !== undefined,
+      device: (id: string) => (devices ??= new Set(this.entities.pipeline.devices().map((device) => device.id))).has(id),
+    };
+    return (rule) => missingReferences(rule, exists);
+  }
+
+  /** The answer to a save: the rule, and a warning per entity or device it names that is not there. */
+  private saved(id: string): SavedRuleDto {
+    const missing = this.missing()(this.rules.get(id)!.rule);
+    const warnings = missing.map(({ kind, id: name, path }) => ({ path, message: `${kind} ${name} does not exist (yet): the rule waits for it` }));
+    return { ...this.toDto(id, () => missing), warnings };
+  }
+
+  private toDto(id: string, missing = this.missing()): RuleDto {
     const { rule, createdAt, updatedAt, lastRun } = this.rules.get(id)!;
     return {
       id,
@@ -198,6 +244,7 @@ export class RulesService {
       ...this.engine.status(id)!,
       running: this.engine.running(id),
       lastRun,
+      waitingFor: missing(rule).map((reference) => reference.id),
       createdAt: new Date(createdAt).toISOString(),
       updatedAt: new Date(updatedAt).toISOString(),
     };

@@ -22,7 +22,8 @@ export function mosquittoSub(hub: TestHub, topic: string, args: string[], count:
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk));
   const lines = new Promise<string[]>((resolve, reject) =>
-    child.on('exit', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`mosquitto_sub exited ${code}: ${out}`)))),
+    // 'close', not 'exit': only then has all of its output been read.
+    child.on('close', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`mosquitto_sub exited ${code}: ${out}`)))),
   );
   return { ready, lines };
 }

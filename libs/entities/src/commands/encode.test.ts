@@ -39,7 +39,7 @@ describe('switches', () => {
   it('refuse brightness', () => {
     expect(encodeCommand(discovered(z2m.wallSwitchLeft), { on: true, brightness: 10 })).toEqual({
       ok: false,
-      reason: 'switch.wall_switch_double_left does not support brightness',
+      reason: 'switch.wall_switch_double_left does not support brightness; it takes on',
     });
   });
 });
@@ -129,15 +129,15 @@ describe('JSON lights', () => {
 describe('bad commands', () => {
   const bulb = discovered(z2m.bulb);
   const cases: [string, unknown, string][] = [
-    ['an empty command', {}, 'the command sets nothing'],
-    ['off with brightness', { on: false, brightness: 3 }, 'cannot turn the light off and set brightness'],
+    ['an empty command', {}, 'sets nothing: give on, brightness, colorTemp or rgb'],
+    ['off with brightness', { on: false, brightness: 3 }, 'on: false cannot go with brightness or colour'],
     ['brightness 0 with a colour', { brightness: 0, colorTemp: 300 }, 'brightness 0 turns the light off'],
-    ['brightness above 255', { brightness: 300 }, 'brightness must be an integer from 0 to 255'],
-    ['fractional brightness', { brightness: 1.5 }, 'brightness must be an integer'],
+    ['brightness above 255', { brightness: 300 }, 'brightness must be a whole number from 0 to 255'],
+    ['fractional brightness', { brightness: 1.5 }, 'brightness must be a whole number'],
     ['on as text', { on: 'yes' }, 'on must be true or false'],
-    ['a negative colour temperature', { colorTemp: -1 }, 'colorTemp must be a positive number of mireds'],
-    ['two colour channels', { rgb: [1, 2] }, 'rgb must be three integers'],
-    ['a colour byte out of range', { rgb: [1, 2, 256] }, 'rgb must be three integers'],
+    ['a negative colour temperature', { colorTemp: -1 }, 'colorTemp must be a whole number of mireds from 50 to 1000'],
+    ['two colour channels', { rgb: [1, 2] }, 'rgb must be [red, green, blue]'],
+    ['a colour byte out of range', { rgb: [1, 2, 256] }, 'rgb must be [red, green, blue]'],
     ['not an object', null, 'a command must be an object'],
   ];
   for (const [what, command, reason] of cases) {

@@ -1,16 +1,12 @@
-import type { CommandTarget, EntityDefinition } from '../mapping/definition.js';
+import { KIND_FEATURES, type CommandTarget, type Control, type ControlFeature, type EntityDefinition } from '../mapping/definition.js';
+import { commandProblems, describeFeatures, type EntityCommand } from './check.js';
+
+export type { EntityCommand } from './check.js';
+import { percentToDevice } from '../values/percent.js';
 import { rgbToHs, rgbToXy, type Rgb } from '../values/color.js';
 import { brightnessToDevice, colorTempToDevice } from '../values/light.js';
 import { entityId } from '../mapping/slug.js';
 import { compileTemplate, renderTemplate, toText } from '../values/template.js';
-
-/** What the hub asks of an entity: brightness 0-255, colour temperature in mireds, RGB bytes. */
-export interface EntityCommand {
-  on?: boolean;
-  brightness?: number;
-  colorTemp?: number;
-  rgb?: readonly [number, number, number];
-}
 
 export interface OutgoingMessage {
   topic: string;
@@ -34,36 +30,69 @@ interface CheckedCommand {
 
 /**
  * Turns a hub command into the MQTT messages the device understands: its own payload_on/off, brightness in its
- * scale, one JSON object for JSON-schema lights. Commands are never retained. Never throws.
+ * scale, one JSON object for JSON-schema lights, a position in the cover's range, a select's option. Commands
+ * are never retained. Never throws.
  */
 export function encodeCommand(def: EntityDefinition, command: EntityCommand): EncodeResult {
   const id = entityId(def.kind, def.objectId);
-  if (!def.command) return { ok: false, reason: `${id} has no command topic` };
-  const checked = checkCommand(def, command, id);
-  if (typeof checked === 'string') return { ok: false, reason: checked };
-  return def.command.format === 'json' ? encodeJson(def, def.command, checked) : encodePlain(def, def.command, checked);
+  if (KIND_FEATURES[def.kind].length === 0 || (!def.command && !def.controls)) return { ok: false, reason: `${id} has no command topic` };
+  const problem = commandProblems(command, def.kind)[0];
+  if (problem?.unsupported) return { ok: false, reason: `${id} does not support ${problem.feature}; it takes ${describeFeatures(def.kind)}` };
+  if (problem) return { ok: false, reason: problem.feature ? `${problem.feature} ${problem.message}` : problem.message };
+  // A fan at 0 % is a fan switched off, as in HA (its speed range starts above 0).
+  if (def.kind === 'fan' && command.percentage === 0) return encodeCommand(def, { ...command, percentage: undefined, on: false });
+  const { on, brightness, colorTemp, rgb, ...controlled } = command;
+  const messages: OutgoingMessage[] = [];
+  if (on !== undefined || brightness !== undefined || colorTemp !== undefined || rgb !== undefined) {
+    if (!def.command) return { ok: false, reason: `${id} cannot be switched on or off` };
+    const checked = checkLight(def, { on, brightness, colorTemp, rgb }, id);
+    if (typeof checked === 'string') return { ok: false, reason: checked };
+    const encoded = def.command.format === 'json' ? encodeJson(def, def.command, checked) : encodePlain(def, def.command, checked);
+    if (!encoded.ok) return encoded;
+    messages.push(...encoded.messages);
+  }
+  for (const [feature, value] of Object.entries(controlled) as Array<[ControlFeature, unknown]>) {
+    if (value === undefined) continue;
+    const control = def.controls?.[feature];
+    if (!control) return { ok: false, reason: `${id} does not support ${feature}` };
+    const encoded = encodeControl(control, value as ControlValue);
+    if (typeof encoded === 'string') return { ok: false, reason: `${feature} ${encoded}` };
+    messages.push(encoded);
+  }
+  return { ok: true, messages };
 }
 
-function checkCommand(def: EntityDefinition, command: EntityCommand, id: string): CheckedCommand | string {
-  if (typeof command !== 'object' || command === null) return 'a command must be an object';
+type ControlValue = string | number | boolean;
+
+/** One control's message: the device's payload for true/false, or the value in the device's range or choices. */
+function encodeControl(control: Control, value: ControlValue): OutgoingMessage | string {
+  let payload: string | number;
+  if (typeof value === 'boolean') {
+    const fixed = control.payloads?.[value ? 'true' : 'false'];
+    if (fixed === undefined) return `${String(value)} is not supported by this device`;
+    payload = fixed;
+  } else if (typeof value === 'number') {
+    if (control.options) return `must be one of ${control.options.join(', ')}`;
+    if ((control.min !== undefined && value < control.min) || (control.max !== undefined && value > control.max)) {
+      return `must be from ${control.min ?? '-∞'} to ${control.max ?? '∞'}`;
+    }
+    payload = control.deviceRange ? percentToDevice(value, control.deviceRange) : value;
+  } else {
+    if (control.options && !control.options.includes(value)) return `must be one of ${control.options.join(', ')}`;
+    if (!control.options && (control.min !== undefined || control.max !== undefined)) return 'must be a number';
+    payload = value;
+  }
+  const shaped = shape(control.template, payload, {});
+  if (!shaped.ok) return shaped.reason;
+  return { topic: control.topic, payload: shaped.payload, retain: false, qos: control.qos ?? 0 };
+}
+
+function checkLight(def: EntityDefinition, command: Pick<EntityCommand, 'on' | 'brightness' | 'colorTemp' | 'rgb'>, id: string): CheckedCommand | string {
   const { on, brightness, colorTemp, rgb } = command;
-  if (on !== undefined && typeof on !== 'boolean') return 'on must be true or false';
-  if (brightness !== undefined && !(Number.isInteger(brightness) && brightness >= 0 && brightness <= 255)) {
-    return 'brightness must be an integer from 0 to 255';
-  }
-  if (colorTemp !== undefined && !(typeof colorTemp === 'number' && Number.isFinite(colorTemp) && colorTemp > 0)) {
-    return 'colorTemp must be a positive number of mireds';
-  }
-  if (rgb !== undefined && !(Array.isArray(rgb) && rgb.length === 3 && rgb.every((c) => Number.isInteger(c) && c >= 0 && c <= 255))) {
-    return 'rgb must be three integers from 0 to 255';
-  }
   const features = { brightness, colorTemp, rgb } as const;
   for (const feature of ['brightness', 'colorTemp', 'rgb'] as const) {
     if (features[feature] !== undefined && !def.supports[feature]) return `${id} does not support ${FEATURE_NAMES[feature]}`;
   }
-  const hasFeature = brightness !== undefined || colorTemp !== undefined || rgb !== undefined;
-  if (on === undefined && !hasFeature) return 'the command sets nothing';
-  if (on === false && hasFeature) return 'a command cannot turn the light off and set brightness or colour';
   if (brightness === 0) return colorTemp !== undefined || rgb !== undefined ? 'brightness 0 turns the light off; leave out the colour' : { on: false };
   return { on: on ?? true, brightness, colorTemp, rgb: rgb && [rgb[0], rgb[1], rgb[2]] };
 }

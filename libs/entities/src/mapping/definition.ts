@@ -4,13 +4,83 @@
  * manual mappings all produce these; the hub's entity mapper consumes them without knowing the source.
  */
 
-export const ENTITY_KINDS = ['light', 'switch', 'power_meter', 'sensor', 'binary_sensor'] as const;
+export const ENTITY_KINDS = [
+  'light',
+  'switch',
+  'power_meter',
+  'sensor',
+  'binary_sensor',
+  'climate',
+  'cover',
+  'fan',
+  'lock',
+  'valve',
+  'number',
+  'select',
+  'button',
+] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+/**
+ * What a command may carry: a light's on/off, brightness (0-255), colour temperature (mireds) and RGB; a
+ * climate's target temperature and HVAC mode; a cover's or valve's open (true) or close (false), stop and
+ * position (0-100 %); a lock's locked; a fan's on, speed percentage (0-100) and preset; a number's or
+ * select's value; a button's press.
+ */
+export const ENTITY_FEATURES = [
+  'on',
+  'brightness',
+  'colorTemp',
+  'rgb',
+  'targetTemperature',
+  'hvacMode',
+  'open',
+  'stop',
+  'position',
+  'locked',
+  'percentage',
+  'preset',
+  'value',
+  'press',
+] as const;
+export type EntityFeature = (typeof ENTITY_FEATURES)[number];
+
+/** Features published through `controls` rather than the on/off `command` target. */
+export type ControlFeature = Exclude<EntityFeature, 'on' | 'brightness' | 'colorTemp' | 'rgb'>;
+
+/** The features each kind may be commanded with; anything else is refused (by the encoder and the rule parser). */
+export const KIND_FEATURES: Readonly<Record<EntityKind, readonly EntityFeature[]>> = {
+  light: ['on', 'brightness', 'colorTemp', 'rgb'],
+  switch: ['on'],
+  power_meter: [],
+  sensor: [],
+  binary_sensor: [],
+  climate: ['targetTemperature', 'hvacMode'],
+  cover: ['open', 'stop', 'position'],
+  fan: ['on', 'percentage', 'preset'],
+  lock: ['locked'],
+  valve: ['open', 'stop', 'position'],
+  number: ['value'],
+  select: ['value'],
+  button: ['press'],
+};
+
+/** Attribute names the state decoding of climates, covers, valves and fans produces. */
+export const CONTROL_ATTRIBUTES = {
+  currentTemperature: 'currentTemperature',
+  targetTemperature: 'targetTemperature',
+  position: 'position',
+  percentage: 'percentage',
+  preset: 'preset',
+} as const;
 
 export type DefinitionSource = 'discovery' | 'homie' | 'profile' | 'manual';
 
 /** Kinds whose state is `on` or `off`. */
-export const ON_OFF_KINDS: ReadonlySet<EntityKind> = new Set(['light', 'switch', 'binary_sensor']);
+export const ON_OFF_KINDS: ReadonlySet<EntityKind> = new Set(['light', 'switch', 'binary_sensor', 'fan']);
+
+/** Kinds a person may map by hand (`POST /api/entities`): one state topic and an optional on/off command topic. */
+export const MANUAL_KINDS = ['light', 'switch', 'power_meter', 'sensor', 'binary_sensor'] as const satisfies readonly EntityKind[];
 
 /**
  * How a value is read from a payload: the raw payload, a JSON path (`ENERGY.Power`, `a.b[0]`), or a
@@ -41,6 +111,11 @@ export interface StateSource {
    * `schema: json`, Zigbee2MQTT, ESPHome); `value` is not used then. Absent means `plain`.
    */
   format?: 'plain' | 'json';
+  /**
+   * For kinds with named states (cover, valve, lock): the payload (after extraction) for each state, e.g.
+   * `{ open: 'ON', closed: 'OFF' }`. Payloads not listed are ignored.
+   */
+  states?: Record<string, string>;
 }
 
 export interface AttributeSource {
@@ -50,6 +125,8 @@ export interface AttributeSource {
   value: ValueExtractor;
   /** Unit of the attribute's value, e.g. `kWh` for `energy`. */
   unit?: string;
+  /** The device's numbers for 0 % and 100 % of a percentage attribute (a cover's position, a fan's speed). */
+  deviceRange?: readonly [number, number];
 }
 
 export interface AvailabilitySource {
@@ -89,6 +166,24 @@ export type CommandTarget =
       qos?: 0 | 1;
     };
 
+/** How one feature of the kinds beyond lights and switches is published (see ControlFeature). */
+export interface Control {
+  topic: string;
+  /** Features taking true/false (open, locked, press, stop): the payload for each; a value the device lacks is not supported. */
+  payloads?: { true?: string; false?: string };
+  /** Numeric features: the range the hub accepts (0-100 for percentages) and its step. */
+  min?: number;
+  max?: number;
+  step?: number;
+  /** Percentage features: the device's numbers for 0 % and 100 %. */
+  deviceRange?: readonly [number, number];
+  /** Text features (a select's value, a climate's HVAC mode, a fan's preset): the choices; any text when absent. */
+  options?: string[];
+  /** A safe-subset template shaping the payload (HA `*_command_template`), with the value as `value`. */
+  template?: string;
+  qos?: 0 | 1;
+}
+
 export interface EntityDefinition {
   /** Globally unique, stable across restarts (discovery unique_id, `homie:<device>/<node>/<prop>`, profile-derived). */
   uniqueId: string;
@@ -110,6 +205,8 @@ export interface EntityDefinition {
   jsonAttributesValue?: ValueExtractor;
   availability?: AvailabilitySource;
   command?: CommandTarget;
+  /** Commands of climates, covers, valves, locks, fans (speed, preset), numbers, selects and buttons. */
+  controls?: Partial<Record<ControlFeature, Control>>;
   /** Brightness range the device uses (HA brightness_scale); the hub exposes 0-255. */
   brightnessScale?: number;
   /** Unit the device uses for colour temperature; the hub exposes mireds. Absent means `mired`. */
@@ -129,11 +226,31 @@ export interface EntityDefinition {
 }
 
 /** What a command may carry for an entity with this definition; nothing when it cannot be commanded. */
-export function supportedFeatures(definition: EntityDefinition): Array<'on' | 'brightness' | 'colorTemp' | 'rgb'> {
-  if (!definition.command) return [];
-  const features: Array<'on' | 'brightness' | 'colorTemp' | 'rgb'> = ['on'];
-  if (definition.supports.brightness) features.push('brightness');
-  if (definition.supports.colorTemp) features.push('colorTemp');
-  if (definition.supports.rgb) features.push('rgb');
-  return features;
+export function supportedFeatures(definition: EntityDefinition): EntityFeature[] {
+  const { command, controls = {}, supports } = definition;
+  return KIND_FEATURES[definition.kind].filter((feature) => {
+    switch (feature) {
+      case 'on':
+        return command !== undefined;
+      case 'brightness':
+      case 'colorTemp':
+      case 'rgb':
+        return command !== undefined && supports[feature] === true;
+      default:
+        return controls[feature] !== undefined;
+    }
+  });
 }
+
+/** The limits and choices of a definition's controls, as the dashboard needs them to offer a command. */
+export function controlLimits(definition: EntityDefinition): CommandLimits {
+  const limits: CommandLimits = {};
+  for (const [feature, control] of Object.entries(definition.controls ?? {}) as Array<[ControlFeature, Control]>) {
+    const { min, max, step, options } = control;
+    if (min !== undefined || max !== undefined || step !== undefined || options !== undefined) limits[feature] = { min, max, step, options };
+  }
+  return limits;
+}
+
+/** A number's range, a select's options, a climate's target range and modes, a fan's presets. */
+export type CommandLimits = Partial<Record<ControlFeature, { min?: number; max?: number; step?: number; options?: string[] }>>;

@@ -1,17 +1,19 @@
 import type { Buffer } from 'node:buffer';
-import type {
-  AttributeSource,
-  AvailabilitySource,
-  CommandTarget,
-  DeviceInfo,
-  EntityDefinition,
-  EntityKind,
-  ValueExtractor,
+import {
+  CONTROL_ATTRIBUTES,
+  type AttributeSource,
+  type AvailabilitySource,
+  type CommandTarget,
+  type DeviceInfo,
+  type EntityDefinition,
+  type EntityKind,
+  type ValueExtractor,
 } from './definition.js';
 import { FieldReader, fieldOf, isJsonObject } from '@hearth/field-reader';
 import { isValidTopicName } from '@hearth/mqtt-topics';
 import { describeTemplateError } from '../values/extract.js';
 import { ABBREVIATIONS, DEVICE_ABBREVIATIONS, ORIGIN_ABBREVIATIONS } from './ha-abbreviations.js';
+import { entityName } from './naming.js';
 import { slugify } from './slug.js';
 import { compileTemplate, toText } from '../values/template.js';
 
@@ -37,34 +39,26 @@ export type DiscoveryResult =
 
 type Config = Record<string, unknown>;
 
-const SUPPORTED = ['light', 'switch', 'sensor', 'binary_sensor'] as const;
+const SUPPORTED = ['light', 'switch', 'sensor', 'binary_sensor', 'climate', 'cover', 'fan', 'lock', 'valve', 'number', 'select', 'button'] as const;
 type SupportedComponent = (typeof SUPPORTED)[number];
 
 /** Platforms Home Assistant discovers that Hearth has no entity kind for yet. */
 const UNSUPPORTED_HA_PLATFORMS = new Set([
   'alarm_control_panel',
-  'button',
   'camera',
-  'climate',
-  'cover',
   'device_automation',
   'device_tracker',
   'event',
-  'fan',
   'humidifier',
   'image',
   'lawn_mower',
-  'lock',
   'notify',
-  'number',
   'scene',
-  'select',
   'siren',
   'tag',
   'text',
   'update',
   'vacuum',
-  'valve',
   'water_heater',
 ]);
 
@@ -73,7 +67,20 @@ const DEFAULT_NAMES: Record<SupportedComponent, string> = {
   switch: 'MQTT Switch',
   sensor: 'MQTT Sensor',
   binary_sensor: 'MQTT Binary sensor',
+  climate: 'MQTT HVAC',
+  cover: 'MQTT Cover',
+  fan: 'MQTT Fan',
+  lock: 'MQTT Lock',
+  valve: 'MQTT Valve',
+  number: 'MQTT Number',
+  select: 'MQTT Select',
+  button: 'MQTT Button',
 };
+
+/** HA climate's default modes and target range (°C). */
+const CLIMATE_MODES = ['auto', 'off', 'cool', 'heat', 'dry', 'fan_only'];
+const CLIMATE_MIN_TEMP = 7;
+const CLIMATE_MAX_TEMP = 35;
 
 const POWER_UNITS = new Set(['mW', 'W', 'kW', 'MW', 'GW', 'TW', 'BTU/h']);
 const STATE_CLASSES = ['measurement', 'total', 'total_increasing'] as const;
@@ -256,6 +263,23 @@ function buildDefinition(component: SupportedComponent, config: Config, context:
 type PlainCommand = Extract<CommandTarget, { format: 'plain' }>;
 type PlainTemplates = NonNullable<PlainCommand['templates']>;
 
+type Controls = NonNullable<EntityDefinition['controls']>;
+
+/** A cover's or valve's state payloads (HA state_open, state_opening, state_closed, state_closing). */
+function openClosedStates(r: ConfigReader): Record<string, string> {
+  return {
+    open: r.payload('state_open', 'open'),
+    opening: r.payload('state_opening', 'opening'),
+    closed: r.payload('state_closed', 'closed'),
+    closing: r.payload('state_closing', 'closing'),
+  };
+}
+
+/** Controls, or none at all when the config gave no command topic (a read-only cover, say). */
+function withControls(controls: Controls): Controls | undefined {
+  return Object.keys(controls).length ? controls : undefined;
+}
+
 type Builder = (r: ConfigReader, context: { origin: string; derivedUniqueId: string }) => EntityDefinition;
 
 const BUILDERS: Record<SupportedComponent, Builder> = {
@@ -306,6 +330,204 @@ const BUILDERS: Record<SupportedComponent, Builder> = {
         payloadOff,
         templates: commandTemplate === undefined ? undefined : { command: commandTemplate },
         qos: r.qos(),
+      },
+    };
+  },
+
+  climate(r, context) {
+    const modeState = r.topic('mode_state_topic');
+    const attributes: AttributeSource[] = [];
+    const current = r.topic('current_temperature_topic');
+    if (current) attributes.push({ name: CONTROL_ATTRIBUTES.currentTemperature, topic: current, value: r.valueTemplate('current_temperature_template') });
+    const target = r.topic('temperature_state_topic');
+    if (target) attributes.push({ name: CONTROL_ATTRIBUTES.targetTemperature, topic: target, value: r.valueTemplate('temperature_state_template') });
+    const controls: Controls = {};
+    const targetCommand = r.publishTopic('temperature_command_topic');
+    if (targetCommand) {
+      controls.targetTemperature = {
+        topic: targetCommand,
+        min: r.number('min_temp') ?? CLIMATE_MIN_TEMP,
+        max: r.number('max_temp') ?? CLIMATE_MAX_TEMP,
+        step: r.positiveNumber('temp_step') ?? 1,
+        template: r.essentialCommandTemplate('temperature_command_template'),
+        qos: r.qos(),
+      };
+    }
+    const modeCommand = r.publishTopic('mode_command_topic');
+    const modes = r.has('modes') ? r.stringList('modes') : CLIMATE_MODES;
+    if (modeCommand) controls.hvacMode = { topic: modeCommand, options: modes, template: r.essentialCommandTemplate('mode_command_template'), qos: r.qos() };
+    return {
+      ...r.common('climate', 'climate', context),
+      unit: r.choice('temperature_unit', ['C', 'F'] as const) === 'F' ? '°F' : '°C',
+      state: modeState === undefined ? undefined : { topic: modeState, value: r.valueTemplate('mode_state_template') },
+      attributes,
+      controls: withControls(controls),
+    };
+  },
+
+  cover(r, context) {
+    const range: [number, number] = [r.number('position_closed') ?? 0, r.number('position_open') ?? 100];
+    const stateTopic = r.topic('state_topic');
+    const positionTopic = r.topic('position_topic');
+    const controls: Controls = {};
+    const command = r.publishTopic('command_topic');
+    const template = r.essentialCommandTemplate('command_template');
+    const qos = r.qos();
+    if (command) {
+      controls.open = { topic: command, payloads: { true: r.payload('payload_open', 'OPEN'), false: r.payload('payload_close', 'CLOSE') }, template, qos };
+      // `payload_stop: null` says the cover cannot stop.
+      if (fieldOf(r.raw, 'payload_stop') !== null) controls.stop = { topic: command, payloads: { true: r.payload('payload_stop', 'STOP') }, template, qos };
+    }
+    const setPosition = r.publishTopic('set_position_topic');
+    if (setPosition) controls.position = { topic: setPosition, min: 0, max: 100, deviceRange: range, template: r.essentialCommandTemplate('set_position_template'), qos };
+    return {
+      ...r.common('cover', 'cover', context),
+      state: stateTopic === undefined ? undefined : {
+        topic: stateTopic,
+        value: r.valueTemplate('value_template'),
+        states: { ...openClosedStates(r), stopped: r.payload('state_stopped', 'stopped') },
+      },
+      attributes: positionTopic ? [{ name: CONTROL_ATTRIBUTES.position, topic: positionTopic, value: r.valueTemplate('position_template'), deviceRange: range }] : [],
+      controls: withControls(controls),
+    };
+  },
+
+  valve(r, context) {
+    const range: [number, number] = [r.number('position_closed') ?? 0, r.number('position_open') ?? 100];
+    const reportsPosition = r.boolean('reports_position') === true;
+    const stateTopic = r.topic('state_topic');
+    const value = r.valueTemplate('value_template');
+    const command = r.publishTopic('command_topic');
+    const template = r.essentialCommandTemplate('command_template');
+    const qos = r.qos();
+    const controls: Controls = {};
+    if (command) {
+      // A valve that reports its position is sent positions, also to open and close it.
+      const payloads = reportsPosition
+        ? { true: String(range[1]), false: String(range[0]) }
+        : { true: r.payload('payload_open', 'OPEN'), false: r.payload('payload_close', 'CLOSE') };
+      controls.open = { topic: command, payloads, template, qos };
+      if (r.has('payload_stop')) controls.stop = { topic: command, payloads: { true: r.payload('payload_stop', 'STOP') }, template, qos };
+      if (reportsPosition) controls.position = { topic: command, min: 0, max: 100, deviceRange: range, template, qos };
+    }
+    const definition: EntityDefinition = { ...r.common('valve', 'valve', context), controls: withControls(controls) };
+    if (stateTopic === undefined) return definition;
+    if (reportsPosition) return { ...definition, attributes: [{ name: CONTROL_ATTRIBUTES.position, topic: stateTopic, value, deviceRange: range }] };
+    return { ...definition, state: { topic: stateTopic, value, states: openClosedStates(r) } };
+  },
+
+  lock(r, context) {
+    const command = r.requiredPublishTopic('command_topic', 'a lock');
+    const stateTopic = r.topic('state_topic');
+    return {
+      ...r.common('lock', 'lock', context),
+      state: stateTopic === undefined ? undefined : {
+        topic: stateTopic,
+        value: r.valueTemplate('value_template'),
+        states: {
+          locked: r.payload('state_locked', 'LOCKED'),
+          unlocked: r.payload('state_unlocked', 'UNLOCKED'),
+          locking: r.payload('state_locking', 'LOCKING'),
+          unlocking: r.payload('state_unlocking', 'UNLOCKING'),
+          jammed: r.payload('state_jammed', 'JAMMED'),
+          open: r.payload('state_open', 'OPEN'),
+          opening: r.payload('state_opening', 'OPENING'),
+        },
+      },
+      controls: {
+        locked: {
+          topic: command,
+          payloads: { true: r.payload('payload_lock', 'LOCK'), false: r.payload('payload_unlock', 'UNLOCK') },
+          template: r.essentialCommandTemplate('command_template'),
+          qos: r.qos(),
+        },
+      },
+    };
+  },
+
+  fan(r, context) {
+    const payloadOn = r.payload('payload_on', 'ON');
+    const payloadOff = r.payload('payload_off', 'OFF');
+    const stateTopic = r.topic('state_topic');
+    const commandTemplate = r.essentialCommandTemplate('command_template');
+    const qos = r.qos();
+    const range: [number, number] = [r.number('speed_range_min') ?? 1, r.number('speed_range_max') ?? 100];
+    const attributes: AttributeSource[] = [];
+    const controls: Controls = {};
+    const percentageState = r.topic('percentage_state_topic');
+    if (percentageState) attributes.push({ name: CONTROL_ATTRIBUTES.percentage, topic: percentageState, value: r.valueTemplate('percentage_value_template'), deviceRange: range });
+    const percentageCommand = r.publishTopic('percentage_command_topic');
+    if (percentageCommand) {
+      controls.percentage = { topic: percentageCommand, min: 0, max: 100, deviceRange: range, template: r.essentialCommandTemplate('percentage_command_template'), qos };
+    }
+    const presetState = r.topic('preset_mode_state_topic');
+    if (presetState) attributes.push({ name: CONTROL_ATTRIBUTES.preset, topic: presetState, value: r.valueTemplate('preset_mode_value_template') });
+    const presetCommand = r.publishTopic('preset_mode_command_topic');
+    const presets = r.stringList('preset_modes');
+    if (presetCommand && presets.length) {
+      controls.preset = { topic: presetCommand, options: presets, template: r.essentialCommandTemplate('preset_mode_command_template'), qos };
+    }
+    return {
+      ...r.common('fan', 'fan', context),
+      state: stateTopic === undefined ? undefined : { topic: stateTopic, value: r.valueTemplate('state_value_template'), payloadOn, payloadOff },
+      attributes,
+      command: {
+        format: 'plain',
+        topic: r.requiredPublishTopic('command_topic', 'a fan'),
+        payloadOn,
+        payloadOff,
+        templates: commandTemplate === undefined ? undefined : { command: commandTemplate },
+        qos,
+      },
+      controls: withControls(controls),
+    };
+  },
+
+  number(r, context) {
+    const stateTopic = r.topic('state_topic');
+    const min = r.number('min') ?? 1;
+    const max = r.number('max') ?? 100;
+    if (min > max) throw new ConfigError('min must not be above max');
+    return {
+      ...r.common('number', 'number', context),
+      unit: r.unit(),
+      state: stateTopic === undefined ? undefined : { topic: stateTopic, value: r.valueTemplate('value_template') },
+      controls: {
+        value: {
+          topic: r.requiredPublishTopic('command_topic', 'a number'),
+          min,
+          max,
+          step: r.positiveNumber('step') ?? 1,
+          template: r.essentialCommandTemplate('command_template'),
+          qos: r.qos(),
+        },
+      },
+    };
+  },
+
+  select(r, context) {
+    const stateTopic = r.topic('state_topic');
+    const options = r.stringList('options');
+    if (options.length === 0) throw new ConfigError('a select needs options');
+    return {
+      ...r.common('select', 'select', context),
+      state: stateTopic === undefined ? undefined : { topic: stateTopic, value: r.valueTemplate('value_template') },
+      controls: {
+        value: { topic: r.requiredPublishTopic('command_topic', 'a select'), options, template: r.essentialCommandTemplate('command_template'), qos: r.qos() },
+      },
+    };
+  },
+
+  button(r, context) {
+    return {
+      ...r.common('button', 'button', context),
+      controls: {
+        press: {
+          topic: r.requiredPublishTopic('command_topic', 'a button'),
+          payloads: { true: r.payload('payload_press', 'PRESS') },
+          template: r.essentialCommandTemplate('command_template'),
+          qos: r.qos(),
+        },
       },
     };
   },
@@ -408,6 +630,11 @@ class ConfigReader {
   private readonly fields: FirstProblem = new FirstProblem();
 
   constructor(private readonly config: Config) {}
+
+  /** The config itself, for keys whose null means something (`payload_stop: null`). */
+  get raw(): Readonly<Config> {
+    return this.config;
+  }
 
   has(key: string): boolean {
     return fieldOf(this.config, key) !== undefined;
@@ -583,18 +810,17 @@ class ConfigReader {
     };
   }
 
-  /** HA's naming: `name: null` means the device's main feature; a name is prefixed with the device name. */
+  /**
+   * HA's naming (entityName): `name: null` means the device's main feature; an absent name is the device class
+   * (as in HA), else the device itself; without a device, HA's default name for the platform.
+   */
   private friendlyName(component: SupportedComponent, device: DeviceInfo | undefined): string {
     const raw = this.config.name;
     const deviceName = isJsonObject(this.config.device) && isScalar(this.config.device.name) ? toText(this.config.device.name) : undefined;
     if (raw === null) return deviceName ?? device?.name ?? DEFAULT_NAMES[component];
-    let own = typeof raw === 'string' ? raw.trim() : '';
-    if (own === '') {
-      const deviceClass = typeof this.config.device_class === 'string' ? this.config.device_class : undefined;
-      own = deviceClass ? humanize(deviceClass) : DEFAULT_NAMES[component];
-    }
-    if (!deviceName || own === deviceName || own.startsWith(`${deviceName} `)) return own;
-    return `${deviceName} ${own}`;
+    const deviceClass = typeof this.config.device_class === 'string' ? this.config.device_class : undefined;
+    const own = (typeof raw === 'string' ? raw.trim() : '') || (deviceClass ? humanize(deviceClass) : undefined);
+    return entityName(deviceName, own) ?? DEFAULT_NAMES[component];
   }
 
   private objectId(name: string): string {

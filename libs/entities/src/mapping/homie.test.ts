@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { encodeCommand } from '../commands/encode.js';
-import { kitchenLight, superCar, superCarTemperature } from '../fixtures/homie.js';
+import { kitchenLight, superCar, superCarTemperature, thermostat } from '../fixtures/homie.js';
 import { message, type FixtureMessage } from '../fixtures/message.js';
 import { HomieCollector, type HomieEvent } from './homie.js';
 import { decodeState } from '../state/decode.js';
@@ -34,6 +34,7 @@ describe('HomieCollector', () => {
         kind: 'definitions',
         deviceId: 'super-car',
         origin: 'homie/super-car',
+        values: [],
         definitions: [
           {
             uniqueId: 'homie:super-car/engine/temperature',
@@ -160,6 +161,56 @@ describe('HomieCollector', () => {
       { kind: 'removed', deviceId: 'super-car', origin: 'homie/super-car', uniqueIds: ['homie:super-car/engine/temperature'] },
     ]);
     expect(collector.definitions('super-car')).toBeUndefined();
+  });
+
+  it('maps a thermostat node to a climate with a settable target and mode, beside its temperature sensor', () => {
+    const collector = new HomieCollector();
+    feedAll(collector, thermostat);
+    const definitions = [...collector.definitions('hall-thermostat')!];
+    const climate = definitions.find((d) => d.kind === 'climate')!;
+    expect(climate).toMatchObject({
+      uniqueId: 'homie:hall-thermostat/thermostat/target',
+      name: 'Hall Thermostat',
+      unit: '°C',
+      state: { topic: 'homie/hall-thermostat/thermostat/mode' },
+      attributes: [
+        { name: 'targetTemperature', topic: 'homie/hall-thermostat/thermostat/target' },
+        { name: 'currentTemperature', topic: 'homie/hall-thermostat/thermostat/temperature' },
+      ],
+      controls: {
+        targetTemperature: { topic: 'homie/hall-thermostat/thermostat/target/set', min: 5, max: 30, step: 0.5 },
+        hvacMode: { topic: 'homie/hall-thermostat/thermostat/mode/set', options: ['off', 'heat'] },
+      },
+    });
+    expect(definitions.map((d) => [d.kind, d.uniqueId.split('/').pop()])).toEqual([
+      ['climate', 'target'],
+      ['sensor', 'temperature'],
+      ['binary_sensor', 'heating'],
+      ['number', 'offset'],
+      ['select', 'fan'],
+    ]);
+    expect(encodeCommand(climate, { targetTemperature: 21.5 })).toEqual({ ok: true, messages: [{ topic: 'homie/hall-thermostat/thermostat/target/set', payload: '21.5', retain: false, qos: 1 }] });
+    expect(encodeCommand(climate, { targetTemperature: 40 })).toEqual({ ok: false, reason: 'targetTemperature must be from 5 to 30' });
+    expect(encodeCommand(climate, { hvacMode: 'cool' })).toEqual({ ok: false, reason: 'hvacMode must be one of off, heat' });
+    expect(decodeState(climate, 'homie/hall-thermostat/thermostat/target', Buffer.from('20.5'))).toMatchObject({ update: { attributes: { targetTemperature: 20.5 } } });
+    expect(decodeState(climate, 'homie/hall-thermostat/thermostat/mode', Buffer.from('heat'))).toMatchObject({ update: { state: 'heat' } });
+    const number = definitions.find((d) => d.kind === 'number')!;
+    expect(number.controls?.value).toMatchObject({ min: -3, max: 3, step: 1 });
+    expect(encodeCommand(number, { value: 2 })).toMatchObject({ ok: true, messages: [{ topic: 'homie/hall-thermostat/thermostat/offset/set', payload: '2' }] });
+    const select = definitions.find((d) => d.kind === 'select')!;
+    expect(encodeCommand(select, { value: 'high' })).toMatchObject({ ok: true, messages: [{ topic: 'homie/hall-thermostat/thermostat/fan/set', payload: 'high' }] });
+  });
+
+  it('hands back retained values that arrived before the description, for the new entities only', () => {
+    const collector = new HomieCollector();
+    const value = message('homie/hall-thermostat/thermostat/target', '19.5');
+    expect(collector.feed(value.topic, value.payload)).toEqual([]);
+    const events = feedAll(collector, thermostat);
+    const reported = events.find((e) => e.kind === 'definitions');
+    expect(reported && reported.kind === 'definitions' && reported.values).toEqual([{ topic: value.topic, payload: Buffer.from('19.5') }]);
+    // A later change of the description reports no value again for entities already known.
+    const again = collector.feed('homie/hall-thermostat/thermostat/fan/$name', Buffer.from('Fan speed'));
+    expect(again).toMatchObject([{ kind: 'definitions', values: [] }]);
   });
 
   it('ignores values, set topics, statistics and other base topics', () => {

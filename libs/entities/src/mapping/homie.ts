@@ -1,6 +1,7 @@
 import type { Buffer } from 'node:buffer';
-import type { AttributeSource, AvailabilitySource, CommandTarget, DeviceInfo, EntityDefinition } from './definition.js';
+import { CONTROL_ATTRIBUTES, type AttributeSource, type AvailabilitySource, type CommandTarget, type DeviceInfo, type EntityDefinition } from './definition.js';
 import { LIGHT_ATTRIBUTES } from '../values/light.js';
+import { entityName } from './naming.js';
 import { slugify } from './slug.js';
 
 /**
@@ -15,13 +16,18 @@ import { slugify } from './slug.js';
  * device's last values stay valid, and `alert` devices are connected); `lost` (the LWT) and `disconnected`
  * as unavailable; `init` changes nothing. An empty `$homie` (its retained message cleared) removes the device.
  *
- * Not supported: v3 node arrays (`lights[]`, skipped), v5 (`homie/5/<device>/$description`), settable numbers
- * other than a light's brightness/colour temperature (they become read-only sensors), `hsv` colours.
+ * Settable properties become controls: a light node's on/brightness/colour; a thermostat's target temperature
+ * and mode (a climate); other settable numbers a number, settable enums a select, settable booleans a switch.
+ *
+ * Not supported: v3 node arrays (`lights[]`, skipped), v5 (`homie/5/<device>/$description`), `hsv` colours.
  */
 
 export type HomieEvent =
-  /** The device's complete current set; it replaces what was reported earlier for `origin`. */
-  | { kind: 'definitions'; deviceId: string; origin: string; definitions: EntityDefinition[] }
+  /**
+   * The device's complete current set; it replaces what was reported earlier for `origin`. `values` are the last
+   * values seen on the new entities' topics before they were described (retained values often come first).
+   */
+  | { kind: 'definitions'; deviceId: string; origin: string; definitions: EntityDefinition[]; values: Array<{ topic: string; payload: Buffer }> }
   | { kind: 'removed'; deviceId: string; origin: string; uniqueIds: string[] }
   | { kind: 'ignored'; deviceId: string; reason: string };
 
@@ -47,8 +53,13 @@ interface DeviceState {
   implementation?: string;
   nodeInfo: Map<string, NodeInfo>;
   properties: Map<string, PropertyInfo>;
+  /** The last value per property topic, to apply once the property's entity exists. */
+  values: Map<string, Buffer>;
   reported?: EntityDefinition[];
 }
+
+/** Property values kept per device; a device with more properties than this is not a real one. */
+const MAX_VALUES = 1000;
 
 /** Maps `$state` onto the availability payloads below; `init` maps to neither and is ignored. */
 const STATE_TEMPLATE =
@@ -84,7 +95,11 @@ export class HomieCollector {
     if (!topic.startsWith(`${this.baseTopic}/`)) return [];
     const levels = topic.slice(this.baseTopic.length + 1).split('/');
     const [deviceId, a, b, c] = levels;
-    // Values, /set commands and $fw/$stats/$implementation sub-topics say nothing about the description.
+    if (levels.length === 3 && !a.startsWith('$') && !b.startsWith('$')) {
+      this.rememberValue(deviceId, topic, payload);
+      return [];
+    }
+    // /set commands and $fw/$stats/$implementation sub-topics say nothing about the description.
     const attribute = levels[levels.length - 1];
     if (!attribute.startsWith('$') || levels.length < 2 || levels.length > 4 || !ID.test(deviceId)) return [];
     if (levels.length > 2 && a.startsWith('$')) return [];
@@ -94,7 +109,7 @@ export class HomieCollector {
     let device = this.devices.get(deviceId);
     if (!device) {
       // Attributes of a device whose $homie was cleared may still arrive; they start a new description.
-      device = { nodeInfo: new Map(), properties: new Map() };
+      device = { nodeInfo: new Map(), properties: new Map(), values: new Map() };
       this.devices.set(deviceId, device);
     }
 
@@ -122,6 +137,16 @@ export class HomieCollector {
       else return [];
     }
     return this.report(deviceId, device);
+  }
+
+  private rememberValue(deviceId: string, topic: string, payload: Buffer): void {
+    if (!ID.test(deviceId)) return;
+    let device = this.devices.get(deviceId);
+    if (!device) {
+      device = { nodeInfo: new Map(), properties: new Map(), values: new Map() };
+      this.devices.set(deviceId, device);
+    }
+    if (device.values.has(topic) || device.values.size < MAX_VALUES) device.values.set(topic, payload);
   }
 
   /** The definitions last reported for a device. */
@@ -179,7 +204,15 @@ export class HomieCollector {
     if (previous && JSON.stringify(previous) === JSON.stringify(definitions)) return [];
     device.reported = definitions;
     const origin = this.origin(deviceId);
-    const events: HomieEvent[] = [{ kind: 'definitions', deviceId, origin, definitions }];
+    const known = new Set((previous ?? []).map((d) => d.uniqueId));
+    const values = definitions
+      .filter((d) => !known.has(d.uniqueId))
+      .flatMap((d) => [d.state?.topic, ...d.attributes.map((a) => a.topic)])
+      .flatMap((topic) => {
+        const payload = topic === undefined ? undefined : device.values.get(topic);
+        return payload === undefined ? [] : [{ topic: topic!, payload }];
+      });
+    const events: HomieEvent[] = [{ kind: 'definitions', deviceId, origin, definitions, values }];
     const kept = new Set(definitions.map((d) => d.uniqueId));
     const gone = (previous ?? []).map((d) => d.uniqueId).filter((id) => !kept.has(id));
     if (gone.length) events.push({ kind: 'removed', deviceId, origin, uniqueIds: gone });
@@ -246,6 +279,29 @@ export class HomieCollector {
         for (const part of [light.on, light.brightness, light.colorTemp, light.rgb]) if (part) used.add(part.id);
       }
 
+      const climate = climateParts(node, properties);
+      if (climate) {
+        const name = prefixed(info.name, node.name ?? nodeId);
+        const controls: NonNullable<EntityDefinition['controls']> = {
+          // Half degrees for a float target: a thermostat's usual step, where a plain number gets tenths.
+          targetTemperature: { topic: `${topic(climate.target.id)}/set`, ...numberRange(climate.target.info), step: climate.target.info.datatype === 'integer' ? 1 : 0.5, qos: 1 },
+        };
+        if (climate.mode) controls.hvacMode = { topic: `${topic(climate.mode.id)}/set`, options: list(climate.mode.info.format ?? ''), qos: 1 };
+        const attributes: AttributeSource[] = [{ name: CONTROL_ATTRIBUTES.targetTemperature, topic: topic(climate.target.id), value: { kind: 'raw' } }];
+        if (climate.current) attributes.push({ name: CONTROL_ATTRIBUTES.currentTemperature, topic: topic(climate.current.id), value: { kind: 'raw' } });
+        definitions.push({
+          ...base(climate.target.id, name),
+          kind: 'climate',
+          unit: climate.target.info.unit,
+          state: climate.mode ? { topic: topic(climate.mode.id), value: { kind: 'raw' } } : undefined,
+          attributes,
+          controls,
+        });
+        // The current temperature stays a sensor of its own too, for its history.
+        used.add(climate.target.id);
+        if (climate.mode) used.add(climate.mode.id);
+      }
+
       for (const { id, info: property } of properties) {
         if (used.has(id)) continue;
         const name = prefixed(info.name, property.name ?? `${node.name ?? nodeId} ${id}`);
@@ -263,6 +319,11 @@ export class HomieCollector {
                 }
               : { ...base(id, name), kind: 'binary_sensor', state: onOff },
           );
+        } else if ((datatype === 'integer' || datatype === 'float') && property.settable) {
+          const unit = property.unit || undefined;
+          definitions.push({ ...base(id, name), kind: 'number', state, unit, controls: { value: { topic: `${topic(id)}/set`, ...numberRange(property), qos: 1 } } });
+        } else if (datatype === 'enum' && property.settable) {
+          definitions.push({ ...base(id, name), kind: 'select', state, controls: { value: { topic: `${topic(id)}/set`, options: list(property.format ?? ''), qos: 1 } } });
         } else if (datatype === 'integer' || datatype === 'float') {
           const unit = property.unit || undefined;
           definitions.push({
@@ -299,6 +360,37 @@ function lightParts(properties: Part[]): { on: Part; brightness?: Part; colorTem
   };
 }
 
+const CLIMATE_NODE = /thermostat|climate|hvac|heat/i;
+const TEMPERATURE_UNITS = new Set(['°C', '°F', 'C', 'F']);
+const TARGET_ID = /target|set-?point|desired/i;
+
+/**
+ * A thermostat node's parts: a settable temperature (the target), an optional read-only temperature (the
+ * current one) and a settable enum `mode`. Taken for a node whose type says thermostat/climate/HVAC/heat, or
+ * with a settable temperature whose id says target or setpoint.
+ */
+function climateParts(node: NodeInfo, properties: Part[]): { target: Part; current?: Part; mode?: Part } | undefined {
+  const temperatures = properties.filter((p) => (p.info.datatype === 'float' || p.info.datatype === 'integer') && TEMPERATURE_UNITS.has(p.info.unit ?? ''));
+  const settable = temperatures.filter((p) => p.info.settable);
+  const target = settable.find((p) => TARGET_ID.test(p.id)) ?? (CLIMATE_NODE.test(node.type ?? '') ? settable[0] : undefined);
+  if (!target) return undefined;
+  return {
+    target,
+    current: temperatures.find((p) => !p.info.settable),
+    mode: properties.find((p) => p.info.settable && p.info.datatype === 'enum' && /mode/i.test(p.id)),
+  };
+}
+
+/** A settable number's range from its `$format` (`5:30`) and its step: 1 for integers, 0.1 for floats. */
+function numberRange(info: PropertyInfo): { min?: number; max?: number; step: number } {
+  const [min, max] = (info.format ?? '').split(':').map((part) => (part.trim() === '' ? NaN : Number(part)));
+  return {
+    min: Number.isFinite(min) ? min : undefined,
+    max: Number.isFinite(max) ? max : undefined,
+    step: info.datatype === 'integer' ? 1 : 0.1,
+  };
+}
+
 /** The top of the `$format` range (`0:100`), else 100 for `%` and 255 otherwise. */
 function brightnessScale(info: PropertyInfo): number {
   const top = Number(info.format?.split(':')[1]);
@@ -327,7 +419,6 @@ function list(text: string): string[] {
     .filter(Boolean);
 }
 
-/** Names read `<device> <entity>` unless the entity's own name already starts with the device's. */
 function prefixed(deviceName: string, name: string): string {
-  return name === deviceName || name.startsWith(`${deviceName} `) ? name : `${deviceName} ${name}`;
+  return entityName(deviceName, name) ?? deviceName;
 }

@@ -24,8 +24,8 @@ describe('the shipped profiles', () => {
     profiles = loaded.profiles;
   });
 
-  it('load both', () => {
-    expect(profiles.map((p) => p.id)).toEqual(['hearth-garden-sensor', 'tasmota-plug']);
+  it('load every one', () => {
+    expect(profiles.map((p) => p.id)).toEqual(['hearth-garden-sensor', 'shelly-gen1-dimmer', 'shelly-gen1-relay-meter', 'shelly-gen1-relay', 'shelly-gen2-dimmer', 'shelly-gen2-switch', 'tasmota-plug']);
   });
 
   it('tele/plug1/LWT reveals Tasmota plug plug1 with a switch and a power meter', () => {
@@ -93,7 +93,7 @@ describe('the shipped profiles', () => {
     expect(matchProfile(profiles, 'tele/plug1/extra/LWT')).toEqual([]);
   });
 
-  it('a garden sensor reading reveals an MQTT-SN garden sensor with five sensors', () => {
+  it('a garden sensor reading reveals an MQTT-SN garden sensor with five sensors and its watering valve', () => {
     const [match] = matchProfile(profiles, 'garden/bed-3/moisture');
     expect(match.deviceId).toBe('bed-3');
     expect(match.definitions.map((d) => [d.objectId, d.unit, d.deviceClass])).toEqual([
@@ -102,11 +102,23 @@ describe('the shipped profiles', () => {
       ['bed_3_humidity', '%', 'humidity'],
       ['bed_3_illuminance', 'lx', 'illuminance'],
       ['bed_3_battery', '%', 'battery'],
+      ['bed_3_watering_valve', undefined, 'water'],
     ]);
     expect(match.definitions[0].device).toEqual({ id: 'hearth-garden-sensor/bed-3', name: 'bed-3', manufacturer: 'Hearth', model: 'Garden sensor', transport: 'mqtt-sn' });
     expect(decodeState(match.definitions[1], 'garden/bed-3/temperature', Buffer.from('18.25'))).toMatchObject({ update: { state: 18.25 } });
     expect(decodeState(match.definitions[4], 'garden/bed-3/status', Buffer.from('online'))).toMatchObject({ update: { available: true } });
     expect(matchProfile(profiles, 'garden/bed-3/status')).toHaveLength(1);
+  });
+
+  it("the garden sensor's valve reports ON/OFF as open/closed and is opened with ON on valve/set", () => {
+    const valve = matchProfile(profiles, 'garden/bed-3/moisture')[0].definitions.find((d) => d.kind === 'valve')!;
+    expect(valve.objectId).toBe('bed_3_watering_valve');
+    expect(decodeState(valve, 'garden/bed-3/valve', Buffer.from('ON'))).toMatchObject({ update: { state: 'open' } });
+    expect(decodeState(valve, 'garden/bed-3/valve', Buffer.from('OFF'))).toMatchObject({ update: { state: 'closed' } });
+    expect(encodeCommand(valve, { open: true })).toEqual({ ok: true, messages: [{ topic: 'garden/bed-3/valve/set', payload: 'ON', retain: false, qos: 1 }] });
+    expect(encodeCommand(valve, { open: false })).toMatchObject({ ok: true, messages: [{ payload: 'OFF' }] });
+    expect(encodeCommand(valve, { on: true })).toEqual({ ok: false, reason: 'valve.bed_3_watering_valve does not support on; it takes open, stop or position' });
+    expect(encodeCommand(valve, { stop: true })).toEqual({ ok: false, reason: 'valve.bed_3_watering_valve does not support stop' });
   });
 });
 
@@ -163,7 +175,7 @@ entities:
       ['entities[0].command.topic', 'must not contain wildcards (it is published to)'],
       ['entities[1].state.value', expect.stringContaining('malformed at character 8')],
       ['entities[1].id', '"relay" is used by another entity'],
-      ['entities[2].kind', 'must be one of light, switch, power_meter, sensor, binary_sensor'],
+      ['entities[2].kind', 'must be one of light, switch, power_meter, sensor, binary_sensor, climate, cover, fan, lock, valve, number, select, button'],
       ['entities[3].state.topic', '{device} is the only placeholder'],
       ['entities[3].state.value', expect.stringContaining('statements')],
       ['entities[3].attributes[0].value', "must be raw, { jsonPath: '…' } or { template: '{{ … }}' }"],
@@ -181,6 +193,32 @@ entities:
     ]);
     expect(errorsOf('id: p\nname: P\nentities:\n  - id: a\n    kind: sensor\n    state:\n      topic: {device}\n')).toEqual([
       { file, field: 'entities[0].state.topic', message: 'must be a topic string; quote it in YAML when it starts with {device}' },
+    ]);
+  });
+
+  it("checks controls against the kind's features", () => {
+    const errors = errorsOf(`
+id: p
+name: P
+entities:
+  - id: v
+    kind: valve
+    state: { topic: "v/{device}" }
+    command: { topic: "v/{device}/set" }
+    controls:
+      open: { topic: "v/{device}/set", payloads: { "true": "ON", maybe: "?" } }
+      value: { topic: "v/{device}/value" }
+  - id: n
+    kind: number
+    controls:
+      value: { topic: "n/{device}/set", min: 1, max: 9, deviceRange: [1] }
+`);
+    expect(errors.map((e) => [e.field, e.message])).toEqual([
+      ['entities[0].controls.value', expect.stringContaining('unknown key')],
+      ['entities[0].controls.open.payloads.maybe', expect.stringContaining('unknown key')],
+      ['entities[0].command', 'a valve is commanded through controls, not on/off'],
+      ['entities[0].state.states', 'required for a valve: the payload of each state'],
+      ['entities[1].controls.value.deviceRange', "must be [the device's number for 0 %, for 100 %]"],
     ]);
   });
 

@@ -3,7 +3,10 @@ import { extname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import {
   ENTITY_KINDS,
+  KIND_FEATURES,
   type AttributeSource,
+  type Control,
+  type ControlFeature,
   type AvailabilitySource,
   type CommandTarget,
   type EntityDefinition,
@@ -14,6 +17,8 @@ import {
 import { FieldReader, fieldPath, isJsonObject, type JsonObject } from '@hearth/field-reader';
 import { isValidTopicName } from '@hearth/mqtt-topics';
 import { checkExtractor } from '../values/extract.js';
+import { compileTemplate } from '../values/template.js';
+import { entityName } from './naming.js';
 import { slugify } from './slug.js';
 
 /**
@@ -35,17 +40,28 @@ import { slugify } from './slug.js';
  *       - { topic: tele/{device}/LWT, payloadAvailable: Online, payloadNotAvailable: Offline }
  *   entities:
  *     - id: relay                    # [a-z0-9_]+, unique in the profile
- *       kind: switch                 # light, switch, power_meter, sensor, binary_sensor
+ *       kind: switch                 # light, switch, power_meter, sensor, binary_sensor, climate, cover, fan,
+ *                                    # lock, valve, number, select, button
  *       name: Relay                  # optional; without it the entity is the device's main feature
  *       deviceClass/unit/stateClass  # optional
- *       state: { topic, value, payloadOn, payloadOff, format }
+ *       state: { topic, value, payloadOn, payloadOff, format, states }   # states: { open: 'ON', closed: 'OFF' }
  *       extraStates: [ … ]           # more topics reporting the same state
- *       attributes: [ { name, topic, value, unit } ]
- *       command: { topic, payloadOn, payloadOff, format, brightnessTopic, colorTempTopic, rgbTopic, colorMode, qos }
+ *       attributes: [ { name, topic, value, unit, deviceRange } ]
+ *       command: { topic, payloadOn, payloadOff, format, brightnessTopic, colorTempTopic, rgbTopic, colorMode, qos,
+ *                  onCommandType, templates: { command, brightness, colorTemp, rgb } }
+ *                                    # lights, switches and fans: on/off
+ *       controls:                    # the kind's other features (KIND_FEATURES), e.g. for a valve:
+ *         open: { topic: "garden/{device}/valve/set", payloads: { "true": "ON", "false": "OFF" } }
+ *         # each: { topic, payloads, min, max, step, deviceRange, options, template, qos }
  *       brightnessScale: 100         # lights only
  *       supports: { brightness: true } # lights with JSON commands; plain ones support what they have topics for
  *
- * `value` is `raw` (the default), `{ jsonPath: ENERGY.Power }` or `{ template: '{{ value_json.x }}' }`.
+ * `value` is `raw` (the default), `{ jsonPath: ENERGY.Power }` or `{ template: '{{ value_json.x }}' }`; a
+ * template also converts units (`{{ value | float / 60 }}`: Shelly Gen1's watt-minutes to Wh).
+ * Command templates shape what is sent, as Home Assistant's command templates do (`value` is the plain
+ * payload; the rgb one also sees `red`, `green`, `blue`): a JSON-RPC request, say. `{device}` is filled in
+ * command payloads and templates too. `onCommandType` is `last` (default: features, then the on payload),
+ * `first`, or `brightness` (a brightness command also switches the light on, so it goes alone).
  */
 
 export const DEVICE_PLACEHOLDER = '{device}';
@@ -82,6 +98,7 @@ export interface ProfileEntity {
   extraStates: StateSource[];
   attributes: AttributeSource[];
   command?: CommandTarget;
+  controls?: EntityDefinition['controls'];
   brightnessScale?: number;
   supports: EntityDefinition['supports'];
 }
@@ -159,7 +176,8 @@ export function revealedDevices(profiles: readonly DeviceProfile[], topic: strin
 
 /** The entity definitions of one device of a profile. */
 export function profileDefinitions(profile: DeviceProfile, deviceId: string): EntityDefinition[] {
-  const fill = (topic: string): string => topic.replace(DEVICE_PLACEHOLDER, deviceId);
+  // Topics hold the placeholder once; command payloads may name the device more than once (a JSON-RPC request's source).
+  const fill = (text: string): string => text.replaceAll(DEVICE_PLACEHOLDER, deviceId);
   const fillState = (s: StateSource): StateSource => ({ ...s, topic: fill(s.topic) });
   const device = {
     id: `${profile.id}/${deviceId}`,
@@ -173,8 +191,9 @@ export function profileDefinitions(profile: DeviceProfile, deviceId: string): En
     topics: profile.availability.topics.map((t) => ({ ...t, topic: fill(t.topic) })),
   };
   return profile.entities.map((entity) => {
-    const name = entity.name ? `${deviceId} ${entity.name}` : deviceId;
+    const name = entityName(deviceId, entity.name) ?? deviceId;
     const command = entity.command && fillCommand(entity.command, fill);
+    const controls = entity.controls && Object.fromEntries(Object.entries(entity.controls).map(([feature, control]) => [feature, { ...control, topic: fill(control.topic) }]));
     const supports: EntityDefinition['supports'] = { ...entity.supports };
     if (command?.format === 'plain') {
       if (command.brightnessTopic) supports.brightness = true;
@@ -195,6 +214,7 @@ export function profileDefinitions(profile: DeviceProfile, deviceId: string): En
       attributes: entity.attributes.map((a) => ({ ...a, topic: fill(a.topic) })),
       availability,
       command,
+      controls,
       brightnessScale: entity.brightnessScale ?? (supports.brightness ? 255 : undefined),
       supports,
       source: 'profile',
@@ -203,10 +223,14 @@ export function profileDefinitions(profile: DeviceProfile, deviceId: string): En
   });
 }
 
-function fillCommand(command: CommandTarget, fill: (topic: string) => string): CommandTarget {
+function fillCommand(command: CommandTarget, fill: (text: string) => string): CommandTarget {
   if (command.format === 'json') return { ...command, topic: fill(command.topic) };
+  const templates = command.templates && Object.fromEntries(Object.entries(command.templates).map(([name, template]) => [name, template && fill(template)]));
   return {
     ...command,
+    payloadOn: fill(command.payloadOn),
+    payloadOff: fill(command.payloadOff),
+    templates,
     topic: fill(command.topic),
     brightnessTopic: command.brightnessTopic && fill(command.brightnessTopic),
     colorTempTopic: command.colorTempTopic && fill(command.colorTempTopic),
@@ -215,18 +239,18 @@ function fillCommand(command: CommandTarget, fill: (topic: string) => string): C
 }
 
 const DEVICE_ID = '[^/+#]+';
-const patternCache = new Map<string, { prefix: string; regex: RegExp }>();
+const patternCache = new Map<string, { prefix: string; suffix: string; regex: RegExp }>();
 
 function matchPattern(pattern: string, topic: string): string | undefined {
   let compiled = patternCache.get(pattern);
   if (!compiled) {
     const [before, after] = pattern.split(DEVICE_PLACEHOLDER);
     const escape = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    compiled = { prefix: before, regex: new RegExp(`^${escape(before)}(${DEVICE_ID})${escape(after)}$`) };
+    compiled = { prefix: before, suffix: after, regex: new RegExp(`^${escape(before)}(${DEVICE_ID})${escape(after)}$`) };
     patternCache.set(pattern, compiled);
   }
-  // Every message passes here: most topics fail on the literal start, without running the regex.
-  return topic.startsWith(compiled.prefix) ? compiled.regex.exec(topic)?.[1] : undefined;
+  // Every message passes here: most topics fail on the literal start or end (`{device}/status/switch:0`), without running the regex.
+  return topic.startsWith(compiled.prefix) && topic.endsWith(compiled.suffix) ? compiled.regex.exec(topic)?.[1] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -303,6 +327,7 @@ class ProfileReader extends FieldReader {
       'extraStates',
       'attributes',
       'command',
+      'controls',
       'brightnessScale',
       'supports',
     ]);
@@ -314,18 +339,21 @@ class ProfileReader extends FieldReader {
     const extraStates = this.list(raw, 'extraStates', path, (s, p) => this.stateSource(s, p)) ?? [];
     const attributes = this.list(raw, 'attributes', path, (a, p) => this.attribute(a, p)) ?? [];
     const command = raw.command === undefined ? undefined : this.command(raw.command, `${path}.command`);
+    const controls = raw.controls === undefined || kind === undefined ? undefined : this.controls(raw.controls, `${path}.controls`, kind);
     const brightnessScale = this.number(raw, 'brightnessScale', path);
     if (brightnessScale !== undefined && brightnessScale <= 0) this.fail(`${path}.brightnessScale`, 'must be greater than 0');
     const supports = raw.supports === undefined ? {} : this.supports(raw.supports, `${path}.supports`);
     if (kind && kind !== 'light' && (brightnessScale !== undefined || raw.supports !== undefined || (command && command.format === 'json'))) {
       this.fail(path, 'brightnessScale, supports and JSON commands are for lights');
     }
-    if (kind && ['sensor', 'power_meter', 'binary_sensor'].includes(kind)) {
+    if (kind && KIND_FEATURES[kind].length === 0) {
       if (raw.state === undefined) this.fail(`${path}.state`, `required for a ${kind}`);
-      if (command) this.fail(`${path}.command`, `a ${kind} cannot be commanded`);
-    } else if (kind && raw.state === undefined && !command) {
+      if (command || raw.controls !== undefined) this.fail(`${path}.command`, `a ${kind} cannot be commanded`);
+    } else if (kind && raw.state === undefined && !command && raw.controls === undefined) {
       this.fail(path, 'needs a state, a command or both');
     }
+    else if (kind && command && !KIND_FEATURES[kind].includes('on')) this.fail(`${path}.command`, `a ${kind} is commanded through controls, not on/off`);
+    if (kind && state && ['cover', 'valve', 'lock'].includes(kind) && !state.states) this.fail(`${path}.state.states`, `required for a ${kind}: the payload of each state`);
     if (id === undefined || kind === undefined) return undefined;
     return {
       id,
@@ -338,9 +366,53 @@ class ProfileReader extends FieldReader {
       extraStates,
       attributes,
       command,
+      controls,
       brightnessScale,
       supports,
     };
+  }
+
+  private controls(raw: unknown, path: string, kind: EntityKind): EntityDefinition['controls'] {
+    const features = KIND_FEATURES[kind].filter((f) => !['on', 'brightness', 'colorTemp', 'rgb'].includes(f));
+    if (!isJsonObject(raw)) return this.fail(path, `must be a mapping of ${features.join(', ') || 'nothing'} to a topic and payloads`);
+    this.unknownKeys(raw, path, features);
+    const controls: NonNullable<EntityDefinition['controls']> = {};
+    for (const feature of features as ControlFeature[]) {
+      const entry = raw[feature];
+      if (entry === undefined) continue;
+      const at = `${path}.${feature}`;
+      if (!isJsonObject(entry)) {
+        this.fail(at, 'must be a mapping with a topic');
+        continue;
+      }
+      this.unknownKeys(entry, at, ['topic', 'payloads', 'min', 'max', 'step', 'deviceRange', 'options', 'template', 'qos']);
+      const topic = this.topic(entry.topic, `${at}.topic`, true);
+      let payloads: Control['payloads'];
+      if (entry.payloads !== undefined) {
+        if (!isJsonObject(entry.payloads)) this.fail(`${at}.payloads`, 'must be a mapping of "true" and/or "false" to a payload');
+        else {
+          this.unknownKeys(entry.payloads, `${at}.payloads`, ['true', 'false']);
+          payloads = { true: this.payload(entry.payloads, 'true', `${at}.payloads`), false: this.payload(entry.payloads, 'false', `${at}.payloads`) };
+        }
+      }
+      const deviceRange = this.deviceRange(entry, at);
+      const template = this.string(entry, 'template', at);
+      const compiled = template === undefined ? undefined : compileTemplate(template, ['value']);
+      if (compiled && !compiled.ok) this.fail(`${at}.template`, compiled.error.message);
+      if (topic === undefined) continue;
+      controls[feature] = {
+        topic,
+        payloads,
+        min: this.number(entry, 'min', at),
+        max: this.number(entry, 'max', at),
+        step: this.number(entry, 'step', at),
+        deviceRange,
+        options: this.list(entry, 'options', at, (v, p) => (typeof v === 'string' ? v : this.fail(p, 'must be a string'))),
+        template,
+        qos: this.oneOf(entry, 'qos', at, [0, 1] as const),
+      };
+    }
+    return controls;
   }
 
   private supports(raw: unknown, path: string): EntityDefinition['supports'] {
@@ -358,33 +430,50 @@ class ProfileReader extends FieldReader {
 
   private stateSource(raw: unknown, path: string): StateSource | undefined {
     if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping with a topic');
-    this.unknownKeys(raw, path, ['topic', 'value', 'payloadOn', 'payloadOff', 'format']);
+    this.unknownKeys(raw, path, ['topic', 'value', 'payloadOn', 'payloadOff', 'format', 'states']);
     const topic = this.topic(raw.topic, `${path}.topic`);
     const value = this.value(raw.value, `${path}.value`);
     const format = this.oneOf(raw, 'format', path, ['plain', 'json'] as const);
+    let states: Record<string, string> | undefined;
+    if (raw.states !== undefined) {
+      if (!isJsonObject(raw.states)) this.fail(`${path}.states`, 'must be a mapping of state names to payloads');
+      else states = Object.fromEntries(Object.keys(raw.states).flatMap((name) => {
+        const payload = this.payload(raw.states as JsonObject, name, `${path}.states`);
+        return payload === undefined || name === '__proto__' ? [] : [[name, payload]];
+      }));
+    }
     if (topic === undefined || value === undefined) return undefined;
-    return { topic, value, payloadOn: this.payload(raw, 'payloadOn', path), payloadOff: this.payload(raw, 'payloadOff', path), format };
+    return { topic, value, payloadOn: this.payload(raw, 'payloadOn', path), payloadOff: this.payload(raw, 'payloadOff', path), format, states };
   }
 
   private attribute(raw: unknown, path: string): AttributeSource | undefined {
     if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping with name and topic');
-    this.unknownKeys(raw, path, ['name', 'topic', 'value', 'unit']);
+    this.unknownKeys(raw, path, ['name', 'topic', 'value', 'unit', 'deviceRange']);
     const name = this.string(raw, 'name', path, { required: true });
     const topic = this.topic(raw.topic, `${path}.topic`);
     const value = this.value(raw.value, `${path}.value`);
+    const deviceRange = this.deviceRange(raw, path);
     if (name === undefined || topic === undefined || value === undefined) return undefined;
-    return { name, topic, value, unit: this.string(raw, 'unit', path) };
+    return { name, topic, value, unit: this.string(raw, 'unit', path), deviceRange };
+  }
+
+  /** `[the device's number for 0 %, for 100 %]` of a percentage. */
+  private deviceRange(raw: JsonObject, path: string): [number, number] | undefined {
+    const range = this.list(raw, 'deviceRange', path, (v, p) => (typeof v === 'number' ? v : this.fail(p, 'must be a number')), { max: 2 });
+    if (range === undefined) return undefined;
+    if (range.length !== 2) return this.fail(fieldPath(path, 'deviceRange'), "must be [the device's number for 0 %, for 100 %]");
+    return [range[0], range[1]];
   }
 
   private command(raw: unknown, path: string): CommandTarget | undefined {
     if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping with a topic');
-    this.unknownKeys(raw, path, ['topic', 'payloadOn', 'payloadOff', 'format', 'brightnessTopic', 'colorTempTopic', 'rgbTopic', 'colorMode', 'qos']);
+    this.unknownKeys(raw, path, ['topic', 'payloadOn', 'payloadOff', 'format', 'brightnessTopic', 'colorTempTopic', 'rgbTopic', 'colorMode', 'qos', 'onCommandType', 'templates']);
     const topic = this.topic(raw.topic, `${path}.topic`, true);
     const format = this.oneOf(raw, 'format', path, ['plain', 'json'] as const) ?? 'plain';
     const qos = this.oneOf(raw, 'qos', path, [0, 1] as const);
     if (topic === undefined) return undefined;
     if (format === 'json') {
-      for (const key of ['payloadOn', 'payloadOff', 'brightnessTopic', 'colorTempTopic', 'rgbTopic']) {
+      for (const key of ['payloadOn', 'payloadOff', 'brightnessTopic', 'colorTempTopic', 'rgbTopic', 'onCommandType', 'templates']) {
         if (raw[key] !== undefined) this.fail(`${path}.${key}`, 'does not apply to JSON commands');
       }
       return { format, topic, colorMode: this.oneOf(raw, 'colorMode', path, ['rgb', 'hs', 'xy'] as const), qos };
@@ -399,8 +488,25 @@ class ProfileReader extends FieldReader {
       brightnessTopic: optionalTopic('brightnessTopic'),
       colorTempTopic: optionalTopic('colorTempTopic'),
       rgbTopic: optionalTopic('rgbTopic'),
+      onCommandType: this.oneOf(raw, 'onCommandType', path, ['first', 'last', 'brightness'] as const),
+      templates: raw.templates === undefined ? undefined : this.commandTemplates(raw.templates, `${path}.templates`),
       qos,
     };
+  }
+
+  /** Each template must compile in the safe subset with the variables it will get. */
+  private commandTemplates(raw: unknown, path: string): NonNullable<Extract<CommandTarget, { format: 'plain' }>['templates']> | undefined {
+    if (!isJsonObject(raw)) return this.fail(path, 'must be a mapping of command, brightness, colorTemp, rgb to templates');
+    this.unknownKeys(raw, path, ['command', 'brightness', 'colorTemp', 'rgb']);
+    const templates: Record<string, string> = {};
+    for (const name of ['command', 'brightness', 'colorTemp', 'rgb'] as const) {
+      const template = this.string(raw, name, path);
+      if (template === undefined) continue;
+      const compiled = compileTemplate(template, name === 'rgb' ? ['value', 'red', 'green', 'blue'] : ['value']);
+      if (compiled.ok) templates[name] = template;
+      else this.fail(`${path}.${name}`, compiled.error.message);
+    }
+    return templates;
   }
 
   private availability(raw: unknown, path: string): AvailabilitySource | undefined {

@@ -23,9 +23,10 @@ export function topicsOf(definition: EntityDefinition): string[] {
 
 function commandTopicsOf(definition: EntityDefinition): string[] {
   const command = definition.command;
-  if (!command) return [];
-  if (command.format === 'json') return [command.topic];
-  return [command.topic, command.brightnessTopic, command.colorTempTopic, command.rgbTopic].filter((t): t is string => t !== undefined);
+  const controls = Object.values(definition.controls ?? {}).map((control) => control.topic);
+  if (!command) return controls;
+  if (command.format === 'json') return [command.topic, ...controls];
+  return [command.topic, command.brightnessTopic, command.colorTempTopic, command.rgbTopic, ...controls].filter((t): t is string => t !== undefined);
 }
 
 /**

@@ -41,7 +41,7 @@ export class UnmappedTopics {
     this.topics.delete(topic);
   }
 
-  list(): UnmappedTopicDto[] {
+  list(): Array<Omit<UnmappedTopicDto, 'deviceId'>> {
     return [...this.topics]
       .map(([topic, { lastPayload, count, lastSeen }]) => ({
         topic,

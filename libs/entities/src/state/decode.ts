@@ -1,5 +1,6 @@
 import type { Buffer } from 'node:buffer';
-import type { AttributeSource, EntityDefinition, StateSource } from '../mapping/definition.js';
+import { CONTROL_ATTRIBUTES, type AttributeSource, type EntityDefinition, type StateSource } from '../mapping/definition.js';
+import { percentFromDevice } from '../values/percent.js';
 import { hsToRgb, xyToRgb, type Rgb } from '../values/color.js';
 import { extractValue } from '../values/extract.js';
 import { brightnessFromDevice, colorTempFromDevice, LIGHT_ATTRIBUTES, parseRgb } from '../values/light.js';
@@ -7,7 +8,7 @@ import { entityId } from '../mapping/slug.js';
 import { toText } from '../values/template.js';
 import { topicMatches } from '@hearth/mqtt-topics';
 
-/** `on`/`off` for lights, switches and binary sensors; a number or text for sensors and power meters. */
+/** `on`/`off` for lights, switches, fans and binary sensors; a number or text for sensors, meters, numbers, selects and climates (the HVAC mode); a named state for covers, valves and locks. */
 export type EntityStateValue = 'on' | 'off' | number | string;
 
 export interface StateUpdate {
@@ -22,9 +23,10 @@ export interface StateUpdate {
 /** `ignored` lists the parts of a message that could not be used (e.g. one of two sources on the topic). */
 export type DecodeStateResult = { ok: true; update: StateUpdate; ignored: string[] } | { ok: false; reason: string };
 
-/** Like HA, a sensor with a unit or state class (and every power meter) only takes numbers. */
+/** Like HA, a sensor with a unit or state class (and every power meter and number) only takes numbers. */
 export function hasNumericState(def: EntityDefinition): boolean {
-  return def.kind === 'power_meter' || def.unit !== undefined || def.stateClass !== undefined;
+  if (def.kind === 'power_meter' || def.kind === 'number') return true;
+  return def.kind === 'sensor' && (def.unit !== undefined || def.stateClass !== undefined);
 }
 
 /**
@@ -94,6 +96,11 @@ export function decodeState(
   }
 
   if (!matched) return { ok: false, reason: `${entityId(def.kind, def.objectId)} does not use topic ${topic}` };
+  // A cover or valve reporting only its position (HA without a state topic, a valve's reports_position) is open above 0 %.
+  const position = attributes[CONTROL_ATTRIBUTES.position];
+  if ((def.kind === 'cover' || def.kind === 'valve') && !def.state && update.state === undefined && typeof position === 'number') {
+    update.state = position > 0 ? 'open' : 'closed';
+  }
   if (Object.keys(attributes).length) update.attributes = attributes;
   if (update.state === undefined && update.attributes === undefined && update.available === undefined) {
     return { ok: false, reason: `${entityId(def.kind, def.objectId)}: ${ignored.join('; ')}` };
@@ -114,13 +121,37 @@ function decodePlainState(def: EntityDefinition, source: StateSource, payload: B
   const extracted = extractValue(source.value, payload);
   if (!extracted.ok) return extracted;
   const value = extracted.value;
-  if (def.kind === 'sensor' || def.kind === 'power_meter') return sensorState(def, value);
-  const text = toText(value);
+  switch (def.kind) {
+    case 'sensor':
+    case 'power_meter':
+    case 'number':
+    case 'select':
+    case 'climate':
+      // A select's option and a climate's HVAC mode are text, as a text sensor's state.
+      return sensorState(def, value);
+    case 'cover':
+    case 'valve':
+    case 'lock':
+      return namedState(source, toText(value));
+    default:
+      return onOffState(source, toText(value));
+  }
+}
+
+function onOffState(source: StateSource, text: string): Decoded {
   const on = source.payloadOn ?? 'ON';
   const off = source.payloadOff ?? 'OFF';
   if (text === on) return { ok: true, state: 'on' };
   if (text === off) return { ok: true, state: 'off' };
   return { ok: false, reason: `state ${JSON.stringify(text)} is neither ${JSON.stringify(on)} nor ${JSON.stringify(off)}` };
+}
+
+/** A cover's, valve's or lock's state: the name whose payload this is. */
+function namedState(source: StateSource, text: string): Decoded {
+  const states = Object.entries(source.states ?? {});
+  const state = states.find(([, payload]) => payload === text)?.[0];
+  if (state !== undefined) return { ok: true, state };
+  return { ok: false, reason: `state ${JSON.stringify(text)} is none of ${states.map(([, payload]) => JSON.stringify(payload)).join(', ')}` };
 }
 
 function sensorState(def: EntityDefinition, value: unknown): Decoded {
@@ -162,8 +193,10 @@ function jsonColorToRgb(color: unknown): Rgb | undefined {
 
 function decodeAttribute(def: EntityDefinition, source: AttributeSource, payload: Buffer): { ok: true; value: unknown } | { ok: false; reason: string } {
   const extracted = extractValue(source.value, payload);
-  if (!extracted.ok || def.kind !== 'light') return extracted;
+  if (!extracted.ok) return extracted;
   const value = extracted.value;
+  if (source.deviceRange) return typeof value === 'number' ? { ok: true, value: percentFromDevice(value, source.deviceRange) } : notA('number', value);
+  if (def.kind !== 'light') return extracted;
   switch (source.name) {
     case LIGHT_ATTRIBUTES.brightness:
       return typeof value === 'number' ? { ok: true, value: brightnessFromDevice(value, def.brightnessScale ?? 255) } : notA('number', value);

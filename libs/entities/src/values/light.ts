@@ -25,8 +25,17 @@ export function colorTempFromDevice(value: number, unit: EntityDefinition['color
 export const colorTempToDevice = colorTempFromDevice;
 
 /** `255,128,0` or `[255, 128, 0]`; undefined for anything else. */
+/**
+ * `r,g,b` or `[r, g, b]`; also Tasmota's Color, which carries its white channels after the RGB ones
+ * (`153,76,0,0,0`, or hex `994C000000` unless SetOption17): the first three are the colour.
+ */
 export function parseRgb(value: unknown): Rgb | undefined {
-  const parts = typeof value === 'string' ? value.split(',').map((p) => p.trim()) : Array.isArray(value) ? value : undefined;
+  if (typeof value === 'string' && /^([0-9A-Fa-f]{2}){3,5}$/.test(value)) {
+    const byte = (at: number) => parseInt(value.slice(at, at + 2), 16);
+    return [byte(0), byte(2), byte(4)];
+  }
+  let parts = typeof value === 'string' ? value.split(',').map((p) => p.trim()) : Array.isArray(value) ? value : undefined;
+  if (typeof value === 'string' && parts && parts.length > 3 && parts.length <= 5) parts = parts.slice(0, 3);
   if (!parts || parts.length !== 3) return undefined;
   const numbers = parts.map((p) => (typeof p === 'number' ? p : typeof p === 'string' && /^\d+$/.test(p) ? Number(p) : NaN));
   return numbers.every((n) => Number.isInteger(n) && n >= 0 && n <= 255) ? (numbers as Rgb) : undefined;

@@ -408,7 +408,10 @@ export class SnGateway {
     }
     this.clients.set(client.clientId, client);
     this.peers.set(peer.key, client);
-    if (!(await this.openBroker(client, false))) {
+    // A session that was clean had its broker subscriptions dropped with it: a sleeping sensor's CONNECT back to
+    // active (no clean session) after a clean boot must subscribe again, or it hears no command after this wake.
+    const resubscribe = !m.cleanSession && existing?.cleanSession === true;
+    if (!(await this.openBroker(client, resubscribe))) {
       if (client.closed) return; // a repeated CONNECT took over meanwhile
       this.forget(client);
       this.send(peer, { type: 'connack', returnCode: ReturnCode.NOT_SUPPORTED });

@@ -5,7 +5,7 @@ import { scriptedApi, type Routes } from '../../lib/testing/fixtures.js';
 import AddSnSensor from './AddSnSensor.svelte';
 
 function renderAdd(routes: Routes) {
-  const { api } = scriptedApi({ 'GET /api/health': { body: { mqttSn: { udp: { host: '0.0.0.0', port: 1884 }, serial: null } } }, ...routes });
+  const { api } = scriptedApi({ 'GET /api/listeners': { body: { host: 'hub.lan', mqtt: 1883, mqtts: null, mqttsClientCert: null, websocket: null, secureWebsocket: null, mqttSnUdp: 11884, mqttSnSerial: null, discoveryPrefix: 'homeassistant', externalBroker: null } }, ...routes });
   render(AddSnSensor, { props: { devices: [] }, context: hubContext({ api }) });
   return screen.getByTestId('sn-predefined');
 }
@@ -27,7 +27,7 @@ describe('AddSnSensor', () => {
       ['*', 'house/alarm', '1'],
       ['garden-1', 'garden/bed1/moisture', '10'],
     ]);
-    expect(await screen.findByText(`${location.hostname}:1884`)).toBeTruthy();
+    expect(await screen.findByText('hub.lan:11884')).toBeTruthy();
   });
 
   it('says where they come from when there are none', async () => {

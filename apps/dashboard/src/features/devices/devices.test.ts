@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { adoptRequest, numericPaths, suggest } from './adopt.js';
+import { firmwareSettings } from './firmware-settings.js';
 import { mosquittoLines, shellQuote, slug } from './mqtt-lines.js';
 
-const unmapped = (topic: string, lastPayload: string) => ({ topic, lastPayload, count: 3, lastSeen: '2026-11-26T12:00:00Z' });
+const unmapped = (topic: string, lastPayload: string) => ({ topic, lastPayload, count: 3, lastSeen: '2026-11-26T12:00:00Z', deviceId: null });
 
 describe('adopting a topic', () => {
   it('guesses a sensor with unit and device class from the topic name', () => {
@@ -57,5 +58,20 @@ describe('mosquitto_pub lines', () => {
   it('quote and slug safely', () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
     expect(slug('  Küche Licht! ')).toBe('k_che_licht');
+  });
+});
+
+describe("a firmware's own settings", () => {
+  const broker = { host: '192.168.1.20', port: 11883 };
+  const issued = (kind: 'tasmota' | 'esphome' | 'shelly' | 'zigbee2mqtt' | 'homie' | 'generic', topic: string) => ({ username: 'dev1', password: 'pw', kind, topic, topicPrefix: null, snAddresses: [] });
+
+  it('name each field as that firmware does, with the real host, port and device topic', () => {
+    expect(firmwareSettings(broker, issued('shelly', 'shellyplug-s-C45BBE'))!.rows).toContainEqual(['Server', '192.168.1.20:11883']);
+    expect(firmwareSettings(broker, issued('zigbee2mqtt', 'zigbee2mqtt'))!.snippet).toBe(
+      'mqtt:\n  server: "mqtt://192.168.1.20:11883"\n  user: "dev1"\n  password: "pw"\n  base_topic: "zigbee2mqtt"\nhomeassistant:\n  enabled: true',
+    );
+    expect(firmwareSettings(broker, issued('esphome', 'livingroom'))!.snippet).toContain('  port: 11883\n');
+    expect(JSON.parse(firmwareSettings(broker, issued('homie', 'super-car'))!.snippet!)).toMatchObject({ device_id: 'super-car', mqtt: { host: '192.168.1.20', port: 11883, username: 'dev1' } });
+    expect(firmwareSettings(broker, issued('generic', 'dev1'))).toBeNull();
   });
 });

@@ -1,9 +1,7 @@
-/** A device credential as the hub issues it; the password is shown this once. Local until the auth API exports its types. */
-export interface IssuedCredential {
-  username: string;
-  password: string;
-  topicPrefix: string | null;
-}
+import type { IssuedDeviceCredentialDto } from '@hearth/api-types';
+
+/** What the lines need of an issued credential (the password is shown this once). */
+export type IssuedCredential = Pick<IssuedDeviceCredentialDto, 'username' | 'password' | 'topicPrefix'>;
 
 export interface MqttTarget {
   host: string;

@@ -45,6 +45,27 @@ describe('GardenPage', () => {
     expect(row.textContent).toContain('Dry, water soon');
   });
 
+  it("waters the bed with its sensor's valve and shows it watering once the valve confirms", async () => {
+    const valve = entity({ id: 'valve.bed_watering_valve', name: 'Bed watering valve', deviceId: 'bed', state: 'closed', commands: ['open'] });
+    const { api, calls } = scriptedApi({
+      'GET /api/history/sensor.bed_moisture?*': { body: { entityId: moisture.id, from: '', to: '', resolution: 'raw', unit: '%', points: [], statistics: [], truncated: false } },
+      'GET /api/devices': { body: [] },
+      'POST /api/entities/valve.bed_watering_valve/command': { status: 202, body: { published: ['garden/bed/valve/set'] } },
+    });
+    const entities = new EntityStore(api);
+    entities.handlers.snapshot({ type: 'snapshot', entities: [moisture, valve] });
+    render(GardenPage, { context: hubContext({ api, entities, router: new Router() }) });
+
+    const row = await screen.findByTestId('watering-valve.bed_watering_valve');
+    expect(row.textContent).toContain('Not watering');
+    await fireEvent.click(screen.getByRole('button', { name: 'Water' }));
+    await expect.poll(() => calls.find((call) => call.method === 'POST')?.body).toEqual({ open: true });
+    entities.handlers.state({ type: 'state', entity: { ...valve, state: 'open' } });
+    await expect.poll(() => row.dataset.pending).toBeUndefined();
+    expect(row.textContent).toContain('Watering');
+    expect(screen.getByRole('button', { name: 'Stop watering' })).toBeTruthy();
+  });
+
   it("shows a reading's season: each day's low, mean and high", async () => {
     const day = (i: number, min: number, mean: number, max: number) => ({ start: `2026-06-0${i}T22:00:00.000Z`, end: `2026-06-0${i + 1}T22:00:00.000Z`, min, mean, max, change: null });
     const daily = { entityId: moisture.id, from: '', to: '', resolution: 'day', unit: '%', points: [], statistics: [day(1, 30, 35, 41), day(2, 28, 33, 40)], truncated: false };

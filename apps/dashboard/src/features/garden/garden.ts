@@ -45,6 +45,8 @@ export interface GardenSensor {
   key: string;
   name: string;
   readings: EntityDto[];
+  /** The device's watering valves (the garden sensor's own valve, say). */
+  valves: EntityDto[];
   lastSeen: string | null;
   available: boolean;
 }
@@ -53,7 +55,7 @@ const isGarden = (entity: EntityDto) => entity.deviceClass === 'moisture' || /ga
 
 /**
  * Garden sensors: every device with a soil-moisture reading or in an area named like "Garden", with all
- * its sensor readings. Entities without a device stand alone.
+ * its sensor readings and valves. Entities without a device stand alone.
  */
 export function gardenSensors(entities: readonly EntityDto[], devices: readonly DeviceDto[]): GardenSensor[] {
   const sensors = entities.filter((entity) => entity.kind === 'sensor');
@@ -65,11 +67,13 @@ export function gardenSensors(entities: readonly EntityDto[], devices: readonly 
     if (gardenKeys.has(key)) groups.set(key, [...(groups.get(key) ?? []), entity]);
   }
   const deviceNames = new Map(devices.map((device) => [device.id, device.name]));
+  const valves = entities.filter((entity) => entity.kind === 'valve');
   return [...groups]
     .map(([key, readings]) => ({
       key,
       name: deviceNames.get(key) ?? (readings.length === 1 ? readings[0]!.name : key),
       readings: readings.sort((a, b) => rank(a) - rank(b)),
+      valves: valves.filter((valve) => valve.deviceId === key),
       lastSeen: readings.map((reading) => reading.lastUpdated).reduce<string | null>((a, b) => (!a || (b && b > a) ? b : a), null),
       available: readings.some((reading) => reading.available),
     }))

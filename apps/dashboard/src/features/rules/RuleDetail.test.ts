@@ -1,7 +1,7 @@
 import type { RuleTraceDto } from '@hearth/api-types';
 import { fireEvent, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import { renderSignedIn, rule, type Routes } from '../../lib/testing/fixtures.js';
+import { entity, renderSignedIn, rule, type Routes } from '../../lib/testing/fixtures.js';
 import RuleDetail from './RuleDetail.svelte';
 
 const RULE = rule('hall', {
@@ -25,7 +25,7 @@ const TRACES: RuleTraceDto[] = [
     trigger: { index: 0, type: 'state', description: 'binary_sensor.hall_motion changed from "off" to "on"' },
     conditions: [{ path: 'conditions[0]', type: 'sun', result: true, detail: 'sunrise 08:18, sunset 16:36' }],
     actions: [
-      { path: 'actions[0]', type: 'command', result: 'ok', startedAt: '2026-11-26T19:36:00.000Z', durationMs: 3 },
+      { path: 'actions[0]', type: 'command', result: 'ok', startedAt: '2026-11-26T19:36:00.000Z', durationMs: 3, entityId: 'light.hall', command: { on: true } },
       { path: 'actions[1]', type: 'delay', result: 'error', startedAt: '2026-11-26T19:36:00.003Z', durationMs: 30_017, error: 'light.hall did not answer within 30 s' },
     ],
     result: 'error',
@@ -63,7 +63,7 @@ describe('RuleDetail', () => {
     expect(within(newest!).getByTestId('trace-trigger').textContent).toBe('Trigger 1: binary_sensor.hall_motion changed from "off" to "on"');
     expect(newest!.textContent).toContain('held Condition 1 (sun): sunrise 08:18, sunset 16:36');
     expect(within(newest!).getAllByTestId('trace-action').map((step) => step.textContent!.replace(/\s+/g, ' ').trim())).toEqual([
-      'ok Action 1 (command) · 3 ms',
+      'ok Action 1 (command) · 3 ms turn on light.hall',
       'error Action 2 (delay) · 30.0 s light.hall did not answer within 30 s',
     ]);
     expect(newest!.textContent).toContain('Failed');
@@ -71,6 +71,26 @@ describe('RuleDetail', () => {
     expect(oldest!.textContent).toContain('Conditions not met');
     expect(screen.queryByRole('button', { name: 'Run now' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
+    expect(screen.getByTestId('rule-state').textContent).toBe('Active');
+    expect(screen.queryByTestId('rule-waiting')).toBeNull();
+  });
+
+  it('names the entity and the command each step touched, by the name the page knows it by', async () => {
+    await renderSignedIn(RuleDetail, 'user', {
+      props: { id: 'hall' },
+      routes: { 'GET /api/rules/hall': { body: RULE }, 'GET /api/rules/hall/traces': { body: TRACES } },
+      entities: [entity({ id: 'light.hall', name: 'Hall light' })],
+    });
+    const [newest] = await screen.findAllByTestId('trace');
+    expect(within(newest!).getAllByTestId('trace-command').map((command) => command.textContent)).toEqual(['turn on Hall light']);
+  });
+
+  it('says what the rule waits for instead of plain Active', async () => {
+    await renderDetail('user', { 'GET /api/rules/hall': { body: { ...RULE, waitingFor: ['binary_sensor.hall_motion', 'light.hall'] } } });
+    expect(screen.getByTestId('rule-state').textContent).toBe('Waiting for binary_sensor.hall_motion and 1 more');
+    expect(screen.getByTestId('rule-waiting').textContent!.replace(/\s+/g, ' ').trim()).toBe(
+      'Waiting for binary_sensor.hall_motion, light.hall: they do not exist (yet, or any more). The rule does nothing with them until they appear.',
+    );
   });
 
   it('runs the rule now for an admin', async () => {

@@ -34,10 +34,16 @@ const COFFEE: RuleDto = {
   running: 1,
   lastRun: null,
 };
+const GARDEN: RuleDto = {
+  ...HALL,
+  id: 'garden',
+  definition: { name: 'Water the beds', enabled: true, mode: 'single', triggers: [{ type: 'threshold', entityId: 'sensor.bed_moisture', below: 30 }], conditions: [], actions: [{ type: 'command', entityId: 'switch.valve', command: { on: true } }] },
+  waitingFor: ['sensor.bed_moisture'],
+};
 
 async function renderList(role: 'admin' | 'user', routes: Routes = {}) {
   const page = await renderSignedIn(RuleList, role, {
-    routes: { 'GET /api/rules': { body: [HALL, ECHO, COFFEE] }, ...routes },
+    routes: { 'GET /api/rules': { body: [HALL, ECHO, COFFEE, GARDEN] }, ...routes },
     entities: [entity({ id: 'binary_sensor.hall_motion', name: 'Hall motion' }), entity({ id: 'light.hall', name: 'Hall light' })],
   });
   await screen.findByTestId('rule-hall');
@@ -49,7 +55,7 @@ const card = (id: string) => within(screen.getByTestId(`rule-${id}`));
 describe('RuleList', () => {
   it('lists rules by name, each in a sentence, with its state and last run', async () => {
     await renderList('user');
-    expect(screen.getAllByRole('link').map((link) => link.textContent)).toEqual(['Coffee', 'Echo', 'Hall light on motion']);
+    expect(screen.getAllByRole('link').map((link) => link.textContent)).toEqual(['Coffee', 'Echo', 'Hall light on motion', 'Water the beds']);
     expect(card('hall').getByRole('link').getAttribute('href')).toBe('/rules/hall');
     expect(card('hall').getByTestId('rule-summary').textContent).toBe('When Hall motion turns on, if after sunset: turn on Hall light');
     expect(card('hall').getByTestId('rule-state').textContent).toBe('Active');
@@ -58,6 +64,8 @@ describe('RuleList', () => {
     expect(card('coffee').getByTestId('rule-state').textContent).toBe('Running');
     expect(card('coffee').getByTestId('rule-last-run').textContent).toBe('Never run');
     expect(card('echo').getByTestId('rule-state').textContent).toBe('Stopped');
+    // It names a sensor that is not there (yet): not plain Active.
+    expect(card('garden').getByTestId('rule-state').textContent).toBe('Waiting for sensor.bed_moisture');
     expect(screen.getByTestId('rule-echo').textContent).toContain('Stopped: more than 20 runs within 1000 ms, likely a loop.');
   });
 

@@ -75,6 +75,12 @@ describe('actionText', () => {
   it.each([
     [{ type: 'command', entityId: 'light.a', command: { brightness: 255, colorTemp: 370 } }, 'set light.a to 100 %, 2700 K'],
     [{ type: 'command', entityId: 'light.a', command: { on: true, rgb: [255, 0, 0] } }, 'turn on light.a at #ff0000'],
+    [{ type: 'command', entityId: 'valve.bed', command: { open: true } }, 'open valve.bed'],
+    [{ type: 'command', entityId: 'cover.blind', command: { position: 30 } }, 'set cover.blind to 30 % open'],
+    [{ type: 'command', entityId: 'lock.door', command: { locked: false } }, 'unlock lock.door'],
+    [{ type: 'command', entityId: 'climate.hall', command: { targetTemperature: 21.5, hvacMode: 'heat' } }, 'set climate.hall to 21.5°, set climate.hall to heat'],
+    [{ type: 'command', entityId: 'fan.ceiling', command: { on: true, percentage: 40 } }, 'turn on fan.ceiling, set fan.ceiling to 40 % speed'],
+    [{ type: 'command', entityId: 'button.bell', command: { press: true } }, 'press button.bell'],
     [{ type: 'publish', topic: 'house/mode', payload: 'night', qos: 0, retain: true }, 'publish "night" to house/mode'],
     [{ type: 'publish', topic: 'house/ping', payload: '', qos: 0, retain: false }, 'publish to house/ping'],
     [{ type: 'notify', title: 'Garden', message: 'Water the beds' }, 'notify "Garden: Water the beds"'],
@@ -94,10 +100,13 @@ describe('durationText and ruleState', () => {
   });
 
   it('puts a stopped rule before a running one, and a running one before on/off', () => {
-    expect(ruleState({ status: 'stopped', running: 1 })).toEqual({ text: 'Stopped', tone: 'bad' });
-    expect(ruleState({ status: 'disabled', running: 1 })).toEqual({ text: 'Running', tone: 'on' });
-    expect(ruleState({ status: 'active', running: 3 }).text).toBe('Running ×3');
-    expect(ruleState({ status: 'active', running: 0 })).toEqual({ text: 'Active', tone: 'ok' });
-    expect(ruleState({ status: 'disabled', running: 0 })).toEqual({ text: 'Off', tone: 'muted' });
+    expect(ruleState({ status: 'stopped', running: 1, waitingFor: [] })).toEqual({ text: 'Stopped', tone: 'bad' });
+    expect(ruleState({ status: 'disabled', running: 1, waitingFor: [] })).toEqual({ text: 'Running', tone: 'on' });
+    expect(ruleState({ status: 'active', running: 3, waitingFor: [] }).text).toBe('Running ×3');
+    expect(ruleState({ status: 'active', running: 0, waitingFor: [] })).toEqual({ text: 'Active', tone: 'ok' });
+    expect(ruleState({ status: 'disabled', running: 0, waitingFor: [] })).toEqual({ text: 'Off', tone: 'muted' });
+    expect(ruleState({ status: 'active', running: 0, waitingFor: ['sensor.x'] })).toEqual({ text: 'Waiting for sensor.x', tone: 'muted' });
+    expect(ruleState({ status: 'active', running: 0, waitingFor: ['sensor.x', 'light.y', 'porch-node'] }).text).toBe('Waiting for sensor.x and 2 more');
+    expect(ruleState({ status: 'disabled', running: 0, waitingFor: ['sensor.x'] }).text).toBe('Off');
   });
 });

@@ -1,4 +1,4 @@
-import type { ActionDefinition, ConditionDefinition, RuleDefinition, RuleDto, RuleStateValue, RunResult, SunEvent, TriggerDefinition, Weekday } from '@hearth/api-types';
+import type { ActionDefinition, ConditionDefinition, EntityCommand, RuleDefinition, RuleDto, RuleStateValue, RunResult, SunEvent, TriggerDefinition, Weekday } from '@hearth/api-types';
 import { durationParts } from '@hearth/rules/duration';
 import { brightnessPercent, kelvin, rgbToHex } from '../../lib/format.js';
 
@@ -108,6 +108,8 @@ export function actionText(action: ActionDefinition, name: NameOf = asIs): strin
     case 'command': {
       const { on, brightness, colorTemp, rgb } = action.command;
       const who = name(action.entityId);
+      const beyondLights = beyondLightsText(action.command, who);
+      if (beyondLights) return beyondLights;
       if (on === false) return `turn off ${who}`;
       const settings = [
         brightness !== undefined && `${brightnessPercent(brightness)} %`,
@@ -131,6 +133,25 @@ export function actionText(action: ActionDefinition, name: NameOf = asIs): strin
   }
 }
 
+/** The commands of valves, covers, locks, climates, fans, numbers, selects and buttons, as words; undefined for a light's or switch's. */
+function beyondLightsText(command: EntityCommand, who: string): string | undefined {
+  const parts = [
+    command.open !== undefined && `${command.open ? 'open' : 'close'} ${who}`,
+    command.stop && `stop ${who}`,
+    command.position !== undefined && `set ${who} to ${command.position} % open`,
+    command.locked !== undefined && `${command.locked ? 'lock' : 'unlock'} ${who}`,
+    command.press && `press ${who}`,
+    command.targetTemperature !== undefined && `set ${who} to ${command.targetTemperature}°`,
+    command.hvacMode !== undefined && `set ${who} to ${command.hvacMode}`,
+    command.percentage !== undefined && `set ${who} to ${command.percentage} % speed`,
+    command.preset !== undefined && `set ${who} to preset ${command.preset}`,
+    command.value !== undefined && `set ${who} to ${command.value}`,
+  ].filter((part): part is string => typeof part === 'string');
+  if (parts.length === 0) return undefined;
+  if (command.on !== undefined) parts.unshift(`turn ${command.on ? 'on' : 'off'} ${who}`);
+  return parts.join(', ');
+}
+
 const conditionsText = (conditions: ConditionDefinition[], name: NameOf): string => conditions.map((c) => conditionText(c, name)).join(' and ');
 const actionsText = (actions: ActionDefinition[], name: NameOf): string => actions.map((a) => actionText(a, name)).join(', ');
 
@@ -144,11 +165,17 @@ export function ruleSummary(rule: Pick<RuleDefinition, 'triggers' | 'conditions'
 /** First letter up, for a part shown on its own ("When …"). */
 export const sentence = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** What a rule is doing, in a word and a tone: stopped (by loop protection) before running before on/off. */
-export function ruleState(rule: Pick<RuleDto, 'status' | 'running'>): { text: string; tone: 'ok' | 'on' | 'muted' | 'bad' } {
+/**
+ * What a rule is doing, in a few words and a tone: stopped (by loop protection) before running, before
+ * waiting for what it names that does not exist (yet), before on/off.
+ */
+export function ruleState(rule: Pick<RuleDto, 'status' | 'running' | 'waitingFor'>): { text: string; tone: 'ok' | 'on' | 'muted' | 'bad' } {
   if (rule.status === 'stopped') return { text: 'Stopped', tone: 'bad' };
   if (rule.running > 0) return { text: rule.running === 1 ? 'Running' : `Running ×${rule.running}`, tone: 'on' };
-  return rule.status === 'active' ? { text: 'Active', tone: 'ok' } : { text: 'Off', tone: 'muted' };
+  if (rule.status !== 'active') return { text: 'Off', tone: 'muted' };
+  const [first, ...more] = rule.waitingFor;
+  if (first === undefined) return { text: 'Active', tone: 'ok' };
+  return { text: `Waiting for ${first}${more.length > 0 ? ` and ${more.length} more` : ''}`, tone: 'muted' };
 }
 
 export const RESULT_TEXT: Record<RunResult, string> = {

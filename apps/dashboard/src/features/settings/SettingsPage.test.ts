@@ -9,7 +9,7 @@ import SettingsPage from './SettingsPage.svelte';
 async function renderSettings(role: 'admin' | 'user', routes: Routes = {}) {
   const { api, calls } = scriptedApi({
     'GET /api/auth/me': { body: { username: 'ada', role, areas: null } },
-    'GET /api/health': { body: { broker: { clients: 3 }, mqttSn: { udp: { host: '0.0.0.0', port: 1884 } } } },
+    'GET /api/health': { body: { broker: { clients: 3 } } },
     ...routes,
   });
   const session = new Session(api);
@@ -24,12 +24,25 @@ describe('SettingsPage', () => {
       'GET /api/users': { body: [{ username: 'ada', role: 'admin', areas: null }, { username: 'kid', role: 'user', areas: ['Kids room'] }] },
       'GET /api/device-credentials': { body: [{ username: 'porch', topicPrefix: 'devices/porch', source: 'hearth', revokedAt: null, createdAt: 'x' }] },
       'GET /api/settings': { body: { location: null } },
+      'GET /api/listeners': {
+        body: { host: '192.168.1.20', mqtt: 11883, mqtts: null, mqttsClientCert: null, websocket: { port: 18080, path: '/mqtt' }, secureWebsocket: null, mqttSnUdp: 11884, mqttSnSerial: { path: '/dev/ttyUSB0', mode: 'xbee', open: true }, discoveryPrefix: 'homeassistant', externalBroker: null },
+      },
     });
     const users = screen.getByTestId('users');
     expect(await within(users).findByText('kid')).toBeTruthy();
     expect(users.textContent).toContain('user · Kids room');
     expect(await within(screen.getByTestId('mqtt-settings')).findByText('porch')).toBeTruthy();
-    expect(screen.getByText('port 1884')).toBeTruthy();
+    const listeners = [...(await screen.findByTestId('listeners')).querySelectorAll('dt')].map((dt) => `${dt.textContent}: ${dt.nextElementSibling?.textContent}`);
+    expect(listeners).toEqual([
+      'Devices connect to: 192.168.1.20',
+      'MQTT (TCP): 192.168.1.20:11883',
+      'MQTT over TLS: off',
+      'MQTT over TLS, client certificates: off',
+      'MQTT over WebSocket: ws://192.168.1.20:18080/mqtt',
+      'MQTT over secure WebSocket: off',
+      'MQTT-SN over UDP: 192.168.1.20:11884',
+      'MQTT-SN serial: /dev/ttyUSB0 (xbee, open)',
+    ]);
     await expect.poll(() => screen.getByLabelText('Latitude').matches(':disabled')).toBe(false);
   });
 
@@ -41,6 +54,19 @@ describe('SettingsPage', () => {
     const mqtt = screen.getByTestId('mqtt-settings');
     await expect.poll(() => mqtt.textContent).toContain('garden/bed3 · hearth · MQTT-SN from 192.168.1.40, 0013a20041a7b0c3');
     expect(screen.getByTestId('queue-drops').textContent?.trim()).toBe('180: sensor-7 180');
+  });
+
+  it('shows the link to an external broker and each bridge\'s state', async () => {
+    await renderSettings('admin', {
+      'GET /api/health': {
+        body: {
+          broker: { status: 'degraded', link: { mode: 'external', connected: false, node: 'mqtt://broker-1.lan:1883', nodes: [], since: '2026-12-07T20:15:00Z', error: 'connect ECONNREFUSED' } },
+          bridges: [{ name: 'cloud', remote: 'mqtts://cloud.example:8883', connected: true, since: '2026-12-07T19:00:00Z', error: null, forwarded: { out: 1200, in: 3 } }],
+        },
+      },
+    });
+    await expect.poll(() => screen.queryByTestId('broker-link')?.textContent).toMatch(/external, not connected \(connect ECONNREFUSED\) since/);
+    expect(screen.getByTestId('bridges').textContent).toMatch(/cloud\s*connected since .*mqtts:\/\/cloud\.example:8883 · 1200 out, 3 in/s);
   });
 
   it('says "not available yet" for routes this hub does not have', async () => {

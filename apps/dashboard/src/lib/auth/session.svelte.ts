@@ -1,4 +1,5 @@
 import { type Api, ApiError } from '../api/http.js';
+import { forgetThisBrowser } from '../push.js';
 
 /** The hub's auth routes, all in this one place so a change on the hub is a change here only. */
 export const AUTH_ROUTES = {
@@ -67,6 +68,8 @@ export class Session {
   }
 
   async logout(): Promise<void> {
+    // Signed out, this browser stops getting the person's notifications: whoever signs in here next may be someone else.
+    await forgetThisBrowser(this.api).catch(() => undefined);
     await this.api.post(AUTH_ROUTES.logout).catch(() => undefined);
     this.signedOut();
   }

@@ -13,7 +13,10 @@ export interface CommandTiming {
 const DEFAULT_TIMING: CommandTiming = { debounceMs: 250, confirmMs: 5000 };
 
 /** Devices rescale brightness, mireds and colour; a confirmation within these steps counts. */
-const TOLERANCE = { brightness: 3, colorTemp: 5, rgb: 8 };
+const TOLERANCE = { brightness: 3, colorTemp: 5, rgb: 8, percent: 1, temperature: 0.05 };
+
+/** Commands with nothing to confirm (a button press, a stop): done once the hub accepted them. */
+const MOMENTARY = ['press', 'stop'] as const;
 
 /**
  * Every entity's state as the hub last confirmed it, plus what the user just asked for: a command shows
@@ -72,7 +75,9 @@ export class EntityStore {
   /** Sends a command; `debounce` coalesces a burst (slider drags) into one command after a quiet moment. */
   command(id: string, command: EntityCommand, { debounce = false } = {}): void {
     this.errors.delete(id);
-    this.pending.set(id, { ...this.pending.get(id), ...command });
+    const lasting: EntityCommand = { ...command };
+    for (const feature of MOMENTARY) delete lasting[feature];
+    if (Object.keys(lasting).length) this.pending.set(id, { ...this.pending.get(id), ...lasting });
     this.outbox.set(id, { ...this.outbox.get(id), ...command });
     clearTimeout(this.sendTimers.get(id));
     if (debounce) this.sendTimers.set(id, setTimeout(() => void this.send(id), this.timing.debounceMs));
@@ -131,15 +136,32 @@ function unconfirmed(entity: EntityDto, command: EntityCommand): EntityCommand {
   if (command.brightness !== undefined && !near(attributes.brightness, command.brightness, TOLERANCE.brightness)) {
     open.brightness = command.brightness;
   }
-  if (command.colorTemp !== undefined && !near(attributes.color_temp, command.colorTemp, TOLERANCE.colorTemp)) {
+  if (command.colorTemp !== undefined && !near(attributes.colorTemp, command.colorTemp, TOLERANCE.colorTemp)) {
     open.colorTemp = command.colorTemp;
   }
   if (command.rgb !== undefined) {
     const rgb = attributes.rgb;
     if (!Array.isArray(rgb) || !command.rgb.every((channel, i) => near(rgb[i], channel, TOLERANCE.rgb))) open.rgb = command.rgb;
   }
+  if (command.open !== undefined && isOpen(entity.state) !== command.open) open.open = command.open;
+  if (command.locked !== undefined && isLocked(entity.state) !== command.locked) open.locked = command.locked;
+  if (command.position !== undefined && !near(attributes.position, command.position, TOLERANCE.percent)) open.position = command.position;
+  // A fan set to 0 % switches off (the hub sends its off payload).
+  const fanOff = command.percentage === 0 && entity.state === 'off';
+  if (command.percentage !== undefined && !fanOff && !near(attributes.percentage, command.percentage, TOLERANCE.percent)) open.percentage = command.percentage;
+  if (command.targetTemperature !== undefined && !near(attributes.targetTemperature, command.targetTemperature, TOLERANCE.temperature)) {
+    open.targetTemperature = command.targetTemperature;
+  }
+  if (command.preset !== undefined && attributes.preset !== command.preset) open.preset = command.preset;
+  if (command.hvacMode !== undefined && entity.state !== command.hvacMode) open.hvacMode = command.hvacMode;
+  if (command.value !== undefined && entity.state !== command.value && !near(entity.state, Number(command.value), TOLERANCE.temperature)) open.value = command.value;
   return open;
 }
+
+/** A cover or valve open or on its way there. */
+export const isOpen = (state: EntityDto['state']): boolean => state === 'open' || state === 'opening';
+/** A lock locked or locking. */
+export const isLocked = (state: EntityDto['state']): boolean => state === 'locked' || state === 'locking';
 
 const near = (actual: unknown, wanted: number, tolerance: number): boolean =>
   typeof actual === 'number' && Math.abs(actual - wanted) <= tolerance;
@@ -147,8 +169,16 @@ const near = (actual: unknown, wanted: number, tolerance: number): boolean =>
 function overlay(entity: EntityDto, command: EntityCommand): EntityDto {
   const attributes = { ...entity.attributes };
   if (command.brightness !== undefined) attributes.brightness = command.brightness;
-  if (command.colorTemp !== undefined) attributes.color_temp = command.colorTemp;
+  if (command.colorTemp !== undefined) attributes.colorTemp = command.colorTemp;
   if (command.rgb !== undefined) attributes.rgb = command.rgb;
-  const state = command.on === undefined ? entity.state : command.on ? 'on' : 'off';
+  for (const feature of ['position', 'percentage', 'targetTemperature', 'preset'] as const) {
+    if (command[feature] !== undefined) attributes[feature] = command[feature];
+  }
+  let state = entity.state;
+  if (command.on !== undefined) state = command.on ? 'on' : 'off';
+  if (command.open !== undefined) state = command.open ? 'open' : 'closed';
+  if (command.locked !== undefined) state = command.locked ? 'locked' : 'unlocked';
+  if (command.hvacMode !== undefined) state = command.hvacMode;
+  if (command.value !== undefined) state = command.value;
   return { ...entity, state, attributes };
 }

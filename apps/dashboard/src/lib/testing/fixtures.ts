@@ -28,14 +28,15 @@ export function entity(overrides: Partial<EntityDto> & Pick<EntityDto, 'id'>): E
     deviceClass: null,
     stateClass: null,
     commands: [],
+    limits: {},
     source: 'discovery',
     ...overrides,
   };
 }
 
-/** A rule as the hub lists it: active, not running, never run. */
+/** A rule as the hub lists it: active, not running, never run, nothing to wait for. */
 export function rule(id: string, definition: RuleDefinition, overrides: Partial<RuleDto> = {}): RuleDto {
-  return { id, definition, status: 'active', stoppedReason: null, running: 0, lastRun: null, createdAt: NOON, updatedAt: NOON, ...overrides };
+  return { id, definition, status: 'active', stoppedReason: null, running: 0, lastRun: null, waitingFor: [], createdAt: NOON, updatedAt: NOON, ...overrides };
 }
 
 export interface Call {

@@ -1,0 +1,1 @@
+export { encryptPayload, generateVapidKeys, MAX_PAYLOAD, pushRequest, subscriptionKeysProblem, vapidAuthorization, type PushOptions, type PushRequest, type PushSubscriptionJson, type VapidKeys } from './web-push.js';
