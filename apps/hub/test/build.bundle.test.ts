@@ -28,6 +28,10 @@ describe('the bundled hub', () => {
     const hub = await hubs.spawn({ HEARTH_DATA_DIR: dataDir }, [], join(bundle, 'main.js'));
     const health = await fetch(`http://127.0.0.1:${hub.httpPort}/api/health`);
     expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'ok' }, broker: { status: 'ok' } });
+    // Validation from the DTOs' decorators (class-validator, bundled with their metadata).
+    const badLogin = await fetch(`http://127.0.0.1:${hub.httpPort}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 5 }) });
+    expect(badLogin.status).toBe(400);
+    expect(((await badLogin.json()) as { message: string[] }).message).toContain('username must be a string of 1-64 characters');
     const page = await fetch(`http://127.0.0.1:${hub.httpPort}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="app"></div>');
