@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The build: TypeScript project references (tsc -b) then the dashboard (Vite), and a stamp of what it
-// was built from. `--if-stale` (npm start, npm test, npm run bench, and install through `prepare`)
-// builds only when a source changed since the stamp, or an output is missing: a start on a current
-// build costs a walk over the sources' file sizes and times, not a compiler start. `--check` only says.
+// The build: TypeScript project references (tsc -b), the dashboard (Vite), the bundled hub that
+// `npm start` runs (tools/bundle-hub.mjs), and a stamp of what it was built from. `--if-stale` (npm
+// start, npm test, npm run bench, and install through `prepare`) builds only when a source changed
+// since the stamp, or an output is missing: a start on a current build costs a walk over the sources'
+// file sizes and times, not a compiler start. `--check` only says.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -11,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(ROOT, 'node_modules', '.cache', 'hearth-build.json');
-/** Everything tsc -b and the dashboard build read, outside node_modules and build output. */
-const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'libs', 'migrations', 'devices/simulator', 'apps/hub', 'apps/dashboard'];
+/** Everything tsc -b, the dashboard build and the hub bundle read, outside node_modules and build output. */
+const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'tools/bundle-hub.mjs', 'libs', 'migrations', 'devices/simulator', 'apps/hub', 'apps/dashboard'];
 const SKIPPED = new Set(['node_modules', 'dist']);
 /** What the hub needs at run time; a build directory removed since the stamp means building again. */
-const OUTPUTS = ['apps/hub/dist/src/main.js', 'apps/dashboard/dist/index.html'];
+const OUTPUTS = ['apps/hub/dist/src/main.js', 'apps/hub/dist/bundle/main.js', 'apps/dashboard/dist/index.html'];
 
 /** Path, size and modification time of every source file: a changed, added or removed file changes it. */
 function fingerprint() {
@@ -51,9 +52,10 @@ const before = fingerprint();
 for (const [command, args] of [
   ['tsc', ['-b']],
   ['vite', ['build', '--logLevel', 'warn']],
+  ['node', ['tools/bundle-hub.mjs']],
 ]) {
   const cwd = command === 'vite' ? join(ROOT, 'apps/dashboard') : ROOT;
-  const bin = join(ROOT, 'node_modules', '.bin', command);
+  const bin = command === 'node' ? process.execPath : join(ROOT, 'node_modules', '.bin', command);
   console.error(`hearth: building (${command} ${args.join(' ')})`);
   const run = spawnSync(bin, args, { cwd, stdio: 'inherit' });
   if (run.status !== 0) process.exit(run.status ?? 1);

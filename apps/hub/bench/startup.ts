@@ -1,18 +1,22 @@
-// Start of a hub with a current build: `node apps/hub/dist/src/main.js` and `npm start` (its build check,
-// then the hub) until GET /api/health answers, the CPU the hub used by then, and its resident memory
+// Start of a hub with a current build: the hub as `npm start` runs it (the bundle, with its node flags,
+// read from package.json's start script) and `npm start` itself (its build check, then the hub) until
+// GET /api/health answers, the CPU the hub used by then, and its resident memory
 // once idle. The data directory was made by a first start (not counted), as on every start but the first.
 // Run: npx tsc -b && node apps/hub/dist/bench/startup.js [runs]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuMs, rssKb } from './proc.js';
 import { freePort } from '../test/support/ports.js';
-import { HUB_MAIN } from './targets.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url)); // from apps/hub/dist/bench
+/** What `npm start` runs once the build is current: the last command of its script. */
+const START_SCRIPT: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+const HUB_COMMAND = START_SCRIPT.split(' && ').at(-1)!.split(' ');
+const HUB = [process.execPath, ...HUB_COMMAND.slice(1)];
 const IDLE_MS = 5000;
 const READY_BUDGET_MS = 1000;
 const RSS_BUDGET_MB = 90;
@@ -60,11 +64,11 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const range = (values: number[], digits = 0) => `(min ${Math.min(...values).toFixed(digits)}, max ${Math.max(...values).toFixed(digits)})`;
 
 try {
-  await timeStart([process.execPath, HUB_MAIN], false); // creates and migrates the database
+  await timeStart(HUB, false); // creates and migrates the database
   const hub: Start[] = [];
   const npm: Start[] = [];
   for (let run = 0; run < RUNS; run++) {
-    hub.push(await timeStart([process.execPath, HUB_MAIN], true));
+    hub.push(await timeStart(HUB, true));
     npm.push(await timeStart(['npm', 'start', '--silent'], false));
   }
   const ready = median(hub.map((start) => start.readyMs));
@@ -73,7 +77,7 @@ try {
   process.stdout.write(
     [
       `hub start on a current build, ${RUNS} runs each, median (machine load average ${load!.toFixed(1)} while measuring):`,
-      `node apps/hub/dist/src/main.js -> /api/health answers  ${ready.toFixed(0).padStart(6)} ms ${range(hub.map((start) => start.readyMs))}`,
+      `${HUB_COMMAND.join(' ')}\n  -> /api/health answers                               ${ready.toFixed(0).padStart(6)} ms ${range(hub.map((start) => start.readyMs))}`,
       `  CPU the hub used by then                             ${median(hub.map((start) => start.cpuMs!)).toFixed(0).padStart(6)} ms ${range(hub.map((start) => start.cpuMs!))}`,
       `npm start (build check, then the hub) -> answers       ${median(npm.map((start) => start.readyMs)).toFixed(0).padStart(6)} ms ${range(npm.map((start) => start.readyMs))}`,
       `hub resident memory ${IDLE_MS / 1000} s after it answered, idle    ${rss.toFixed(1).padStart(6)} MB ${range(hub.map((start) => start.rssMb!), 1)}`,

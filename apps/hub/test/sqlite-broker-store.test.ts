@@ -61,6 +61,19 @@ describe('SqliteBrokerStore', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('keeps $SYS retained messages out of the file: the hub publishes them afresh', async () => {
+    const file = join(dir, 'hearth.db');
+    await migrate(file);
+    const db = open(file);
+    const store = new SqliteBrokerStore(db);
+    const retained = (topic: string, payload: string) => ({ topic, payload: Buffer.from(payload), qos: 0 as const, retain: true, properties: {}, expiresAt: 0 });
+    await Promise.all([store.putRetained(retained('$SYS/broker/uptime', '10 seconds')), store.putRetained(retained('garden/moisture', '41'))]);
+    await store.deleteRetained('$SYS/broker/version');
+    expect((await store.load()).retained.map((message) => message.topic)).toEqual(['garden/moisture']);
+    await store.close();
+    db.close();
+  });
+
   it('keeps every acknowledged write when the process is killed', async () => {
     const file = join(dir, 'hearth.db');
     await migrate(file);

@@ -86,6 +86,12 @@ function willOf(row: SessionRow): StoredWill | null {
 }
 
 /**
+ * `$SYS` is the hub's own report, published afresh at every start and every `mqtt.sysInterval`: kept
+ * retained in memory, not written to disk (a quiet hub would otherwise write every 10 s).
+ */
+const isSys = (topic: string): boolean => topic.startsWith('$SYS/');
+
+/**
  * The broker core's BrokerStore on SQLite (tables of BrokerCore1765300000000). Writes go through a
  * WriteBatcher: those of one event-loop turn are one transaction, and each promise resolves after its
  * COMMIT, so what the broker acknowledges once a write resolved survives a crash.
@@ -244,10 +250,12 @@ export class SqliteBrokerStore implements BrokerStore {
   }
 
   putRetained(message: StoredMessage): Promise<void> {
+    if (isSys(message.topic)) return Promise.resolve();
     return this.#batcher.write(this.#sql.putRetained, message.topic, message.payload, message.qos, Number(message.retain), this.#propertiesOf(message), message.expiresAt);
   }
 
   deleteRetained(topic: string): Promise<void> {
+    if (isSys(topic)) return Promise.resolve();
     return this.#batcher.write(this.#sql.deleteRetained, topic);
   }
 

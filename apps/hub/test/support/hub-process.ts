@@ -16,9 +16,12 @@ export interface HubProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the real hub as its own process, as `npm start -- ...args` would, and waits for its listeners to be ready. */
-export function spawnHub(env: Record<string, string>, args: string[] = []): Promise<HubProcess> {
-  const child = spawn(process.execPath, [HUB_MAIN, ...args], {
+/**
+ * Runs the real hub as its own process, as `npm start -- ...args` would, and waits for its listeners to
+ * be ready; `main` another build of it (the bundle).
+ */
+export function spawnHub(env: Record<string, string>, args: string[] = [], main = HUB_MAIN): Promise<HubProcess> {
+  const child = spawn(process.execPath, [main, ...args], {
     env: { ...process.env, HEARTH_HTTP_PORT: '0', HEARTH_MQTT_PORT: '0', HEARTH_HTTP_HOST: '127.0.0.1', HEARTH_MQTT_HOST: '127.0.0.1', HEARTH_LOG_PRETTY: 'false', HEARTH_MQTT_ANONYMOUS: 'true', HEARTH_SN_UDP_PORT: '0', HEARTH_SN_UDP_HOST: '127.0.0.1', HEARTH_SN_MULTICAST: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,7 +45,7 @@ export function spawnHub(env: Record<string, string>, args: string[] = []): Prom
 }
 
 /** Hub processes and data directories for the tests of one describe block: each test's are killed and removed after it. */
-export function useHubProcesses(): { dataDir(): string; spawn(env: Record<string, string>, args?: string[]): Promise<HubProcess> } {
+export function useHubProcesses(): { dataDir(): string; spawn(env: Record<string, string>, args?: string[], main?: string): Promise<HubProcess> } {
   const dirs: string[] = [];
   const children: HubProcess[] = [];
   afterEach(() => {
@@ -55,8 +58,8 @@ export function useHubProcesses(): { dataDir(): string; spawn(env: Record<string
       dirs.push(dir);
       return dir;
     },
-    spawn: async (env, args) => {
-      const hub = await spawnHub(env, args);
+    spawn: async (env, args, main) => {
+      const hub = await spawnHub(env, args, main);
       children.push(hub);
       return hub;
     },
