@@ -61,6 +61,41 @@ export class Bridge {
       // A session the remote keeps until the bridge is back: what it has for the hub waits there.
       properties: { sessionExpiryInterval: 0xffffffff },
     });
+    this.remote = remote;
+    remote.handleMessage = (packet, done) => this.pass(packet, 'remote', done);
+    // Once, for a bridge's first start: its session here and its subscriptions, so that what goes out is kept
+    // for it even if the remote broker is not there yet.
+    this.openLocal();
+    remote.on('connect', (connack) => {
+      this.connected = true;
+      this.since = Date.now();
+      this.error = null;
+      this.log.info({ bridge: config.name, remote: shownUrl(url), sessionPresent: connack.sessionPresent }, 'bridge connected');
+      if (!connack.sessionPresent || !this.subscribedRemote) void subscribe(remote, subscriptionsOn(config.topics, 'remote'), this.log);
+      this.subscribedRemote = true;
+      this.openLocal();
+      this.onLink(this);
+    });
+    remote.on('close', () => {
+      if (!this.connected) return;
+      this.connected = false;
+      this.closeLocal();
+      this.since = Date.now();
+      this.log.warn({ bridge: config.name, remote: shownUrl(url), error: this.error }, 'bridge lost its remote broker; what goes out waits in the hub until it is back');
+      this.onLink(this);
+    });
+    remote.on('error', (error) => {
+      this.error = error.message;
+    });
+  }
+
+  /**
+   * The bridge's session on the embedded broker is connected only while the remote broker is: offline, it is
+   * a persistent session like any other, whose messages the broker keeps in its store (bounded, counted when
+   * dropped) without holding anyone's publishes up behind a bridge that cannot pass them on.
+   */
+  private openLocal(): void {
+    if (this.local) return;
     const local = new MqttClient(() => this.broker.connectInProcess({ trusted: true }), {
       clientId: this.localClientId,
       clean: false,
@@ -69,33 +104,21 @@ export class Bridge {
       reconnectPeriod: RETRY_MS,
       properties: { sessionExpiryInterval: 0xffffffff },
     });
-    this.remote = remote;
-    this.local = local;
     local.handleMessage = (packet, done) => this.pass(packet, 'local', done);
-    remote.handleMessage = (packet, done) => this.pass(packet, 'remote', done);
-
     local.on('connect', (connack) => {
-      if (!connack.sessionPresent) subscribe(local, subscriptionsOn(config.topics, 'local'), this.log);
+      const subscribed = connack.sessionPresent ? Promise.resolve() : subscribe(local, subscriptionsOn(this.config.topics, 'local'), this.log);
+      void subscribed.then(() => {
+        if (!this.connected) this.closeLocal();
+      });
     });
-    remote.on('connect', (connack) => {
-      this.connected = true;
-      this.since = Date.now();
-      this.error = null;
-      this.log.info({ bridge: config.name, remote: shownUrl(url), sessionPresent: connack.sessionPresent }, 'bridge connected');
-      if (!connack.sessionPresent || !this.subscribedRemote) subscribe(remote, subscriptionsOn(config.topics, 'remote'), this.log);
-      this.subscribedRemote = true;
-      this.onLink(this);
-    });
-    remote.on('close', () => {
-      if (!this.connected) return;
-      this.connected = false;
-      this.since = Date.now();
-      this.log.warn({ bridge: config.name, remote: shownUrl(url), error: this.error }, 'bridge lost its remote broker; what goes out waits in the hub until it is back');
-      this.onLink(this);
-    });
-    remote.on('error', (error) => {
-      this.error = error.message;
-    });
+    this.local = local;
+  }
+
+  /** At once: what it had not passed on yet stays unacknowledged in its session, and comes again. */
+  private closeLocal(): void {
+    const local = this.local;
+    this.local = undefined;
+    local?.end(true);
   }
 
   state(): BridgeStateDto {
@@ -134,11 +157,11 @@ export class Bridge {
   }
 }
 
-function subscribe(client: MqttClient, subscriptions: Array<{ filter: string; qos: 0 | 1 | 2 }>, log: Logger): void {
-  for (const { filter, qos } of subscriptions) {
-    // nl: never back to where it came from; rap: a retained message stays retained on the other side.
-    client.subscribe(filter, { qos: Math.min(qos, 1) as 0 | 1, nl: true, rap: true }, (error) => {
-      if (error) log.error({ err: error, filter }, 'a bridge could not subscribe');
-    });
-  }
+async function subscribe(client: MqttClient, subscriptions: Array<{ filter: string; qos: 0 | 1 | 2 }>, log: Logger): Promise<void> {
+  await Promise.all(
+    subscriptions.map(({ filter, qos }) =>
+      // nl: never back to where it came from; rap: a retained message stays retained on the other side.
+      client.subscribeAsync(filter, { qos: Math.min(qos, 1) as 0 | 1, nl: true, rap: true }).catch((error: unknown) => log.error({ err: error, filter }, 'a bridge could not subscribe')),
+    ),
+  );
 }
