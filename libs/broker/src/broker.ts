@@ -34,7 +34,7 @@ export interface BrokerLimits {
   maxPacketSize: number;
   /** QoS 1 and 2 messages in flight per client, both ways (MQTT 5 Receive Maximum; Mosquitto's max_inflight_messages). */
   maxInflight: number;
-  /** QoS 1 and 2 messages queued per session, in flight included; more are dropped. 0 = up to 65535. */
+  /** QoS 1 and 2 messages queued per session, in flight included; more are dropped. 0 = no limit. */
   maxQueued: number;
   /** Bytes of QoS 1 and 2 messages queued per session (topic, payload and QUEUED_OVERHEAD each); more are dropped. 0 = no limit. */
   maxQueuedBytes: number;
@@ -116,6 +116,8 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
   private readonly connections = new Set<Connection<Info>>();
   private readonly taps = new Set<MessageHandler>();
   private connectedCount = 0;
+  /** The last OutgoingEntry.seq given. */
+  private lastSeq = 0;
   private dirty: Connection<Info>[] = [];
   private flushing: Connection<Info>[] = [];
   private flushScheduled = false;
@@ -169,7 +171,8 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
     }
     for (const record of stored.outgoing) {
       const message = record.message && Message.fromStored(record.message);
-      const entry = new OutgoingEntry(record.packetId, message, record.qos, record.retain, record.subscriptionIdentifiers, queuedBytes(message));
+      const entry = new OutgoingEntry(record.seq, record.packetId, message, record.qos, record.retain, record.subscriptionIdentifiers, queuedBytes(message));
+      if (record.seq > this.lastSeq) this.lastSeq = record.seq;
       // A released entry was sent and PUBRECed; the others go as first sent, the store does not say.
       entry.sent = record.message === null;
       session.queue().add(entry);
@@ -382,23 +385,14 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
     const queue = session.queue();
     const { maxQueued, maxQueuedBytes } = this.limits;
     const bytes = queuedBytes(message);
-    const full = (maxQueued > 0 && queue.size >= maxQueued) || (maxQueuedBytes > 0 && queue.bytes + bytes > maxQueuedBytes);
-    const packetId = full ? 0 : queue.allocateId();
-    if (packetId === 0) {
+    if ((maxQueued > 0 && queue.size >= maxQueued) || (maxQueuedBytes > 0 && queue.bytes + bytes > maxQueuedBytes)) {
       this.stats.publishDropped++;
       this.notify('dropped', () => this.hooks.dropped?.(session.clientId, message));
       return;
     }
-    const entry = new OutgoingEntry(packetId, message, qos, retain, identifiers, bytes);
-    if (session.persistent) {
-      // [MQTT-4.5.0-1]: part of the session state, sent only once stored
-      entry.committed = false;
-      const commit = () => {
-        entry.committed = true;
-        session.connection?.pump();
-      };
-      this.storeWrite(this.store.addOutgoing(session.clientId, entry.toStored())).then(commit, commit);
-    }
+    const entry = new OutgoingEntry(++this.lastSeq, queue.idForNew(), message, qos, retain, identifiers, bytes);
+    // [MQTT-4.5.0-1]: part of the session state, sent only once stored
+    if (session.persistent) this.holdUntilStored(session, entry, this.store.addOutgoing(session.clientId, entry.toStored()));
     queue.add(entry);
     if (connection !== null) {
       connection.pump();
@@ -692,7 +686,29 @@ export class MqttBroker<Info extends ConnectionInfo = ConnectionInfo> {
   /** A QoS 1 or 2 message is done with: acknowledged, expired, refused, or too large for the client. */
   outgoingDone(session: Session, entry: OutgoingEntry): void {
     session.outgoing!.delete(entry);
-    if (session.persistent) this.storeWrite(this.store.deleteOutgoing(session.clientId, entry.packetId));
+    if (session.persistent) this.storeWrite(this.store.deleteOutgoing(session.clientId, entry.seq));
+  }
+
+  /**
+   * Gives a queued message that has no Packet Identifier one as it is about to be sent; false while all
+   * are taken. A QoS 2 message leaves only once its identifier is stored: after a restart it must be sent
+   * again under the same one, or the client could deliver it twice [MQTT-4.3.3-10]. A QoS 1
+   * message may come under a new one, as a client treats every QoS 1 PUBLISH as new [MQTT-4.3.2-5].
+   */
+  identifyOutgoing(session: Session, entry: OutgoingEntry): boolean {
+    if (!session.outgoing!.identify(entry)) return false;
+    if (session.persistent && entry.qos === 2) this.holdUntilStored(session, entry, this.store.identifyOutgoing(session.clientId, entry.seq, entry.packetId));
+    return true;
+  }
+
+  /** The entry waits in its queue until the write is committed (or failed, which storeWrite logs). */
+  private holdUntilStored(session: Session, entry: OutgoingEntry, write: Promise<void>): void {
+    entry.committed = false;
+    const commit = () => {
+      entry.committed = true;
+      session.connection?.pump();
+    };
+    this.storeWrite(write).then(commit, commit);
   }
 
   /** A client identifier for a client that sent none [MQTT-3.2.2-16]: unused by any session. */

@@ -622,7 +622,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
       return;
     }
     const queue = session.outgoing;
-    const entry = queue?.entries.get(packetId);
+    const entry = queue?.identified.get(packetId);
     if (queue === null || entry === undefined || !entry.inflight) {
       if (packet.type === 'pubrec') this.reply(encodeAck(PacketType.PUBREL, this.protocolVersion, packetId, ReasonCode.PACKET_IDENTIFIER_NOT_FOUND));
       return;
@@ -632,7 +632,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
       entry.message = null;
       const pubrel = encodeAck(PacketType.PUBREL, this.protocolVersion, packetId);
       if (!session.persistent) this.send(pubrel);
-      else this.replyAfter(this.broker.storeWrite(this.broker.store.releaseOutgoing(session.clientId, packetId)), pubrel, pubrel);
+      else this.replyAfter(this.broker.storeWrite(this.broker.store.releaseOutgoing(session.clientId, entry.seq)), pubrel, pubrel);
       return;
     }
     // PUBACK, PUBCOMP, or a PUBREC refusing the message [MQTT-4.4.0-2]: done with it
@@ -644,7 +644,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
 
   /**
    * Sends queued QoS 1 and 2 messages while the client's Receive Maximum allows [MQTT-3.3.4-9], in
-   * order, stopping at one the store has not committed yet.
+   * order, stopping at one the store has not committed yet (or that waits for a Packet Identifier).
    */
   pump(): void {
     const session = this.session;
@@ -652,7 +652,10 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     if (queue == null || this.state !== CONNECTED) return;
     const limit = Math.min(this.receiveMaximum, this.broker.limits.maxInflight);
     while (queue.inflight < limit && queue.hasWaiting) {
-      if (!queue.peek()!.committed) break;
+      const next = queue.peek()!;
+      if (!next.committed) break;
+      // Identifying a QoS 2 message may hold it until that is stored too.
+      if (next.packetId === 0 && (!this.broker.identifyOutgoing(session!, next) || !next.committed)) break;
       const entry = queue.take();
       const message = entry.message;
       if (message === null) {

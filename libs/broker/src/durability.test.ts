@@ -231,3 +231,67 @@ describe('after a restart', () => {
     await third.close();
   });
 });
+
+describe('a queue longer than the 65,535 Packet Identifiers', () => {
+  const longer = 65_535 + 2_000;
+
+  /** Takes `count` PUBLISHes, acknowledging them a window at a time; each window's identifiers are distinct [MQTT-2.2.1-3]. */
+  async function receiveAll(client: RawClient, count: number): Promise<string[]> {
+    const payloads: string[] = [];
+    while (payloads.length < count) {
+      const window: IPublishPacket[] = [(await client.next('publish')) as IPublishPacket];
+      while (window.length < 20 && payloads.length + window.length < count) window.push((await client.next('publish')) as IPublishPacket);
+      expect(new Set(window.map((p) => p.messageId)).size).toBe(window.length);
+      for (const p of window) {
+        payloads.push(p.payload.toString());
+        client.send({ cmd: 'puback', messageId: p.messageId! });
+      }
+    }
+    return payloads;
+  }
+
+  it('keeps every message for an away session, across a restart, and sends them all in order', async () => {
+    const first = await startBroker({ maxQueued: 0 });
+    await awaySubscriber(first, 'bridge', 'out/#');
+    const published = Array.from({ length: longer }, (_, i) => first.broker.publish({ topic: 'out/reading', payload: String(i), qos: 1 }));
+    await Promise.all(published);
+    expect(first.broker.queuedCount).toBe(longer);
+    await first.close();
+
+    const second = await startBroker({ maxQueued: 0, store: new MemoryBrokerStore({ data: (first.broker.store as MemoryBrokerStore).data }) });
+    const { client } = await RawClient.connect(second.port, persistent('bridge'));
+    expect(await receiveAll(client, longer)).toEqual(Array.from({ length: longer }, (_, i) => String(i)));
+    expect(await heldBack(client)).toBe(true);
+    expect(second.broker.queuedCount).toBe(0);
+    client.end();
+    await second.close();
+  });
+
+  it('[MQTT-4.3.3-10] sends a QoS 2 message that waited for an identifier only once that identifier is stored, and under it again after a restart', async () => {
+    const first = await startBroker({ maxQueued: 0 });
+    await awaySubscriber(first, 'vault', 'out/#', 2);
+    for (let i = 0; i < 65_535; i++) void first.broker.publish({ topic: 'out/reading', payload: String(i), qos: 1 });
+    await first.broker.publish({ topic: 'out/alarm', payload: 'smoke', qos: 2 });
+    await first.close();
+
+    const store = new MemoryBrokerStore({ data: (first.broker.store as MemoryBrokerStore).data, manualCommit: true });
+    const second = await startBroker({ maxQueued: 0, store });
+    const connecting = RawClient.connect(second.port, persistent('vault'));
+    await commitPending(store, 'the session');
+    const { client } = await connecting;
+    expect((await receiveAll(client, 65_535)).at(-1)).toBe('65534');
+    expect(await heldBack(client)).toBe(true);
+    store.commit();
+    const alarm = (await client.next('publish')) as IPublishPacket;
+    expect(alarm).toMatchObject({ topic: 'out/alarm', qos: 2 });
+    expect([...store.data.sessions.get('vault')!.outgoing.values()].map((entry) => entry.packetId)).toEqual([alarm.messageId]);
+    client.end();
+    await second.close();
+
+    const third = await startBroker({ store: new MemoryBrokerStore({ data: store.data }) });
+    const again = await RawClient.connect(third.port, persistent('vault'));
+    expect(await again.client.next('publish')).toMatchObject({ topic: 'out/alarm', messageId: alarm.messageId });
+    again.client.end();
+    await third.close();
+  });
+});

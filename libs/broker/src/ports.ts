@@ -74,10 +74,16 @@ export interface StoredSubscription {
 }
 
 /**
- * A QoS 1 or 2 message on its way to a session, under the Packet Identifier it was given when it was
- * queued. `message` null: a QoS 2 message the client acknowledged with PUBREC, so only PUBREL remains.
+ * A QoS 1 or 2 message on its way to a session. `message` null: a QoS 2 message the client acknowledged
+ * with PUBREC, so only PUBREL remains.
  */
 export interface StoredOutgoing {
+  /** Its place in the queue, increasing in the order queued over all sessions: the key of the writes below. */
+  seq: number;
+  /**
+   * The Packet Identifier it was given when queued, or 0 when it had none yet: a session holds at most
+   * 65,535, so a longer queue gives the rest theirs as they are sent (`identifyOutgoing`).
+   */
   packetId: number;
   message: StoredMessage | null;
   /** The QoS, RETAIN flag and Subscription Identifiers this subscriber gets it with. */
@@ -132,9 +138,11 @@ export interface BrokerStore {
   deleteSubscription(clientId: string, filter: string): Promise<void>;
   /** Appends to the session's outgoing queue; the same StoredMessage object may go to many sessions. */
   addOutgoing(clientId: string, outgoing: StoredOutgoing): Promise<void>;
+  /** A queued message that had no Packet Identifier was given one as it was sent. */
+  identifyOutgoing(clientId: string, seq: number, packetId: number): Promise<void>;
   /** PUBREC received: the message is dropped, the entry stays (message null) until PUBCOMP. */
-  releaseOutgoing(clientId: string, packetId: number): Promise<void>;
-  deleteOutgoing(clientId: string, packetId: number): Promise<void>;
+  releaseOutgoing(clientId: string, seq: number): Promise<void>;
+  deleteOutgoing(clientId: string, seq: number): Promise<void>;
   addIncoming(clientId: string, packetId: number): Promise<void>;
   deleteIncoming(clientId: string, packetId: number): Promise<void>;
   /** Creates or replaces the retained message of its topic. */

@@ -22,7 +22,10 @@ export class OutgoingEntry {
   committed = true;
 
   constructor(
-    readonly packetId: number,
+    /** Its place in the queue (StoredOutgoing.seq). */
+    readonly seq: number,
+    /** 0 until it has one (see OutgoingQueue); kept from then on, for every resend [MQTT-4.4.0-1]. */
+    public packetId: number,
     /** Null once the client's PUBREC released it: only PUBREL is left to send. */
     public message: Message | null,
     readonly qos: QoS,
@@ -33,19 +36,28 @@ export class OutgoingEntry {
   ) {}
 
   toStored(): StoredOutgoing {
-    const { packetId, message, qos, retain, subscriptionIdentifiers } = this;
-    return { packetId, message: message && message.toStored(), qos, retain, subscriptionIdentifiers: [...subscriptionIdentifiers] };
+    const { seq, packetId, message, qos, retain, subscriptionIdentifiers } = this;
+    return { seq, packetId, message: message && message.toStored(), qos, retain, subscriptionIdentifiers: [...subscriptionIdentifiers] };
   }
 }
 
 /**
- * A session's QoS 1 and 2 messages: every one not yet completed, by Packet Identifier in the order
- * queued (the order they are sent and resent in [MQTT-4.6.0-5]), and those not sent on the current
- * connection yet. Packet Identifiers are given when a message is queued, so a stored entry keeps its
- * identifier across a restart.
+ * A session's QoS 1 and 2 messages: every one not yet completed, in the order queued (the order they are
+ * sent and resent in [MQTT-4.6.0-5]), and those not sent on the current connection yet.
+ *
+ * A message gets its Packet Identifier when it is queued, so that a stored one keeps it across a restart
+ * with no second write. There are only 65,535, so a longer queue (an offline bridge, a sensor asleep for
+ * days) gives the rest theirs as they are sent. Once one waits without, later ones wait too, which keeps
+ * the identified entries ahead of the others: when the first unidentified one is next to send, the
+ * identifiers held are those in flight, fewer than the Receive Maximum, so one is free. (After a restart
+ * some QoS 1 entries have lost the identifier they were sent with, which is not stored; that only frees
+ * identifiers.)
  */
 class OutgoingQueue {
+  /** By seq, in the order queued. */
   readonly entries = new Map<number, OutgoingEntry>();
+  /** Those that have a Packet Identifier, by it. */
+  readonly identified = new Map<number, OutgoingEntry>();
   private waiting: OutgoingEntry[] = [];
   private head = 0;
   inflight = 0;
@@ -61,20 +73,37 @@ class OutgoingQueue {
     return this.head < this.waiting.length;
   }
 
+  /** The Packet Identifier for a message being queued, or 0: it gets one as it is sent. */
+  idForNew(): number {
+    return this.identified.size === this.entries.size ? this.allocateId() : 0;
+  }
+
+  /** Gives a waiting entry that has none a Packet Identifier; false while all 65,535 are taken. */
+  identify(entry: OutgoingEntry): boolean {
+    const id = this.allocateId();
+    if (id === 0) return false;
+    entry.packetId = id;
+    this.identified.set(id, entry);
+    return true;
+  }
+
   /** An unused Packet Identifier [MQTT-2.2.1-4], or 0 when all 65535 are taken. */
-  allocateId(): number {
-    if (this.entries.size >= MAX_PACKET_ID) return 0;
+  private allocateId(): number {
+    if (this.identified.size >= MAX_PACKET_ID) return 0;
     let id = this.lastId;
     do id = id === MAX_PACKET_ID ? 1 : id + 1;
-    while (this.entries.has(id));
+    while (this.identified.has(id));
     this.lastId = id;
     return id;
   }
 
   add(entry: OutgoingEntry): void {
-    this.entries.set(entry.packetId, entry);
+    this.entries.set(entry.seq, entry);
+    if (entry.packetId !== 0) {
+      this.identified.set(entry.packetId, entry);
+      this.lastId = Math.max(this.lastId, entry.packetId);
+    }
     this.bytes += entry.bytes;
-    this.lastId = Math.max(this.lastId, entry.packetId);
     this.waiting.push(entry);
   }
 
@@ -98,7 +127,8 @@ class OutgoingQueue {
 
   /** Removes a completed (or dropped) entry. */
   delete(entry: OutgoingEntry): void {
-    if (!this.entries.delete(entry.packetId)) return;
+    if (!this.entries.delete(entry.seq)) return;
+    if (entry.packetId !== 0) this.identified.delete(entry.packetId);
     this.bytes -= entry.bytes;
     if (entry.inflight) {
       entry.inflight = false;

@@ -49,8 +49,10 @@ interface SubscriptionRow {
 }
 
 interface OutgoingRow {
+  seq: number;
   client_id: string;
-  packet_id: number;
+  /** Null until it was given one (a queue longer than 65,535). */
+  packet_id: number | null;
   qos: 0 | 1 | 2;
   retain: number;
   subscription_identifiers: string | null;
@@ -120,15 +122,15 @@ export class SqliteBrokerStore implements BrokerStore {
         'REPLACE INTO mqtt_subscription (client_id, filter, qos, no_local, retain_as_published, retain_handling, identifier) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       deleteSubscription: db.prepare('DELETE FROM mqtt_subscription WHERE client_id = ? AND filter = ?'),
-      // REPLACE gives a re-added Packet Identifier a new seq: it goes to the end of the queue.
       addOutgoing: db.prepare(
-        `REPLACE INTO mqtt_outgoing (client_id, packet_id, qos, retain, subscription_identifiers, topic, payload, message_qos, message_retain, properties, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO mqtt_outgoing (seq, client_id, packet_id, qos, retain, subscription_identifiers, topic, payload, message_qos, message_retain, properties, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      identifyOutgoing: db.prepare('UPDATE mqtt_outgoing SET packet_id = ? WHERE seq = ?'),
       releaseOutgoing: db.prepare(
-        'UPDATE mqtt_outgoing SET topic = NULL, payload = NULL, message_qos = NULL, message_retain = NULL, properties = NULL, expires_at = NULL WHERE client_id = ? AND packet_id = ?',
+        'UPDATE mqtt_outgoing SET topic = NULL, payload = NULL, message_qos = NULL, message_retain = NULL, properties = NULL, expires_at = NULL WHERE seq = ?',
       ),
-      deleteOutgoing: db.prepare('DELETE FROM mqtt_outgoing WHERE client_id = ? AND packet_id = ?'),
+      deleteOutgoing: db.prepare('DELETE FROM mqtt_outgoing WHERE seq = ?'),
       addIncoming: db.prepare('INSERT OR IGNORE INTO mqtt_incoming (client_id, packet_id) VALUES (?, ?)'),
       deleteIncoming: db.prepare('DELETE FROM mqtt_incoming WHERE client_id = ? AND packet_id = ?'),
       putRetained: db.prepare('REPLACE INTO mqtt_retained (topic, payload, qos, retain, properties, expires_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -158,7 +160,8 @@ export class SqliteBrokerStore implements BrokerStore {
           ? null
           : messageOf({ topic: row.topic, payload: row.payload!, qos: row.message_qos!, retain: row.message_retain!, properties: row.properties, expires_at: row.expires_at! });
       sessions.get(row.client_id)?.outgoing.push({
-        packetId: row.packet_id,
+        seq: row.seq,
+        packetId: row.packet_id ?? 0,
         message,
         qos: row.qos,
         retain: row.retain === 1,
@@ -205,13 +208,15 @@ export class SqliteBrokerStore implements BrokerStore {
     return this.#batcher.write(this.#sql.deleteSubscription, clientId, filter);
   }
 
-  addOutgoing(clientId: string, { packetId, message, qos, retain, subscriptionIdentifiers }: StoredOutgoing): Promise<void> {
+  addOutgoing(clientId: string, { seq, packetId, message, qos, retain, subscriptionIdentifiers }: StoredOutgoing): Promise<void> {
     const identifiers = subscriptionIdentifiers.length === 0 ? null : JSON.stringify(subscriptionIdentifiers);
-    if (message === null) return this.#batcher.write(this.#sql.addOutgoing, clientId, packetId, qos, Number(retain), identifiers, null, null, null, null, null, null);
+    const id = packetId === 0 ? null : packetId;
+    if (message === null) return this.#batcher.write(this.#sql.addOutgoing, seq, clientId, id, qos, Number(retain), identifiers, null, null, null, null, null, null);
     return this.#batcher.write(
       this.#sql.addOutgoing,
+      seq,
       clientId,
-      packetId,
+      id,
       qos,
       Number(retain),
       identifiers,
@@ -233,12 +238,16 @@ export class SqliteBrokerStore implements BrokerStore {
     return json;
   }
 
-  releaseOutgoing(clientId: string, packetId: number): Promise<void> {
-    return this.#batcher.write(this.#sql.releaseOutgoing, clientId, packetId);
+  identifyOutgoing(_clientId: string, seq: number, packetId: number): Promise<void> {
+    return this.#batcher.write(this.#sql.identifyOutgoing, packetId, seq);
   }
 
-  deleteOutgoing(clientId: string, packetId: number): Promise<void> {
-    return this.#batcher.write(this.#sql.deleteOutgoing, clientId, packetId);
+  releaseOutgoing(_clientId: string, seq: number): Promise<void> {
+    return this.#batcher.write(this.#sql.releaseOutgoing, seq);
+  }
+
+  deleteOutgoing(_clientId: string, seq: number): Promise<void> {
+    return this.#batcher.write(this.#sql.deleteOutgoing, seq);
   }
 
   addIncoming(clientId: string, packetId: number): Promise<void> {

@@ -11,7 +11,7 @@ import type {
 interface SessionRecord {
   session: StoredSession;
   subscriptions: Map<string, StoredSubscription>;
-  /** By Packet Identifier, in the order added (a re-added identifier goes to the end). */
+  /** By seq, in the order added. */
   outgoing: Map<number, StoredOutgoing>;
   incoming: Set<number>;
 }
@@ -108,21 +108,26 @@ export class MemoryBrokerStore implements BrokerStore {
   addOutgoing(clientId: string, outgoing: StoredOutgoing): Promise<void> {
     const copy = copyOutgoing(outgoing);
     return this.write(() => {
-      const queue = this.record(clientId)?.outgoing;
-      queue?.delete(copy.packetId);
-      queue?.set(copy.packetId, copy);
+      this.record(clientId)?.outgoing.set(copy.seq, copy);
     });
   }
 
-  releaseOutgoing(clientId: string, packetId: number): Promise<void> {
+  identifyOutgoing(clientId: string, seq: number, packetId: number): Promise<void> {
     return this.write(() => {
-      const entry = this.record(clientId)?.outgoing.get(packetId);
+      const entry = this.record(clientId)?.outgoing.get(seq);
+      if (entry) entry.packetId = packetId;
+    });
+  }
+
+  releaseOutgoing(clientId: string, seq: number): Promise<void> {
+    return this.write(() => {
+      const entry = this.record(clientId)?.outgoing.get(seq);
       if (entry) entry.message = null;
     });
   }
 
-  deleteOutgoing(clientId: string, packetId: number): Promise<void> {
-    return this.write(() => this.record(clientId)?.outgoing.delete(packetId));
+  deleteOutgoing(clientId: string, seq: number): Promise<void> {
+    return this.write(() => this.record(clientId)?.outgoing.delete(seq));
   }
 
   addIncoming(clientId: string, packetId: number): Promise<void> {

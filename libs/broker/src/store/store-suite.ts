@@ -33,9 +33,10 @@ const subscription = (filter: string, fields: Partial<StoredSubscription> = {}):
   ...fields,
 });
 
-const outgoing = (packetId: number, fields: Partial<StoredOutgoing> = {}): StoredOutgoing => ({
-  packetId,
-  message: message(`queue/${packetId}`),
+const outgoing = (seq: number, fields: Partial<StoredOutgoing> = {}): StoredOutgoing => ({
+  seq,
+  packetId: seq,
+  message: message(`queue/${seq}`),
   qos: 1,
   retain: false,
   subscriptionIdentifiers: [],
@@ -112,19 +113,35 @@ export function describeBrokerStore(name: string, open: () => Promise<StoreUnder
       await store.saveSession(session('phone'));
       const shared = message('alarm', { qos: 2, retain: true, expiresAt: 1_900_000_000_000, properties: { userProperties: [['zone', '1']] } });
       await store.addOutgoing('phone', outgoing(5, { message: shared, qos: 2, subscriptionIdentifiers: [3, 9] }));
-      await store.addOutgoing('phone', outgoing(65_535));
-      await store.addOutgoing('phone', outgoing(1));
-      await store.addOutgoing('phone', outgoing(2));
+      await store.addOutgoing('phone', outgoing(6, { packetId: 65_535 }));
+      await store.addOutgoing('phone', outgoing(7));
+      await store.addOutgoing('phone', outgoing(8));
       await store.releaseOutgoing('phone', 5);
-      await store.deleteOutgoing('phone', 1);
-      // An identifier used again after its entry was deleted goes to the end of the queue.
-      await store.addOutgoing('phone', outgoing(1, { message: message('again') }));
+      await store.deleteOutgoing('phone', 7);
+      // An identifier used again after its entry was deleted: a new entry at the end of the queue.
+      await store.addOutgoing('phone', outgoing(9, { packetId: 7, message: message('again') }));
       const [loaded] = (await reopened()).sessions;
       expect(loaded.outgoing).toEqual([
         outgoing(5, { message: null, qos: 2, subscriptionIdentifiers: [3, 9] }),
-        outgoing(65_535),
-        outgoing(2),
-        outgoing(1, { message: message('again') }),
+        outgoing(6, { packetId: 65_535 }),
+        outgoing(8),
+        outgoing(9, { packetId: 7, message: message('again') }),
+      ]);
+    });
+
+    it('keeps queued messages that have no Packet Identifier yet, and the one given to them later', async () => {
+      const { store } = await start();
+      await store.saveSession(session('bridge'));
+      for (const seq of [10, 11, 12, 13]) await store.addOutgoing('bridge', outgoing(seq, { packetId: 0, qos: 2 }));
+      await store.identifyOutgoing('bridge', 10, 400);
+      await store.identifyOutgoing('bridge', 11, 401);
+      await store.releaseOutgoing('bridge', 11);
+      await store.deleteOutgoing('bridge', 12);
+      const [loaded] = (await reopened()).sessions;
+      expect(loaded.outgoing).toEqual([
+        outgoing(10, { packetId: 400, qos: 2 }),
+        outgoing(11, { packetId: 401, qos: 2, message: null }),
+        outgoing(13, { packetId: 0, qos: 2 }),
       ]);
     });
 
