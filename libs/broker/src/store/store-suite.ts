@@ -148,11 +148,12 @@ export function describeBrokerStore(name: string, open: () => Promise<StoreUnder
     it('keeps one message queued for many sessions apart per session', async () => {
       const { store } = await start();
       const fanned = message('meter/total', { payload: Buffer.alloc(64 * 1024, 7) });
+      let seq = 0;
       for (const clientId of ['a', 'b', 'c']) {
         await store.saveSession(session(clientId));
-        await store.addOutgoing(clientId, outgoing(1, { message: fanned }));
+        await store.addOutgoing(clientId, outgoing(++seq, { packetId: 1, message: fanned }));
       }
-      await store.deleteOutgoing('b', 1);
+      await store.deleteOutgoing('b', 2);
       const sessions = sortSessions((await reopened()).sessions);
       expect(sessions.map((s) => s.outgoing.map((entry) => entry.message?.payload.length))).toEqual([[65_536], [], [65_536]]);
       expect(sessions[2].outgoing[0].message).toEqual(fanned);
