@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { programOf, requirePackage } from '@hearth/broker/testing/system-packages';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { mosquittoSub } from './support/mosquitto-sub.js';
 import { useTestHub } from './support/test-hub.js';
 
 const run = promisify(execFile);
-const PAHO_CHECK = fileURLToPath(new URL('./clients/paho_check.py', import.meta.url));
+const PAHO_CHECK = createRequire(import.meta.url).resolve('@hearth/broker/testing/paho_check.py');
 
 describe('interop with third-party clients', () => {
   const hub = useTestHub();
