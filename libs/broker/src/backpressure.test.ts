@@ -5,7 +5,8 @@ import mqttPacket, { type Packet } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { MqttBroker } from './broker.js';
 import { startBroker } from './testing/broker-server.js';
-import { FakeClock, settle, until } from './testing/fake-clock.js';
+import { FakeClock, settle } from '@hearth/fake-clock';
+import { until } from './testing/until.js';
 import { connectClient } from './testing/mqttjs.js';
 import { RawClient } from './testing/raw-client.js';
 

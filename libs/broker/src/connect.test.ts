@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex } from './codec/test-vectors.js';
 import { ReasonCode } from './constants.js';
 import { startBroker, useBroker } from './testing/broker-server.js';
-import { FakeClock } from './testing/fake-clock.js';
+import { FakeClock } from '@hearth/fake-clock';
 import { connectClient } from './testing/mqttjs.js';
 import { RawClient } from './testing/raw-client.js';
 

@@ -3,7 +3,8 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBrokerStore } from './store/memory-store.js';
 import { disconnected, startBroker, type TestBroker } from './testing/broker-server.js';
-import { FakeClock, until } from './testing/fake-clock.js';
+import { FakeClock } from '@hearth/fake-clock';
+import { until } from './testing/until.js';
 import { RawClient } from './testing/raw-client.js';
 
 const persistent = (clientId: string, extra: object = {}) => ({ clientId, clean: false, properties: { sessionExpiryInterval: 3600 }, ...extra });

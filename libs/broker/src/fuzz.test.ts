@@ -8,7 +8,7 @@ import { decodeConnect, decodePacket } from './codec/decode.js';
 import { PacketType, type ProtocolVersionCode } from './constants.js';
 import { duplexPair } from './duplex-pair.js';
 import { startBroker } from './testing/broker-server.js';
-import { settle } from './testing/fake-clock.js';
+import { settle } from '@hearth/fake-clock';
 import { connectClient } from './testing/mqttjs.js';
 
 // A fixed default keeps CI deterministic; set BROKER_FUZZ_SEED to explore or to replay a failure.

@@ -5,7 +5,8 @@ import { ReasonCode } from './constants.js';
 import type { ApplicationMessage } from './ports.js';
 import { MemoryBrokerStore } from './store/memory-store.js';
 import { startBroker, useBroker } from './testing/broker-server.js';
-import { settle, until } from './testing/fake-clock.js';
+import { settle } from '@hearth/fake-clock';
+import { until } from './testing/until.js';
 import { connectClient } from './testing/mqttjs.js';
 import { RawClient } from './testing/raw-client.js';
 

@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useBroker } from './testing/broker-server.js';
 import { programOf, requirePackage } from './testing/system-packages.js';
-import { FakeClock, until } from './testing/fake-clock.js';
+import { FakeClock } from '@hearth/fake-clock';
+import { until } from './testing/until.js';
 
 const run = promisify(execFile);
 const PAHO_CHECK = fileURLToPath(new URL('./testing/paho_check.py', import.meta.url));

@@ -3,7 +3,7 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { ReasonCode } from './constants.js';
 import { disconnected, startBroker, useBroker } from './testing/broker-server.js';
-import { FakeClock } from './testing/fake-clock.js';
+import { FakeClock } from '@hearth/fake-clock';
 import { connectClient } from './testing/mqttjs.js';
 import { RawClient } from './testing/raw-client.js';
 

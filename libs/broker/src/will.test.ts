@@ -3,7 +3,7 @@ import type { IConnectPacket, IPublishPacket } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { ReasonCode } from './constants.js';
 import { disconnected, startBroker, type TestBroker, useBroker } from './testing/broker-server.js';
-import { FakeClock } from './testing/fake-clock.js';
+import { FakeClock } from '@hearth/fake-clock';
 import { RawClient } from './testing/raw-client.js';
 
 type WillFields = NonNullable<IConnectPacket['will']>;

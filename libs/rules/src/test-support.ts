@@ -1,54 +1,8 @@
 import type { EntityCommand } from '@hearth/entities';
+import { FakeClock, settle } from '@hearth/fake-clock';
 import { RuleEngine, type EngineOptions, type EntitySnapshot, type Location, type LogLevel, type RulePorts } from './engine.js';
 import type { RuleTrace } from './format.js';
 import { parseRule } from './parse.js';
-
-/** Timers on a clock that moves only when told to; `advance` runs what falls due, in order, letting promises settle. */
-export class FakeClock {
-  private timers: Array<{ at: number; seq: number; fn: () => void }> = [];
-  private seq = 0;
-
-  constructor(public now: number) {}
-
-  setTimer(ms: number, fn: () => void): number {
-    const seq = ++this.seq;
-    this.timers.push({ at: this.now + Math.max(0, ms), seq, fn });
-    return seq;
-  }
-
-  clearTimer(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.seq !== handle);
-  }
-
-  get pending(): number {
-    return this.timers.length;
-  }
-
-  async advance(ms: number): Promise<void> {
-    const end = this.now + ms;
-    await settle();
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.now = due.at;
-      due.fn();
-      await settle();
-    }
-    this.now = end;
-  }
-
-  /**
-   * Moves the wall clock without running timers, as NTP does to a Raspberry Pi after boot; timers keep
-   * their durations (they run on a monotonic clock), so they come due that much later on the wall clock.
-   */
-  jump(ms: number): void {
-    this.now += ms;
-    for (const timer of this.timers) timer.at += ms;
-  }
-}
-
-export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface HarnessOptions extends EngineOptions {
   /** ISO start time; default 2024-06-21T12:00:00Z. */
@@ -72,9 +26,9 @@ export function harness(options: HarnessOptions = {}) {
   let location = options.location ?? null;
   const engine = new RuleEngine(
     {
-      now: () => clock.now,
-      setTimer: (ms, fn) => clock.setTimer(ms, fn),
-      clearTimer: (handle) => clock.clearTimer(handle),
+      now: () => clock.now(),
+      setTimer: (ms, fn) => clock.setTimeout(fn, ms),
+      clearTimer: (handle) => clock.clearTimeout(handle),
       getState: (entityId) => states.get(entityId),
       command: async (entityId, command) => {
         if (broken.has(entityId)) throw new Error(`${entityId} does not answer`);

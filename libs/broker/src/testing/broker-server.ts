@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { MqttBroker, type MqttBrokerOptions } from '../broker.js';
 import type { ConnectionInfo } from '../ports.js';
-import { until } from './fake-clock.js';
+import { until } from './until.js';
 
 export interface TestBroker {
   broker: MqttBroker;

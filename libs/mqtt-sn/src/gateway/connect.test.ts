@@ -2,7 +2,8 @@ import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { ReturnCode } from '../constants.js';
 import { encode } from '../encode.js';
-import { FakeLink, fixture, settle, TEST_RETRY_MS } from './test-support.js';
+import { settle } from '@hearth/fake-clock';
+import { FakeLink, fixture, TEST_RETRY_MS } from './test-support.js';
 
 describe('SnGateway discovery', () => {
   it('answers SEARCHGW with a GWINFO broadcast, or a unicast on links that cannot broadcast', async () => {

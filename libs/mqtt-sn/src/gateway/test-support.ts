@@ -1,5 +1,6 @@
 // Fakes for the gateway's ports, shared by the gateway tests; not part of the package API.
 import { Buffer } from 'node:buffer';
+import { FakeClock, settle } from '@hearth/fake-clock';
 import { decode } from '../decode.js';
 import { encode } from '../encode.js';
 import type { SnMessage, SnQosLevel } from '../messages.js';
@@ -10,53 +11,12 @@ import type {
   SnBrokerMessage,
   SnBrokerPort,
   SnBrokerSession,
-  SnClock,
   SnLink,
   SnOrigin,
   SnPredefinedTopic,
   SnSessionHandlers,
   SnSessionOptions,
 } from './ports.js';
-
-/** Time that moves only when a test says so. */
-export class FakeClock implements SnClock {
-  private time = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private ids = 0;
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const timer = { at: this.time + ms, fn, id: ++this.ids };
-    this.timers.push(timer);
-    return timer.id;
-  }
-
-  clearTimeout(id: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== id);
-  }
-
-  /** Runs every timer due within `ms`, in time order, then lets promise callbacks settle. */
-  async advance(ms: number): Promise<void> {
-    const until = this.time + ms;
-    for (;;) {
-      const next = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!next) break;
-      this.timers = this.timers.filter((t) => t !== next);
-      this.time = next.at;
-      next.fn();
-      await settle();
-    }
-    this.time = until;
-  }
-}
-
-/** Lets promise chains and the gateway's async steps run to completion. */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 /** Records what the gateway sends, decoded. */
 export class FakeLink implements SnLink {
