@@ -177,6 +177,24 @@ describe('RuleEditor', () => {
     expect(item('action-0').queryByText(/actions\[0\]\.command\.position/)).toBeNull();
   });
 
+  it("shows the hub's problem with what a verb sets at the verb's choice, and leads there", async () => {
+    const errors = [{ path: 'actions[0].command.open', message: 'the valve is out of service' }];
+    const { writes } = await renderEditor('admin', { routes: { 'POST /api/rules': { status: 400, body: { statusCode: 400, message: ['x'], errors } } } });
+    await choose(item('action-0').getByLabelText('Entity'), 'valve.garden');
+    await choose(item('action-0').getByLabelText('Do'), 'close');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await expect.poll(writes).toHaveLength(1);
+    expect((writes()[0]!.body as { actions: unknown[] }).actions).toEqual([{ type: 'command', entityId: 'valve.garden', command: { open: false } }]);
+
+    const report = await screen.findByTestId('rule-problems');
+    const verb = item('action-0').getByLabelText('Do');
+    expect(verb.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(verb.getAttribute('aria-describedby')!)?.textContent).toBe('the valve is out of service');
+    expect(item('action-0').queryByText(/actions\[0\]\.command\.open/)).toBeNull();
+    await fireEvent.click(within(report).getByRole('button', { name: 'actions[0].command.open' }));
+    expect(document.activeElement).toBe(verb);
+  });
+
   it("shows the hub's problems at their fields, leads to them, and keeps what was typed", async () => {
     const errors = [
       { path: 'triggers[0].entityId', message: 'required' },
