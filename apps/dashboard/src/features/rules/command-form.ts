@@ -62,7 +62,7 @@ export const kindFeatures = (entityId: string): readonly EntityFeature[] => {
   return kind ? KIND_FEATURES[kind] : ENTITY_FEATURES;
 };
 
-/** A select's value is one of its options (text); any other kind's value is a number. */
+/** A mode or preset is a name, and a select's value one of its options: text; any other value is a number. */
 export const isTextSetting = (setting: CommandSetting, entityId: string): boolean => setting === 'hvacMode' || setting === 'preset' || (setting === 'value' && kindOf(entityId) === 'select');
 
 /** A number the form can hold as text and give back the same (`1e-7` cannot: it is not read back as a number). */
