@@ -367,7 +367,7 @@ describe('dashboard in Chromium', () => {
     await trigger.getByLabel(/^To /).selectOption('on');
     const action = page.getByTestId('action-0');
     await action.getByLabel(/^Entity/).selectOption(light.id);
-    await action.getByLabel(/^Turn /).selectOption('on');
+    await action.getByLabel(/^Do /).selectOption('on');
     await editor.getByRole('button', { name: 'Save' }).tap();
 
     // Saved: the rule opens, and it is in the list.
@@ -394,6 +394,61 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Rules', exact: true }).tap();
     await expect.poll(() => card.getByTestId('rule-last-run').textContent()).toBe('Last run just now: Done');
     await screenshot(page, 'rules');
+  }, 60_000);
+
+  it('writes a rule with the form that waters the bed when its soil is dry: the hub takes it and opens the valve and raises the thermostat over MQTT', async () => {
+    const valve = await until('the valve', byUniqueId('e2e_bed_valve'));
+    const thermostat = await until('the thermostat', byUniqueId('e2e_thermostat'));
+    // The Home test opened the valve: closed again, so the rule's opening is its own.
+    await devices.client.publishAsync(VALVE.state, 'OFF', { retain: true });
+    await until('the valve closed', async () => ((await byUniqueId('e2e_bed_valve')())?.state === 'closed' ? true : undefined));
+
+    await page.getByRole('link', { name: 'Rules', exact: true }).tap();
+    await page.getByRole('link', { name: 'New rule' }).tap();
+    const editor = page.getByTestId('rule-editor');
+    await editor.getByLabel('Name', { exact: true }).fill('Water the bed when it is dry');
+    const trigger = page.getByTestId('trigger-0');
+    await trigger.getByLabel(/^What /).selectOption('threshold');
+    await trigger.getByLabel(/^Entity/).selectOption(moisture.id);
+    await trigger.getByLabel('Drops below').fill('20');
+
+    const open = page.getByTestId('action-0');
+    await open.getByLabel(/^Entity/).selectOption(valve.id);
+    // A valve has no on/off: its own verbs, the first chosen.
+    const verb = open.getByLabel(/^Do /);
+    expect(await verb.inputValue()).toBe('open');
+    expect(await verb.locator('option').allTextContents()).not.toContain('Turn on');
+    const box = (await verb.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+
+    await editor.getByRole('button', { name: 'Add an action' }).tap();
+    const warm = page.getByTestId('action-1');
+    await warm.getByLabel(/^Entity/).selectOption(thermostat.id);
+    expect(await warm.getByLabel(/^Do /).inputValue()).toBe('set');
+    await warm.getByLabel('Target').fill('22');
+    expect(await warm.getByText('5–30 °C, steps of 0.5').count()).toBe(1);
+    await editor.getByRole('button', { name: 'Save' }).tap();
+
+    await page.getByRole('heading', { name: 'Water the bed when it is dry' }).waitFor();
+    const ruleId = new URL(page.url()).pathname.split('/')[2]!;
+    const saved = (await api<Array<{ id: string; definition: object }>>('/api/rules')).find((rule) => rule.id === ruleId);
+    expect(saved?.definition).toMatchObject({
+      triggers: [{ type: 'threshold', entityId: moisture.id, below: 20 }],
+      actions: [
+        { type: 'command', entityId: valve.id, command: { open: true } },
+        { type: 'command', entityId: thermostat.id, command: { targetTemperature: 22 } },
+      ],
+    });
+    expect(await page.getByTestId('rule-summary').textContent()).toBe(`When ${moisture.name} drops below 20: open ${valve.name}, set ${thermostat.name} to 22 °C`);
+
+    // The soil dries out: the rule opens the valve and sets the target, and the devices confirm.
+    const before = devices.commands.messages.length;
+    await devices.client.publishAsync(MOISTURE.state, '15');
+    const commands = await devices.commands.waitFor(before + 2);
+    expect(commands.slice(before)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ topic: VALVE.set, payload: 'ON' }), expect.objectContaining({ topic: THERMOSTAT.targetSet, payload: '22' })]),
+    );
+    await until('the valve open', async () => ((await byUniqueId('e2e_bed_valve')())?.state === 'open' ? true : undefined));
   }, 60_000);
 
   it('called only routes of the contract (@hearth/api-types API_ROUTES)', () => {

@@ -9,6 +9,13 @@ export function formatValue(value: unknown, unit: string | null = null): string 
   return unit ? `${text}${unit === '%' ? '' : '\u202f'}${unit}` : text;
 }
 
+/** A state or an option as words: `heat_cool` → `Heat cool`; '' for none. */
+export function words(value: string | number | boolean | null): string {
+  if (value === null || value === '') return '';
+  const text = String(value).replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** `just now`, `5 min ago`, `3 h ago`, `2 d ago`; `never` for a missing time. */
 export function ago(iso: string | null, now: number): string {
   if (!iso) return 'never';

@@ -1,3 +1,4 @@
+import { parseRule } from '@hearth/rules';
 import { fireEvent, screen, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { entity, renderSignedIn, rule, type Routes } from '../../lib/testing/fixtures.js';
@@ -7,6 +8,19 @@ const ENTITIES = [
   entity({ id: 'switch.wall', name: 'Wall switch', area: 'Hall', state: 'off', commands: ['on'] }),
   entity({ id: 'light.lamp', name: 'Lamp', area: 'Hall', state: 'off', commands: ['on', 'brightness'] }),
   entity({ id: 'sensor.hall_temperature', name: 'Hall temperature', area: 'Hall', state: 21 }),
+  entity({ id: 'valve.garden', name: 'Garden valve', area: 'Garden', state: 'closed', commands: ['open', 'stop'] }),
+  entity({
+    id: 'climate.living',
+    name: 'Thermostat',
+    area: 'Living room',
+    state: 'off',
+    unit: '°C',
+    commands: ['targetTemperature', 'hvacMode'],
+    limits: { targetTemperature: { min: 5, max: 30, step: 0.5 }, hvacMode: { options: ['off', 'heat', 'heat_cool'] } },
+  }),
+  entity({ id: 'cover.blind', name: 'Blind', area: 'Living room', state: 'open', commands: ['open', 'stop', 'position'] }),
+  entity({ id: 'select.scene', name: 'Scene', area: 'Living room', state: 'off', commands: ['value'], limits: { value: { options: ['off', 'movie'] } } }),
+  entity({ id: 'button.bell', name: 'Bell', area: 'Hall', commands: ['press'] }),
 ];
 
 const SAVED = rule('r1', {
@@ -54,7 +68,7 @@ describe('RuleEditor', () => {
     await fireEvent.click(item('condition-0').getByLabelText('Sun'));
 
     await choose(item('action-0').getByLabelText('Entity'), 'light.lamp');
-    await choose(item('action-0').getByLabelText('Turn'), 'dim');
+    await choose(item('action-0').getByLabelText('Do'), 'dim');
     await type(item('action-0').getByLabelText('Brightness'), '40');
     await fireEvent.click(screen.getByRole('button', { name: 'Add an action' }));
     await choose(item('action-1').getByLabelText('What'), 'delay');
@@ -84,6 +98,101 @@ describe('RuleEditor', () => {
       },
     ]);
     expect(router.path).toBe('/rules/r9');
+  });
+
+  it('opens a valve and sets a thermostat from the form: the fields follow what each entity takes', async () => {
+    const { writes } = await renderEditor('admin', { routes: { 'POST /api/rules': { status: 201, body: { ...SAVED, id: 'r9' } } } });
+    await type(screen.getByLabelText('Name'), 'Water the garden');
+    await choose(item('trigger-0').getByLabelText('Entity'), 'switch.wall');
+    const options = (select: HTMLElement) => [...(select as HTMLSelectElement).options].map((option) => option.textContent);
+
+    // Every commandable entity is offered, not only lights and switches; sensors are not.
+    expect(options(item('action-0').getByLabelText('Entity'))).toEqual(['Choose…', 'Garden valve', 'Bell', 'Lamp', 'Wall switch', 'Blind', 'Scene', 'Thermostat']);
+    expect(item('action-0').getByRole('option', { name: 'Control a device' })).toBeTruthy();
+
+    await choose(item('action-0').getByLabelText('Entity'), 'valve.garden');
+    const verb = item('action-0').getByLabelText('Do') as HTMLSelectElement;
+    // The valve does not take on/off: its first verb is chosen, and only its verbs are offered (no position: it has none).
+    expect(verb.value).toBe('open');
+    expect(options(verb)).toEqual(['Open', 'Close', 'Stop']);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Add an action' }));
+    await choose(item('action-1').getByLabelText('Entity'), 'climate.living');
+    expect(options(item('action-1').getByLabelText('Do'))).toEqual(['Set']);
+    const target = item('action-1').getByLabelText('Target');
+    expect(item('action-1').getByText('5–30 °C, steps of 0.5')).toBeTruthy();
+    await type(target, '35');
+    expect(target.getAttribute('aria-invalid')).toBe('true');
+    await type(target, '21,5');
+    expect(target.getAttribute('aria-invalid')).toBe('false');
+    const mode = item('action-1').getByLabelText('Mode');
+    expect(options(mode)).toEqual(['unchanged', 'Off', 'Heat', 'Heat cool']);
+    await choose(mode, 'heat');
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Add an action' }));
+    await choose(item('action-2').getByLabelText('Entity'), 'select.scene');
+    await choose(item('action-2').getByLabelText('Value'), 'movie');
+    await fireEvent.click(screen.getByRole('button', { name: 'Add an action' }));
+    await choose(item('action-3').getByLabelText('Entity'), 'button.bell');
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await expect.poll(writes).toHaveLength(1);
+    const body = writes()[0]!.body as { actions: unknown[] };
+    expect(body.actions).toEqual([
+      { type: 'command', entityId: 'valve.garden', command: { open: true } },
+      { type: 'command', entityId: 'climate.living', command: { targetTemperature: 21.5, hvacMode: 'heat' } },
+      { type: 'command', entityId: 'select.scene', command: { value: 'movie' } },
+      { type: 'command', entityId: 'button.bell', command: { press: true } },
+    ]);
+    // What the hub checks a rule with takes it as it is.
+    expect(parseRule(body)).toMatchObject({ ok: true });
+  });
+
+  it("shows the hub's problem with a command's value at its field", async () => {
+    const blinds = rule('r2', {
+      name: 'Blinds down',
+      enabled: true,
+      mode: 'single',
+      triggers: [{ type: 'sun', event: 'sunset' }],
+      conditions: [],
+      actions: [{ type: 'command', entityId: 'cover.blind', command: { position: 30 } }],
+    });
+    const errors = [{ path: 'actions[0].command.position', message: 'must be a number from 0 (closed) to 100 (open)' }];
+    await renderEditor('admin', {
+      id: 'r2',
+      routes: { 'GET /api/rules/r2': { body: blinds }, 'PUT /api/rules/r2': { status: 400, body: { statusCode: 400, message: ['x'], errors } } },
+    });
+    const position = (await screen.findByLabelText('Position')) as HTMLInputElement;
+    expect(position.value).toBe('30');
+    expect((item('action-0').getByLabelText('Do') as HTMLSelectElement).value).toBe('set');
+    expect(item('action-0').getByText('0–100 %')).toBeTruthy();
+    await type(position, '130');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    await screen.findByTestId('rule-problems');
+    expect(position.getAttribute('aria-invalid')).toBe('true');
+    expect(position.getAttribute('aria-describedby')).toContain(`${position.id}-problem`);
+    expect(document.getElementById(`${position.id}-problem`)?.textContent).toBe('must be a number from 0 (closed) to 100 (open)');
+    // Shown at the field, so not again on the item.
+    expect(item('action-0').queryByText(/actions\[0\]\.command\.position/)).toBeNull();
+  });
+
+  it("shows the hub's problem with what a verb sets at the verb's choice, and leads there", async () => {
+    const errors = [{ path: 'actions[0].command.open', message: 'the valve is out of service' }];
+    const { writes } = await renderEditor('admin', { routes: { 'POST /api/rules': { status: 400, body: { statusCode: 400, message: ['x'], errors } } } });
+    await choose(item('action-0').getByLabelText('Entity'), 'valve.garden');
+    await choose(item('action-0').getByLabelText('Do'), 'close');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await expect.poll(writes).toHaveLength(1);
+    expect((writes()[0]!.body as { actions: unknown[] }).actions).toEqual([{ type: 'command', entityId: 'valve.garden', command: { open: false } }]);
+
+    const report = await screen.findByTestId('rule-problems');
+    const verb = item('action-0').getByLabelText('Do');
+    expect(verb.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(verb.getAttribute('aria-describedby')!)?.textContent).toBe('the valve is out of service');
+    expect(item('action-0').queryByText(/actions\[0\]\.command\.open/)).toBeNull();
+    await fireEvent.click(within(report).getByRole('button', { name: 'actions[0].command.open' }));
+    expect(document.activeElement).toBe(verb);
   });
 
   it("shows the hub's problems at their fields, leads to them, and keeps what was typed", async () => {

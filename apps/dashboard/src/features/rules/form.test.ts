@@ -1,6 +1,8 @@
+import { parseRule } from '@hearth/rules';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../lib/api/http.js';
-import { actionForm, conditionForm, newRuleForm, parentPath, ruleForm, ruleJson, ruleProblems, triggerForm } from './form.js';
+import { actionForm, actionJson, conditionForm, itemFields, newRuleForm, parentPath, ruleForm, ruleJson, ruleProblems, triggerForm } from './form.js';
+import { outsideLimits } from './command-form.js';
 import { locate } from './json-locate.js';
 
 /** Rule JSON as the hub gives it back (defaults filled in), every item one the form has fields for. */
@@ -27,6 +29,9 @@ const FORMABLE = {
   actions: [
     { type: 'command', entityId: 'light.hall', command: { on: true, brightness: 100 }, continueOnError: true },
     { type: 'command', entityId: 'switch.kettle', command: { on: false } },
+    { type: 'command', entityId: 'valve.garden', command: { open: true } },
+    { type: 'command', entityId: 'climate.living', command: { targetTemperature: 21, hvacMode: 'heat' } },
+    { type: 'command', entityId: 'button.bell', command: { press: true } },
     { type: 'publish', topic: 'house/mode', payload: 'night', qos: 1, retain: true },
     { type: 'notify', title: 'Hall', message: 'Motion {{ trigger.to }}' },
     { type: 'log', message: 'done', level: 'warn' },
@@ -55,6 +60,76 @@ describe('the rule form', () => {
     const form = ruleForm(FORMABLE)!;
     expect([...form.triggers, ...form.conditions, ...form.actions].filter((item) => item.type === 'json')).toEqual([]);
     expect(ruleJson(form)).toEqual(FORMABLE);
+  });
+
+  it.each([
+    ['a light, dimmed', 'light.hall', { on: true, brightness: 100 }, 'dim', { brightness: '100' }],
+    ['a switch, off', 'switch.kettle', { on: false }, 'off', {}],
+    ['a valve, opened', 'valve.garden', { open: true }, 'open', {}],
+    ['a valve, closed', 'valve.garden', { open: false }, 'close', {}],
+    ['a cover, stopped', 'cover.blind', { stop: true }, 'stop', {}],
+    ['a cover, to a position', 'cover.blind', { position: 35.5 }, 'set', { position: '35.5' }],
+    ['a lock, locked', 'lock.door', { locked: true }, 'lock', {}],
+    ['a lock, unlocked', 'lock.door', { locked: false }, 'unlock', {}],
+    ['a climate, target and mode', 'climate.living', { targetTemperature: 21.5, hvacMode: 'heat' }, 'set', { targetTemperature: '21.5', hvacMode: 'heat' }],
+    ['a climate, mode only', 'climate.living', { hvacMode: 'off' }, 'set', { hvacMode: 'off' }],
+    ['a fan, on', 'fan.ceiling', { on: true }, 'on', {}],
+    ['a fan, speed and preset', 'fan.ceiling', { percentage: 40, preset: 'breeze' }, 'set', { percentage: '40', preset: 'breeze' }],
+    ['a number, a negative value', 'number.offset', { value: -2 }, 'set', { value: '-2' }],
+    ['a select, an option', 'select.scene', { value: 'party' }, 'set', { value: 'party' }],
+    ['a button, pressed', 'button.bell', { press: true }, 'press', {}],
+  ] as const)('reads the command to %s into a verb and its values, and writes it back the same', (_, entityId, command, verb, settings) => {
+    const action = { type: 'command', entityId, command };
+    const form = actionForm(action);
+    expect(form).toMatchObject({ type: 'command', entityId, verb, settings });
+    expect(actionJson(form)).toEqual(action);
+    // And the hub's rule check takes it.
+    expect(parseRule({ name: 'x', triggers: [{ type: 'sun', event: 'sunset' }], actions: [actionJson(form)] })).toMatchObject({ ok: true });
+  });
+
+  it('keeps as written a command no verb says exactly, or one its entity kind does not take', () => {
+    const kept = [
+      { type: 'command', entityId: 'light.a', command: { on: true, rgb: [255, 0, 0] } },
+      { type: 'command', entityId: 'fan.a', command: { on: true, percentage: 40 } },
+      { type: 'command', entityId: 'valve.a', command: { open: true, position: 50 } },
+      { type: 'command', entityId: 'switch.a', command: { open: true } },
+      { type: 'command', entityId: 'climate.a', command: { position: 10 } },
+      { type: 'command', entityId: 'number.a', command: { value: 'high' } },
+      { type: 'command', entityId: 'select.a', command: { value: 3 } },
+      { type: 'command', entityId: 'number.a', command: { value: 1e-7 } },
+      { type: 'command', entityId: 'climate.a', command: {} },
+      { type: 'command', entityId: 'lock.a', command: { locked: 'yes' } },
+    ];
+    for (const action of kept) expect(actionForm(action)).toMatchObject({ type: 'json', json: action });
+  });
+
+  it('sends only what the chosen verb asks of the kind, a blank value left out', () => {
+    const form = actionForm({ type: 'command', entityId: 'climate.living', command: { targetTemperature: 20, hvacMode: 'heat' } });
+    form.settings.hvacMode = '';
+    form.settings.targetTemperature = ' 21,5 ';
+    form.settings.percentage = '40';
+    expect(actionJson(form)).toEqual({ type: 'command', entityId: 'climate.living', command: { targetTemperature: 21.5 } });
+    form.verb = 'on';
+    expect(actionJson(form)).toEqual({ type: 'command', entityId: 'climate.living', command: { on: true } });
+    form.entityId = 'valve.garden';
+    form.verb = 'set';
+    form.settings.position = 'half';
+    expect(actionJson(form)).toEqual({ type: 'command', entityId: 'valve.garden', command: { position: 'half' } });
+  });
+
+  it("names the fields of a command's verb, so the hub's problems there show at them", () => {
+    expect(itemFields(actionForm({ type: 'command', entityId: 'valve.garden', command: { open: true } }), 'actions')).toEqual(['entityId', 'command.open']);
+    expect(itemFields(actionForm({ type: 'command', entityId: 'cover.blind', command: { position: 30 } }), 'actions')).toEqual(
+      expect.arrayContaining(['entityId', 'command.position', 'command.targetTemperature', 'command.value']),
+    );
+  });
+
+  it("says when a number is outside an entity's limits or off its steps", () => {
+    const target = { min: 5, max: 30, step: 0.5 };
+    expect(['21', '21.5', '5', '30', '', 'warm'].map((typed) => outsideLimits(typed, target))).toEqual([false, false, false, false, false, false]);
+    expect(['4.5', '30.5', '21.2'].map((typed) => outsideLimits(typed, target))).toEqual([true, true, true]);
+    expect(outsideLimits('20.6', { min: 10, max: 28, step: 0.1 })).toBe(false);
+    expect(outsideLimits('250', {})).toBe(false);
   });
 
   it('keeps what it has no fields for as written, in its place', () => {

@@ -1,6 +1,7 @@
 import type { RuleMode, SunEvent, Weekday } from '@hearth/api-types';
 import { parseDuration } from '@hearth/rules/duration';
 import { ApiError } from '../../lib/api/http.js';
+import { commandJson, commandPaths, noSettings, readCommand, typedNumber, type CommandSettings, type CommandVerb } from './command-form.js';
 import { WEEK } from './summary.js';
 
 /**
@@ -76,11 +77,11 @@ export interface ConditionForm {
 
 export interface ActionForm {
   type: ActionType | 'json';
-  /** command */
+  /** command: what to do to the entity, and the values that asks for (see command-form.ts). */
   entityId: string;
-  turn: 'on' | 'off' | 'dim';
-  /** 0-255, shown in percent; kept exact so an unchanged rule saves unchanged. */
-  brightness: number;
+  verb: CommandVerb;
+  /** As typed or picked; kept exact so an unchanged rule saves unchanged. */
+  settings: CommandSettings;
   /** publish */
   topic: string;
   payload: string;
@@ -147,8 +148,8 @@ export const blankCondition = (): ConditionForm => ({
 export const blankAction = (): ActionForm => ({
   type: 'command',
   entityId: '',
-  turn: 'on',
-  brightness: 255,
+  verb: 'on',
+  settings: noSettings(),
   topic: '',
   payload: '',
   qos: 0,
@@ -302,12 +303,8 @@ function readAction(o: Json, form: ActionForm): ActionForm | undefined {
   switch (o.type) {
     case 'command': {
       if (!only(o, ['entityId', 'command', 'continueOnError']) || !text(o.entityId) || !isObject(o.command)) return undefined;
-      const { on, brightness, ...rest } = o.command;
-      if (Object.keys(rest).length > 0) return undefined;
-      const base = { ...form, type: 'command' as const, entityId: o.entityId, continueOnError };
-      if (brightness === undefined && (on === true || on === false)) return { ...base, turn: on ? 'on' : 'off' };
-      if (on === true && Number.isInteger(brightness)) return { ...base, turn: 'dim', brightness: brightness as number };
-      return undefined;
+      const command = readCommand(o.command, o.entityId);
+      return command && { ...form, type: 'command', entityId: o.entityId, ...command, continueOnError };
     }
     case 'publish': {
       const qos = o.qos ?? 0;
@@ -360,12 +357,6 @@ export function ruleForm(json: unknown): RuleForm | null {
 /** Drops blank optional keys, so the rule says only what was filled in. */
 const compact = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, value]) => value !== undefined && value !== ''));
 const trimmed = (value: string): string | undefined => value.trim() || undefined;
-/** A number as typed (a decimal comma too); anything else goes as typed, for the hub to name the problem. */
-function number(value: string): number | string | undefined {
-  const typed = value.trim();
-  if (typed === '') return undefined;
-  return /^-?\d+([.,]\d+)?$/.test(typed) ? Number(typed.replace(',', '.')) : typed;
-}
 const duration = ({ amount, unit }: DurationForm): string | undefined => (amount.trim() ? `${amount.trim()}${unit}` : undefined);
 function offset({ minutes, earlier }: OffsetForm): string | undefined {
   const typed = minutes.trim();
@@ -381,7 +372,7 @@ export function triggerJson(t: TriggerForm): unknown {
     case 'state':
       return compact({ type: 'state', entityId: t.entityId, from: trimmed(t.from), to: trimmed(t.to), for: duration(t.for) });
     case 'threshold':
-      return compact({ type: 'threshold', entityId: t.entityId, above: number(t.above), below: number(t.below), for: duration(t.for) });
+      return compact({ type: 'threshold', entityId: t.entityId, above: typedNumber(t.above), below: typedNumber(t.below), for: duration(t.for) });
     case 'time':
       return compact({ type: 'time', at: t.at, weekdays: weekdays(t.weekdays) });
     case 'sun':
@@ -400,7 +391,7 @@ export function conditionJson(c: ConditionForm): unknown {
     case 'state':
       return compact({ type: 'state', entityId: c.entityId, equals: trimmed(c.equals) });
     case 'numeric':
-      return compact({ type: 'numeric', entityId: c.entityId, above: number(c.above), below: number(c.below) });
+      return compact({ type: 'numeric', entityId: c.entityId, above: typedNumber(c.above), below: typedNumber(c.below) });
     case 'time':
       return compact({ type: 'time', after: c.after, before: c.before, weekdays: weekdays(c.weekdays) });
     case 'sun':
@@ -420,8 +411,7 @@ export function actionJson(a: ActionForm): unknown {
     case 'json':
       return a.json;
     case 'command': {
-      const command = a.turn === 'dim' ? { on: true, brightness: a.brightness } : { on: a.turn === 'on' };
-      return compact({ type: 'command', entityId: a.entityId, command, continueOnError: keepGoing });
+      return compact({ type: 'command', entityId: a.entityId, command: commandJson(a.verb, a.settings, a.entityId), continueOnError: keepGoing });
     }
     case 'publish':
       // payload "" is a real payload (an empty message), so it is always sent.
@@ -490,7 +480,7 @@ export function itemFields(item: TriggerForm | ConditionForm | ActionForm, list:
     'conditions.numeric': ['entityId', 'above', 'below'],
     'conditions.time': ['after', 'before', 'weekdays'],
     'conditions.sun': ['after', 'afterOffset', 'before', 'beforeOffset'],
-    'actions.command': ['entityId', 'command.brightness'],
+    'actions.command': ['entityId', ...('verb' in item ? commandPaths(item.verb) : [])],
     'actions.publish': ['topic', 'payload', 'qos'],
     'actions.notify': ['title', 'message'],
     'actions.log': ['message'],

@@ -78,9 +78,17 @@ describe('actionText', () => {
     [{ type: 'command', entityId: 'valve.bed', command: { open: true } }, 'open valve.bed'],
     [{ type: 'command', entityId: 'cover.blind', command: { position: 30 } }, 'set cover.blind to 30 % open'],
     [{ type: 'command', entityId: 'lock.door', command: { locked: false } }, 'unlock lock.door'],
-    [{ type: 'command', entityId: 'climate.hall', command: { targetTemperature: 21.5, hvacMode: 'heat' } }, 'set climate.hall to 21.5°, set climate.hall to heat'],
-    [{ type: 'command', entityId: 'fan.ceiling', command: { on: true, percentage: 40 } }, 'turn on fan.ceiling, set fan.ceiling to 40 % speed'],
+    [{ type: 'command', entityId: 'cover.blind', command: { stop: true } }, 'stop cover.blind'],
+    [{ type: 'command', entityId: 'lock.door', command: { locked: true } }, 'lock lock.door'],
+    [{ type: 'command', entityId: 'climate.hall', command: { targetTemperature: 21.5, hvacMode: 'heat' } }, 'set climate.hall to 21.5°, heat'],
+    [{ type: 'command', entityId: 'climate.hall', command: { hvacMode: 'off' } }, 'set climate.hall to off'],
+    [{ type: 'command', entityId: 'fan.ceiling', command: { on: true, percentage: 40 } }, 'turn on fan.ceiling at 40 % speed'],
+    [{ type: 'command', entityId: 'fan.ceiling', command: { percentage: 40, preset: 'breeze' } }, 'set fan.ceiling to 40 % speed, preset breeze'],
+    [{ type: 'command', entityId: 'fan.ceiling', command: { on: false } }, 'turn off fan.ceiling'],
+    [{ type: 'command', entityId: 'number.volume', command: { value: 4 } }, 'set number.volume to 4'],
+    [{ type: 'command', entityId: 'select.scene', command: { value: 'party' } }, 'set select.scene to party'],
     [{ type: 'command', entityId: 'button.bell', command: { press: true } }, 'press button.bell'],
+    [{ type: 'command', entityId: 'valve.bed', command: { open: false, position: 20 } }, 'close valve.bed, set valve.bed to 20 % open'],
     [{ type: 'publish', topic: 'house/mode', payload: 'night', qos: 0, retain: true }, 'publish "night" to house/mode'],
     [{ type: 'publish', topic: 'house/ping', payload: '', qos: 0, retain: false }, 'publish to house/ping'],
     [{ type: 'notify', title: 'Garden', message: 'Water the beds' }, 'notify "Garden: Water the beds"'],
@@ -91,6 +99,34 @@ describe('actionText', () => {
     ],
   ] as const)('%j → %s', (action, text) => {
     expect(actionText(action as never)).toBe(text);
+  });
+});
+
+describe('commands in words, with the names and units the page knows', () => {
+  const names: Record<string, string> = { 'valve.garden': 'Garden valve', 'climate.living': 'Thermostat', 'number.timer': 'Sprinkler timer' };
+  const units: Record<string, string> = { 'climate.living': '°C', 'number.timer': 'min' };
+  const say = (entityId: string, command: object) => actionText({ type: 'command', entityId, command } as never, (id) => names[id] ?? id, (id) => units[id] ?? null);
+
+  it('says what each kind is told to do', () => {
+    expect(say('valve.garden', { open: true })).toBe('open Garden valve');
+    expect(say('climate.living', { targetTemperature: 21, hvacMode: 'heat' })).toBe('set Thermostat to 21 °C, heat');
+    expect(say('number.timer', { value: 15 })).toBe('set Sprinkler timer to 15 min');
+  });
+
+  it('says it in the summary too', () => {
+    const rule: Parts = {
+      triggers: [{ type: 'time', at: '06:00' }],
+      conditions: [],
+      actions: [
+        { type: 'command', entityId: 'valve.garden', command: { open: true } },
+        { type: 'delay', duration: '15m' },
+        { type: 'command', entityId: 'valve.garden', command: { open: false } },
+        { type: 'command', entityId: 'climate.living', command: { targetTemperature: 19.5 } },
+      ],
+    };
+    expect(ruleSummary(rule, (id) => names[id] ?? id, (id) => units[id] ?? null)).toBe(
+      'Every day at 06:00: open Garden valve, wait 15 min, close Garden valve, set Thermostat to 19.5 °C',
+    );
   });
 });
 

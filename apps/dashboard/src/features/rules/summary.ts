@@ -7,8 +7,11 @@ import { brightnessPercent, kelvin, rgbToHex } from '../../lib/format.js';
  * sunset: turn on light.hall". `name` turns an entity or device id into what the page calls it.
  */
 export type NameOf = (id: string) => string;
+/** The unit of an entity's numbers (a thermostat's `°C`), null when the page does not know it. */
+export type UnitOf = (entityId: string) => string | null;
 
 const asIs: NameOf = (id) => id;
+const unknownUnit: UnitOf = () => null;
 
 export const WEEK: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 export const DAY_NAMES: Record<Weekday, string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
@@ -103,21 +106,10 @@ export function conditionText(condition: ConditionDefinition, name: NameOf = asI
   }
 }
 
-export function actionText(action: ActionDefinition, name: NameOf = asIs): string {
+export function actionText(action: ActionDefinition, name: NameOf = asIs, unit: UnitOf = unknownUnit): string {
   switch (action.type) {
-    case 'command': {
-      const { on, brightness, colorTemp, rgb } = action.command;
-      const who = name(action.entityId);
-      const beyondLights = beyondLightsText(action.command, who);
-      if (beyondLights) return beyondLights;
-      if (on === false) return `turn off ${who}`;
-      const settings = [
-        brightness !== undefined && `${brightnessPercent(brightness)} %`,
-        colorTemp !== undefined && `${kelvin(colorTemp)} K`,
-        rgb !== undefined && rgbToHex(rgb),
-      ].filter(Boolean);
-      return settings.length > 0 ? `${on ? 'turn on' : 'set'} ${who} ${on ? 'at' : 'to'} ${settings.join(', ')}` : `turn on ${who}`;
-    }
+    case 'command':
+      return commandText(action.command, name(action.entityId), unit(action.entityId));
     case 'publish':
       return action.payload ? `publish "${clip(action.payload)}" to ${action.topic}` : `publish to ${action.topic}`;
     case 'notify':
@@ -127,39 +119,52 @@ export function actionText(action: ActionDefinition, name: NameOf = asIs): strin
     case 'delay':
       return `wait ${durationText(action.duration)}`;
     case 'if': {
-      const otherwise = action.else?.length ? `; otherwise ${actionsText(action.else, name)}` : '';
-      return `(if ${conditionsText(action.conditions, name)}: ${actionsText(action.then, name)}${otherwise})`;
+      const otherwise = action.else?.length ? `; otherwise ${actionsText(action.else, name, unit)}` : '';
+      return `(if ${conditionsText(action.conditions, name)}: ${actionsText(action.then, name, unit)}${otherwise})`;
     }
   }
 }
 
-/** The commands of valves, covers, locks, climates, fans, numbers, selects and buttons, as words; undefined for a light's or switch's. */
-function beyondLightsText(command: EntityCommand, who: string): string | undefined {
-  const parts = [
-    command.open !== undefined && `${command.open ? 'open' : 'close'} ${who}`,
-    command.stop && `stop ${who}`,
-    command.position !== undefined && `set ${who} to ${command.position} % open`,
-    command.locked !== undefined && `${command.locked ? 'lock' : 'unlock'} ${who}`,
-    command.press && `press ${who}`,
-    command.targetTemperature !== undefined && `set ${who} to ${command.targetTemperature}°`,
-    command.hvacMode !== undefined && `set ${who} to ${command.hvacMode}`,
-    command.percentage !== undefined && `set ${who} to ${command.percentage} % speed`,
-    command.preset !== undefined && `set ${who} to preset ${command.preset}`,
-    command.value !== undefined && `set ${who} to ${command.value}`,
+const withUnit = (value: number | string, unit: string | null): string => (unit ? `${value} ${unit}` : String(value));
+
+/**
+ * A command in words: what it does ("open Garden valve", "turn on Lamp"), then what it sets ("at 50 %",
+ * "set Thermostat to 21 °C, heat"). `unit` is the entity's, for a target temperature or a number's value.
+ */
+function commandText(command: EntityCommand, who: string, unit: string | null): string {
+  const { on, open, stop, locked, press } = command;
+  const does = [
+    on !== undefined && `turn ${on ? 'on' : 'off'} ${who}`,
+    open !== undefined && `${open ? 'open' : 'close'} ${who}`,
+    stop && `stop ${who}`,
+    locked !== undefined && `${locked ? 'lock' : 'unlock'} ${who}`,
+    press && `press ${who}`,
   ].filter((part): part is string => typeof part === 'string');
-  if (parts.length === 0) return undefined;
-  if (command.on !== undefined) parts.unshift(`turn ${command.on ? 'on' : 'off'} ${who}`);
-  return parts.join(', ');
+  const sets = [
+    command.brightness !== undefined && `${brightnessPercent(command.brightness)} %`,
+    command.colorTemp !== undefined && `${kelvin(command.colorTemp)} K`,
+    command.rgb !== undefined && rgbToHex(command.rgb),
+    command.position !== undefined && `${command.position} % open`,
+    command.targetTemperature !== undefined && (unit ? `${command.targetTemperature} ${unit}` : `${command.targetTemperature}°`),
+    command.hvacMode !== undefined && command.hvacMode,
+    command.percentage !== undefined && `${command.percentage} % speed`,
+    command.preset !== undefined && `preset ${command.preset}`,
+    command.value !== undefined && withUnit(command.value, unit),
+  ].filter((part): part is string => typeof part === 'string');
+  if (sets.length === 0) return does.join(', ') || `command ${who}`;
+  // "turn on Lamp at 50 %" reads better than "turn on Lamp, set Lamp to 50 %".
+  if (does.length === 1 && on === true) return `${does[0]} at ${sets.join(', ')}`;
+  return [...does, `set ${who} to ${sets.join(', ')}`].join(', ');
 }
 
 const conditionsText = (conditions: ConditionDefinition[], name: NameOf): string => conditions.map((c) => conditionText(c, name)).join(' and ');
-const actionsText = (actions: ActionDefinition[], name: NameOf): string => actions.map((a) => actionText(a, name)).join(', ');
+const actionsText = (actions: ActionDefinition[], name: NameOf, unit: UnitOf): string => actions.map((a) => actionText(a, name, unit)).join(', ');
 
 /** The whole rule in one sentence: "When …, if …: do …". */
-export function ruleSummary(rule: Pick<RuleDefinition, 'triggers' | 'conditions' | 'actions'>, name: NameOf = asIs): string {
+export function ruleSummary(rule: Pick<RuleDefinition, 'triggers' | 'conditions' | 'actions'>, name: NameOf = asIs, unit: UnitOf = unknownUnit): string {
   const when = rule.triggers.map((t) => triggerText(t, name)).join(' or ');
   const only = rule.conditions.length > 0 ? `, if ${conditionsText(rule.conditions, name)}` : '';
-  return sentence(`${when}${only}: ${actionsText(rule.actions, name)}`);
+  return sentence(`${when}${only}: ${actionsText(rule.actions, name, unit)}`);
 }
 
 /** First letter up, for a part shown on its own ("When …"). */
