@@ -43,6 +43,11 @@ export interface Broker {
   pid: number;
   /** Keeps something open until the broker is stopped (the idle clients of the memory measurement). */
   hold(release: () => void): void;
+  /**
+   * The measured traffic is over, though the run goes on (connect: a second's wait before reading RSS):
+   * CPU shares are taken up to here, so they say how busy each process was while it mattered.
+   */
+  trafficDone(): void;
 }
 
 export interface Metric {
@@ -371,6 +376,7 @@ const connect: Scenario = {
       throw new ScenarioError(`connect: ${error.message}`);
     });
     const seconds = (now() - start) / 1000;
+    broker.trafficDone();
     await sleep(1_000); // let the broker finish per-connection work before reading its RSS
     const dropped = opened.filter((client) => client.failure).length;
     if (dropped) throw new ScenarioError(`the broker dropped ${dropped} of ${clients} idle clients`);
