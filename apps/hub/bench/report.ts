@@ -191,8 +191,10 @@ ${verdict.join('\n')}
 
 Every broker runs as its own process (RSS from \`/proc/<pid>/status\`, CPU from \`/proc/<pid>/stat\`),
 one at a time. Each scenario runs ${repeat === 1 ? 'once' : `${repeat} times`} per broker (latency three times as
-often: its p99 moves by 20 % or more between runs), the brokers taking turns, each time on a freshly started process: first with small counts as a warm-up, then
-measured on the same process. The table shows the median, Details every run. Clients are raw TCP
+often: its p99 moves by 20 % or more between runs), the brokers taking turns, who goes first rotating (the
+bench's own process gets faster over its first runs), each time on a freshly started process: first with
+small counts as a warm-up, then measured on the same process. CPU shares are over the measured traffic
+(connect: not the second it then waits before reading RSS). The table shows the median, Details every run. Clients are raw TCP
 sockets in one Node process speaking MQTT 3.1.1, with packets encoded before the measurement (QoS 0
 publishes written 100 to a write), a frame cutter on the receive side, TCP_NODELAY, and backpressure
 respected. All traffic is on 127.0.0.1.

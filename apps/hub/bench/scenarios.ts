@@ -43,6 +43,11 @@ export interface Broker {
   pid: number;
   /** Keeps something open until the broker is stopped (the idle clients of the memory measurement). */
   hold(release: () => void): void;
+  /**
+   * The measured traffic is over, though the run goes on (connect: a second's wait before reading RSS):
+   * CPU shares are taken up to here, so they say how busy each process was while it mattered.
+   */
+  trafficDone(): void;
 }
 
 export interface Metric {
@@ -357,12 +362,19 @@ const connect: Scenario = {
     // Idle clients stay connected until the broker stops, so the measured run's RSS growth is its own.
     broker.hold(() => closeAll(opened));
     const rssBefore = rssKb(broker.pid);
+    // From opening the socket to the CONNACK: with `concurrency` in flight mostly queueing, about concurrency / rate.
+    const waits = new Float64Array(clients);
     let next = 0;
     const start = now();
     await within(
       Promise.all(
         range(concurrency, async () => {
-          while (next < clients) opened.push(await BenchClient.open(broker.port, packets[next++]));
+          while (next < clients) {
+            const i = next++;
+            const openedAt = now();
+            opened.push(await BenchClient.open(broker.port, packets[i]));
+            waits[i] = now() - openedAt;
+          }
         }),
       ),
       LIMIT_MS,
@@ -371,13 +383,17 @@ const connect: Scenario = {
       throw new ScenarioError(`connect: ${error.message}`);
     });
     const seconds = (now() - start) / 1000;
+    broker.trafficDone();
     await sleep(1_000); // let the broker finish per-connection work before reading its RSS
     const dropped = opened.filter((client) => client.failure).length;
     if (dropped) throw new ScenarioError(`the broker dropped ${dropped} of ${clients} idle clients`);
     const rssAfter = rssKb(broker.pid);
     return {
       values: { rate: clients / seconds, kbPerConnection: (rssAfter - rssBefore) / clients },
-      notes: [`RSS ${(rssBefore / 1024).toFixed(1)} → ${(rssAfter / 1024).toFixed(1)} MB with ${clients} idle clients`],
+      notes: [
+        `RSS ${(rssBefore / 1024).toFixed(1)} → ${(rssAfter / 1024).toFixed(1)} MB with ${clients} idle clients`,
+        `to CONNACK p50 ${percentile(waits.sort(), 0.5).toFixed(1)} ms, p99 ${percentile(waits, 0.99).toFixed(1)} ms`,
+      ],
     };
   },
 };

@@ -24,7 +24,7 @@ describe('resource limits', () => {
     const socket = connect(hub.mqtt!.port, '127.0.0.1', () => socket.write(Buffer.from([0x10, 0x80, 0x80, 0x40])));
     socket.on('error', () => undefined);
     await new Promise((resolve) => socket.once('close', resolve));
-    expect(hub.logs).toContainEqual(expect.objectContaining({ msg: 'closed a client that sent a malformed or forbidden packet', reason: 'a CONNECT of 1048576 bytes, over the 65536 allowed before sign-in' }));
+    expect(hub.logs).toContainEqual(expect.objectContaining({ msg: 'closed a client that sent a malformed or forbidden packet', reason: 'a packet of 1048580 bytes is larger than the maximum of 65536 allowed before CONNACK' }));
   });
 
   it('over WebSocket, takes messages of a CONNECT\'s size until the client signed in, then of the packet size', async () => {

@@ -32,6 +32,11 @@ import { type ParsedFilter, parseFilter } from './topics.js';
 export interface BrokerLimits {
   /** Largest packet accepted, in bytes, fixed header included; announced in CONNACK (MQTT 5). */
   maxPacketSize: number;
+  /**
+   * Largest packet accepted before the CONNACK (the CONNECT, AUTH packets), fixed header included: until
+   * a client has signed in, this is all it can make the broker buffer. Above maxPacketSize, maxPacketSize holds.
+   */
+  maxConnectPacketSize: number;
   /** QoS 1 and 2 messages in flight per client, both ways (MQTT 5 Receive Maximum; Mosquitto's max_inflight_messages). */
   maxInflight: number;
   /** QoS 1 and 2 messages queued per session, in flight included; more are dropped. 0 = no limit. */
@@ -61,6 +66,7 @@ export interface BrokerLimits {
 
 export const DEFAULT_LIMITS: Readonly<BrokerLimits> = {
   maxPacketSize: 2 * 1024 * 1024,
+  maxConnectPacketSize: 64 * 1024,
   maxInflight: 20,
   maxQueued: 1000,
   maxQueuedBytes: 0,

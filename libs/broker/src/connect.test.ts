@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import type { IConnackPacket, IDisconnectPacket } from 'mqtt-packet';
+import mqttPacket, { type IConnackPacket, type IDisconnectPacket } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { fromHex } from './codec/test-vectors.js';
 import { ReasonCode } from './constants.js';
@@ -163,6 +163,59 @@ describe('keep-alive', () => {
     await client.closed;
     expect(client.received).toEqual([]);
     await server.close();
+  });
+});
+
+describe('what a connection can make the broker hold before its CONNACK', () => {
+  const server = useBroker({ maxConnectPacketSize: 256, maxPacketSize: 4096 });
+  // A 3.1.1 CONNECT of `total` bytes: client id 'big', a will on topic 'w' whose payload fills the rest.
+  const connectOf = (total: number) => {
+    const withWill = (bytes: number) =>
+      mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: 'big', clean: true, keepalive: 0, will: { topic: 'w', payload: Buffer.alloc(bytes, 0x61), qos: 0, retain: false } });
+    // 22 bytes around the will payload, one more once the Remaining Length takes two bytes
+    const packet = withWill(total - 22);
+    return packet.length === total ? packet : withWill(total - 23);
+  };
+
+  it('closes a connection at the first byte that cannot start a CONNECT, not once a packet that long would be complete', async () => {
+    const client = await RawClient.open(server.port, 4);
+    // 'G' of "GET / HTTP/1.1": read as a fixed header it is a PUBACK whose length byte has not arrived yet
+    client.send(Buffer.from('G'));
+    await client.closed;
+    expect(client.received).toEqual([]);
+  });
+
+  it('closes a connection whose CONNECT declares more than maxConnectPacketSize as soon as its fixed header is complete', async () => {
+    const malformed = server.broker.stats.malformedPackets;
+    const client = await RawClient.open(server.port, 4);
+    // 10 | e8 07: a CONNECT of 1,000 bytes (under maxPacketSize), none of its body sent
+    client.send(fromHex('10', 'e8 07'));
+    await client.closed;
+    expect(server.broker.stats.malformedPackets).toBe(malformed + 1);
+  });
+
+  it('takes a CONNECT of exactly maxConnectPacketSize, sent a byte at a time', async () => {
+    const packet = connectOf(256);
+    expect(packet).toHaveLength(256);
+    const client = await RawClient.open(server.port, 4);
+    for (const byte of packet) client.send(Buffer.from([byte]));
+    expect(await client.next('connack')).toMatchObject({ returnCode: 0 });
+    client.end();
+  });
+
+  it('refuses a CONNECT one byte over maxConnectPacketSize, and takes packets up to maxPacketSize once connected', async () => {
+    const over = await RawClient.open(server.port, 4);
+    over.send(connectOf(257));
+    await over.closed;
+    expect(over.received).toEqual([]);
+
+    // CONNECT and a 3,000-byte QoS 1 PUBLISH in one write: the larger limit holds from the packet after the CONNECT.
+    const client = await RawClient.open(server.port, 4);
+    const publish = { cmd: 'publish', topic: 't', payload: Buffer.alloc(3000), qos: 1, messageId: 7, retain: false, dup: false } as const;
+    client.send(Buffer.concat([connectOf(100), mqttPacket.generate(publish)]));
+    expect(await client.next('connack')).toMatchObject({ returnCode: 0 });
+    expect(await client.next('puback')).toMatchObject({ messageId: 7 });
+    client.end();
   });
 });
 

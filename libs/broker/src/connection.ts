@@ -151,7 +151,8 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
     readonly stream: Duplex,
     readonly connection: Info,
   ) {
-    this.framer = new MqttFramer(broker.limits.maxPacketSize);
+    const { maxPacketSize, maxConnectPacketSize } = broker.limits;
+    this.framer = new MqttFramer(Math.min(maxPacketSize, maxConnectPacketSize));
     this.openedAt = this.lastPacketAt = broker.clock.now();
     const tagged = stream as StreamWithConnection;
     tagged[CONNECTION] = this as unknown as Connection<ConnectionInfo>;
@@ -188,6 +189,12 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
   receive(chunk: Buffer): void {
     this.broker.stats.bytesReceived += chunk.length;
     this.lastPacketAt = this.broker.clock.now();
+    // [MQTT-3.1.0-1]: bytes that do not start a CONNECT (another protocol, a port scan) close the connection at
+    // their first byte, not once a packet that long would be complete.
+    if (this.state === AWAITING_CONNECT && this.framer.buffered === 0 && chunk.length > 0 && chunk[0] >> 4 !== PacketType.CONNECT) {
+      this.violation(ReasonCode.PROTOCOL_ERROR, `a packet of type ${chunk[0] >> 4} before CONNECT`);
+      return;
+    }
     this.framer.push(chunk, this);
   }
 
@@ -245,7 +252,8 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
   }
 
   onFramingError(reasonCode: number, message: string): void {
-    this.violation(reasonCode, message);
+    const beforeConnack = this.state !== CONNECTED && reasonCode === ReasonCode.PACKET_TOO_LARGE;
+    this.violation(reasonCode, beforeConnack ? `${message} allowed before CONNACK` : message);
   }
 
   // ---------------------------------------------------------------- CONNECT
@@ -467,6 +475,7 @@ export class Connection<Info extends ConnectionInfo = ConnectionInfo> implements
   /** The CONNACK goes out; then everything the session kept for the client [MQTT-4.4.0-1]. */
   private sendConnack(connack: Buffer): void {
     this.state = CONNECTED;
+    this.framer.maxPacketSize = this.broker.limits.maxPacketSize;
     this.send(connack);
     this.broker.clientConnected(this);
     this.session!.outgoing?.restart();

@@ -14,7 +14,7 @@ import { HubEvents } from '../events/hub-events.js';
 import { LogThrottle } from '../logging/log-throttle.js';
 import type { Logger } from '../logging/logger.js';
 import { ROOT_LOGGER } from '../logging/logger.token.js';
-import { checkFirstPacket, limitWebSocketMessages, MAX_CONNECT_BYTES } from './connection-guard.js';
+import { limitWebSocketMessages, MAX_CONNECT_BYTES } from './connection-guard.js';
 import { MqttBus, type BusHandler, type BusMessage, type PublishOptions } from './mqtt-bus.js';
 import { QueueDrops } from './queue-drops.js';
 import { SqliteBrokerStore } from './sqlite-broker-store.js';
@@ -72,6 +72,8 @@ export class BrokerService extends MqttBus {
       store: this.store,
       logger: this.log,
       maxPacketSize: mqtt.maxPacketSize,
+      // Until a client has signed in, a CONNECT's worth is all it can make the broker hold.
+      maxConnectPacketSize: MAX_CONNECT_BYTES,
       maxInflight: mqtt.maxInflight,
       maxQueued: mqtt.maxQueued,
       maxQueuedBytes,
@@ -166,8 +168,8 @@ export class BrokerService extends MqttBus {
   }
 
   /**
-   * Takes a network connection in (also from the TLS listeners): connection limits, the first packet's
-   * size, then the broker. `signedIn` runs once its CONNECT is accepted (to lift before-sign-in limits).
+   * Takes a network connection in (also from the TLS listeners): connection limits, then the broker.
+   * `signedIn` runs once its CONNECT is accepted (to lift before-sign-in limits).
    */
   accept(stream: Duplex, socket: Socket, transport: MqttTransport, signedIn?: () => void): void {
     const address = socket.remoteAddress ?? '';
@@ -189,22 +191,9 @@ export class BrokerService extends MqttBus {
       this.sockets.delete(socket);
     });
     stream.on('error', () => socket.destroy());
-    checkFirstPacket(stream, Math.min(MAX_CONNECT_BYTES, this.mqtt.maxPacketSize), this.mqtt.connectTimeout, (refused) => {
-      if (refused === null) {
-        this.core.handle(stream, { transport, socket, remoteAddress: address, signedIn });
-        // checkFirstPacket paused the stream, and a 'data' listener does not resume a paused stream.
-        stream.resume();
-        return;
-      }
-      const fields = { remote: address, transport, reason: refused.reason };
-      if (!refused.malformed) this.log.debug(fields, 'connection dropped');
-      else {
-        this.stats.malformedPackets++;
-        this.log.warn(fields, 'closed a client that sent a malformed or forbidden packet');
-      }
-      stream.destroy();
-      socket.destroy();
-    });
+    // The core refuses a first packet that is not a CONNECT at its first byte, one that declares more than
+    // MAX_CONNECT_BYTES at its header, and a connection without CONNACK after HEARTH_MQTT_CONNECT_TIMEOUT.
+    this.core.handle(stream, { transport, socket, remoteAddress: address, signedIn });
   }
 
   async publish(topic: string, payload: string | Buffer, { qos = 0, retain = false, publisher }: PublishOptions = {}): Promise<void> {
