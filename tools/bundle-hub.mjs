@@ -7,7 +7,7 @@
 // resolves from there (the dashboard, better-sqlite3) is the same.
 // Run: node tools/bundle-hub.mjs [--out <dir>]   (tools/build.mjs runs it after tsc)
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
@@ -36,12 +36,30 @@ const bundledRequires = {
   },
 };
 
+/**
+ * Nest's Logger and ConsoleLogger each build an Intl.DateTimeFormat for timestamps as their modules load: the first
+ * Intl.DateTimeFormat in a process maps ~8 MB of ICU data, kept for good. The hub logs through pino and
+ * never prints a Nest timestamp; the formatter is made the first time one is printed instead.
+ */
+const NEST_TIMESTAMPS = /const dateTimeFormatter = new Intl\.DateTimeFormat\((undefined, \{[^}]*\})\);/;
+const lazyNestTimestamps = {
+  name: 'lazy-nest-timestamps',
+  transform: {
+    filter: { id: /@nestjs[\\/]common[\\/]services[\\/](console-)?logger\.service\.js$/ },
+    handler(code, id) {
+      // Fails the build when a Nest upgrade changes the line, rather than quietly loading ICU data again.
+      if (!NEST_TIMESTAMPS.test(code)) throw new Error(`@nestjs/common's ${basename(id)} no longer has the timestamp formatter this bundle makes lazy: update lazyNestTimestamps in tools/bundle-hub.mjs`);
+      return code.replace(NEST_TIMESTAMPS, 'let dateTimeFormat;\nconst dateTimeFormatter = { format: (ms) => (dateTimeFormat ??= new Intl.DateTimeFormat($1)).format(ms) };');
+    },
+  },
+};
+
 const unresolved = [];
 rmSync(OUT, { recursive: true, force: true });
 await build({
   input: { main: join(HUB, 'dist/src/main.js'), cli: join(HUB, 'dist/src/cli/main.js') },
   platform: 'node',
-  plugins: [bundledRequires],
+  plugins: [bundledRequires, lazyNestTimestamps],
   external: [...RUNTIME, ...OPTIONAL],
   onLog(level, log, handle) {
     if (log.code === 'UNRESOLVED_IMPORT') unresolved.push(log.message);
