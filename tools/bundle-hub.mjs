@@ -7,7 +7,7 @@
 // resolves from there (the dashboard, better-sqlite3) is the same.
 // Run: node tools/bundle-hub.mjs [--out <dir>]   (tools/build.mjs runs it after tsc)
 import { rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
@@ -37,19 +37,41 @@ const bundledRequires = {
 };
 
 /**
- * Nest's Logger and ConsoleLogger each build an Intl.DateTimeFormat for timestamps as their modules load: the first
- * Intl.DateTimeFormat in a process maps ~8 MB of ICU data, kept for good. The hub logs through pino and
- * never prints a Nest timestamp; the formatter is made the first time one is printed instead.
+ * What dependencies make as their modules load and an idle hub never uses, made on first use instead.
+ * Each `from` must be in the file as written: a dependency upgrade that changes it fails the build
+ * rather than quietly costing the memory again.
  */
-const NEST_TIMESTAMPS = /const dateTimeFormatter = new Intl\.DateTimeFormat\((undefined, \{[^}]*\})\);/;
-const lazyNestTimestamps = {
-  name: 'lazy-nest-timestamps',
+const DEFERRED = [
+  {
+    // Nest's Logger and ConsoleLogger each build an Intl.DateTimeFormat for their timestamps. The first
+    // Intl.DateTimeFormat in a process maps ~8 MB of ICU data for good; the hub logs through pino.
+    file: /@nestjs[\\/]common[\\/]services[\\/](console-)?logger\.service\.js$/,
+    from: /const dateTimeFormatter = new Intl\.DateTimeFormat\((undefined, \{[^}]*\})\);/,
+    to: 'let dateTimeFormat;\nconst dateTimeFormatter = { format: (ms) => (dateTimeFormat ??= new Intl.DateTimeFormat($1)).format(ms) };',
+  },
+  {
+    // class-validator's @IsPhoneNumber loads libphonenumber-js and its metadata of every country's
+    // numbering plan; the hub validates no phone numbers.
+    file: /class-validator[\\/]cjs[\\/]decorator[\\/]string[\\/]IsPhoneNumber\.js$/,
+    from: /const max_1 = require\("libphonenumber-js\/max"\);/,
+    to: 'let max;\nconst max_1 = { parsePhoneNumber: (...args) => (max ??= require("libphonenumber-js/max")).parsePhoneNumber(...args) };',
+  },
+  {
+    // TypeORM's DriverFactory loads all 17 of its drivers (Oracle, SAP HANA, MongoDB, ...) with their
+    // query runners to pick one by name; the hub's is better-sqlite3. Each is loaded when picked.
+    file: /typeorm[\\/]driver[\\/]DriverFactory\.js$/,
+    from: /const (\w+)_1 = require\("(\.\/[\w-]+\/\w+)"\);/g,
+    to: 'const $1_1 = { get $1() { return require("$2").$1; } };',
+  },
+];
+const deferred = {
+  name: 'deferred',
   transform: {
-    filter: { id: /@nestjs[\\/]common[\\/]services[\\/](console-)?logger\.service\.js$/ },
+    filter: { id: { include: DEFERRED.map(({ file }) => file) } },
     handler(code, id) {
-      // Fails the build when a Nest upgrade changes the line, rather than quietly loading ICU data again.
-      if (!NEST_TIMESTAMPS.test(code)) throw new Error(`@nestjs/common's ${basename(id)} no longer has the timestamp formatter this bundle makes lazy: update lazyNestTimestamps in tools/bundle-hub.mjs`);
-      return code.replace(NEST_TIMESTAMPS, 'let dateTimeFormat;\nconst dateTimeFormatter = { format: (ms) => (dateTimeFormat ??= new Intl.DateTimeFormat($1)).format(ms) };');
+      const { from, to } = DEFERRED.find(({ file }) => file.test(id));
+      if (code.search(from) === -1) throw new Error(`${id} no longer has what tools/bundle-hub.mjs defers (${from}): update DEFERRED there`);
+      return code.replace(from, to);
     },
   },
 };
@@ -59,7 +81,7 @@ rmSync(OUT, { recursive: true, force: true });
 await build({
   input: { main: join(HUB, 'dist/src/main.js'), cli: join(HUB, 'dist/src/cli/main.js') },
   platform: 'node',
-  plugins: [bundledRequires, lazyNestTimestamps],
+  plugins: [bundledRequires, deferred],
   external: [...RUNTIME, ...OPTIONAL],
   onLog(level, log, handle) {
     if (log.code === 'UNRESOLVED_IMPORT') unresolved.push(log.message);
