@@ -6,7 +6,7 @@
 // as dist/src, so what the hub finds walking up from itself (its package.json, devices/) and what it
 // resolves from there (the dashboard, better-sqlite3) is the same.
 // Run: node tools/bundle-hub.mjs [--out <dir>]   (tools/build.mjs runs it after tsc)
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -76,12 +76,31 @@ const deferred = {
   },
 };
 
+/**
+ * JSON modules (mime-db's table of media types, twice in two versions; iconv-lite's code pages) as
+ * `JSON.parse` of a string rather than as object literals: V8 builds a syntax tree of an object literal
+ * when it compiles the file (~8 MB of parser memory at start for the chunk holding mime-db, which glibc
+ * then keeps) and a boilerplate of it beside the object; JSON.parse builds only the object.
+ */
+const JSON_PARSE_FROM = 10_000;
+const jsonParse = {
+  name: 'json-parse',
+  load: {
+    filter: { id: /\.json$/ },
+    handler(id) {
+      const text = readFileSync(id, 'utf8');
+      if (text.length < JSON_PARSE_FROM) return null;
+      return { code: `module.exports = JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(text)))});`, moduleType: 'js' };
+    },
+  },
+};
+
 const unresolved = [];
 rmSync(OUT, { recursive: true, force: true });
 await build({
   input: { main: join(HUB, 'dist/src/main.js'), cli: join(HUB, 'dist/src/cli/main.js') },
   platform: 'node',
-  plugins: [bundledRequires, deferred],
+  plugins: [bundledRequires, deferred, jsonParse],
   external: [...RUNTIME, ...OPTIONAL],
   onLog(level, log, handle) {
     if (log.code === 'UNRESOLVED_IMPORT') unresolved.push(log.message);
