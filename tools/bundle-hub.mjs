@@ -6,7 +6,7 @@
 // as dist/src, so what the hub finds walking up from itself (its package.json, devices/) and what it
 // resolves from there (the dashboard, better-sqlite3) is the same.
 // Run: node tools/bundle-hub.mjs [--out <dir>]   (tools/build.mjs runs it after tsc)
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -36,12 +36,71 @@ const bundledRequires = {
   },
 };
 
+/**
+ * What dependencies make as their modules load and an idle hub never uses, made on first use instead.
+ * Each `from` must be in the file as written: a dependency upgrade that changes it fails the build
+ * rather than quietly costing the memory again.
+ */
+const DEFERRED = [
+  {
+    // Nest's Logger and ConsoleLogger each build an Intl.DateTimeFormat for their timestamps. The first
+    // Intl.DateTimeFormat in a process maps ~8 MB of ICU data for good; the hub logs through pino.
+    file: /@nestjs[\\/]common[\\/]services[\\/](console-)?logger\.service\.js$/,
+    from: /const dateTimeFormatter = new Intl\.DateTimeFormat\((undefined, \{[^}]*\})\);/,
+    to: 'let dateTimeFormat;\nconst dateTimeFormatter = { format: (ms) => (dateTimeFormat ??= new Intl.DateTimeFormat($1)).format(ms) };',
+  },
+  {
+    // class-validator's @IsPhoneNumber loads libphonenumber-js and its metadata of every country's
+    // numbering plan; the hub validates no phone numbers.
+    file: /class-validator[\\/]cjs[\\/]decorator[\\/]string[\\/]IsPhoneNumber\.js$/,
+    from: /const max_1 = require\("libphonenumber-js\/max"\);/,
+    to: 'let max;\nconst max_1 = { parsePhoneNumber: (...args) => (max ??= require("libphonenumber-js/max")).parsePhoneNumber(...args) };',
+  },
+  {
+    // TypeORM's DriverFactory loads all 17 of its drivers (Oracle, SAP HANA, MongoDB, ...) with their
+    // query runners to pick one by name; the hub's is better-sqlite3. Each is loaded when picked.
+    file: /typeorm[\\/]driver[\\/]DriverFactory\.js$/,
+    from: /const (\w+)_1 = require\("(\.\/[\w-]+\/\w+)"\);/g,
+    to: 'const $1_1 = { get $1() { return require("$2").$1; } };',
+  },
+];
+const deferred = {
+  name: 'deferred',
+  transform: {
+    filter: { id: { include: DEFERRED.map(({ file }) => file) } },
+    handler(code, id) {
+      const { from, to } = DEFERRED.find(({ file }) => file.test(id));
+      if (code.search(from) === -1) throw new Error(`${id} no longer has what tools/bundle-hub.mjs defers (${from}): update DEFERRED there`);
+      return code.replace(from, to);
+    },
+  },
+};
+
+/**
+ * JSON modules (mime-db's table of media types, twice in two versions; iconv-lite's code pages) as
+ * `JSON.parse` of a string rather than as object literals: V8 builds a syntax tree of an object literal
+ * when it compiles the file (~8 MB of parser memory at start for the chunk holding mime-db, which glibc
+ * then keeps) and a boilerplate of it beside the object; JSON.parse builds only the object.
+ */
+const JSON_PARSE_FROM = 10_000;
+const jsonParse = {
+  name: 'json-parse',
+  load: {
+    filter: { id: /\.json$/ },
+    handler(id) {
+      const text = readFileSync(id, 'utf8');
+      if (text.length < JSON_PARSE_FROM) return null;
+      return { code: `module.exports = JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(text)))});`, moduleType: 'js' };
+    },
+  },
+};
+
 const unresolved = [];
 rmSync(OUT, { recursive: true, force: true });
 await build({
   input: { main: join(HUB, 'dist/src/main.js'), cli: join(HUB, 'dist/src/cli/main.js') },
   platform: 'node',
-  plugins: [bundledRequires],
+  plugins: [bundledRequires, deferred, jsonParse],
   external: [...RUNTIME, ...OPTIONAL],
   onLog(level, log, handle) {
     if (log.code === 'UNRESOLVED_IMPORT') unresolved.push(log.message);

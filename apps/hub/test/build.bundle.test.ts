@@ -49,6 +49,18 @@ describe('the bundled hub', () => {
     expect(ran).toEqual(migrations.map((migration) => migration.name));
   });
 
+  // The first Intl.DateTimeFormat in a process maps ~8 MB of ICU data for good: an idle hub makes none
+  // (Nest's timestamp formatters are deferred by tools/bundle-hub.mjs, the rule engine asks for the
+  // machine's time zone when a rule needs it).
+  it('starts and idles without making an Intl.DateTimeFormat', async () => {
+    const watch = `const made = () => process.stderr.write('Intl.DateTimeFormat made ' + new Error().stack.split('\\n')[3].trim() + '\\n');
+      Intl.DateTimeFormat = new Proxy(Intl.DateTimeFormat, { construct: (t, a) => (made(), Reflect.construct(t, a)), apply: (t, self, a) => (made(), Reflect.apply(t, self, a)) });`;
+    const hub = await hubs.spawn({ HEARTH_DATA_DIR: hubs.dataDir(), NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(watch)}` }, [], join(bundle, 'main.js'));
+    expect((await fetch(`http://127.0.0.1:${hub.httpPort}/api/health`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(hub.output.filter((line) => line.startsWith('Intl.DateTimeFormat made'))).toEqual([]);
+  });
+
   it('runs the CLI', () => {
     const help = spawnSync(process.execPath, [join(bundle, 'cli.js'), '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);

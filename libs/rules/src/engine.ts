@@ -108,7 +108,8 @@ type Limits = { attribute?: string; above?: number; below?: number };
  */
 export class RuleEngine {
   private readonly entries = new Map<string, Entry>();
-  private readonly timeZone: string;
+  /** The configured zone; without one, the machine's, looked up when a rule first needs it (see zone()). */
+  private timeZone: string | undefined;
   private readonly maxRuns: number;
   private readonly loopWindowMs: number;
   private readonly actionTimeoutMs: number;
@@ -119,7 +120,7 @@ export class RuleEngine {
     private readonly ports: RulePorts,
     options: EngineOptions = {},
   ) {
-    this.timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    this.timeZone = options.timeZone;
     this.maxRuns = options.maxRuns ?? 20;
     this.loopWindowMs = options.loopWindowMs ?? SECOND;
     this.actionTimeoutMs = options.actionTimeoutMs ?? 30 * SECOND;
@@ -562,7 +563,9 @@ export class RuleEngine {
   }
 
   private zone(location: Location | null): string {
-    return location?.timezone ?? this.timeZone;
+    // Asked on first use, not at construction: any Intl.DateTimeFormat maps ~8 MB of ICU data that a hub
+    // without time-based rules never needs.
+    return location?.timezone ?? (this.timeZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone);
   }
 
   private setTimer(entry: Entry, index: number, ms: number, fn: () => void): void {

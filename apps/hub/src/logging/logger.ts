@@ -1,16 +1,21 @@
+import { createRequire } from 'node:module';
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
+import type PinoPretty from 'pino-pretty';
 import type { HubConfig } from '../config/config.schema.js';
 
 export type { Logger };
 
-/** The hub's root logger: JSON lines, or pino-pretty when config says so (a terminal by default). */
+/**
+ * The hub's root logger: JSON lines, or pino-pretty when config says so (a terminal by default).
+ * pino-pretty runs in this thread, loaded only then: as a pino transport it had a worker thread of its
+ * own, ~10 MB of resident memory for as long as the hub ran, to format the few lines a hub logs.
+ */
 export function createRootLogger(log: HubConfig['log']): Logger {
-  return pino({
-    level: log.level,
-    base: undefined,
-    transport: log.pretty ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } : undefined,
-  });
+  const options = { level: log.level, base: undefined };
+  if (!log.pretty) return pino(options);
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return pino(options, pretty({ translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
 }
 
 /** Routes Nest's own log calls into pino, one child logger per Nest context. */
