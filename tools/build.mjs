@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The build: TypeScript project references (tsc -b), the dashboard (Vite), the bundled hub that
 // `npm start` runs (tools/bundle-hub.mjs), and a stamp of what it was built from. `--if-stale` (npm
-// start, npm test, npm run bench, and install through `prepare`) builds only when a source changed
-// since the stamp, or an output is missing: a start on a current build costs a walk over the sources'
-// file sizes and times, not a compiler start. `--check` only says.
+// test, npm run bench, and install through `prepare`; npm start through tools/start.mjs) builds only
+// when a source changed since the stamp, or an output is missing: a start on a current build costs a
+// walk over the sources' file sizes and times, not a compiler start. `--check` only says.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -33,32 +33,37 @@ function fingerprint() {
 }
 
 /** Why the build is not current, or null when it is. */
-function staleness() {
+export function staleness() {
   const missing = OUTPUTS.find((output) => !existsSync(join(ROOT, output)));
   if (missing) return `${missing} is missing`;
   if (!existsSync(STAMP)) return 'never built here';
   return JSON.parse(readFileSync(STAMP, 'utf8')).sources === fingerprint() ? null : 'a source changed since the last build';
 }
 
-// --check: say whether a build is needed, and build nothing (exit status 1 when it is).
-if (process.argv.includes('--check')) {
-  const reason = staleness();
-  console.log(reason === null ? 'current' : `stale: ${reason}`);
-  process.exit(reason === null ? 0 : 1);
+/** Builds everything, then stamps what it was built from; exits the process if a step fails. */
+export function build() {
+  const before = fingerprint();
+  for (const [command, args] of [
+    ['tsc', ['-b']],
+    ['vite', ['build', '--logLevel', 'warn']],
+    ['node', ['tools/bundle-hub.mjs']],
+  ]) {
+    const cwd = command === 'vite' ? join(ROOT, 'apps/dashboard') : ROOT;
+    const bin = command === 'node' ? process.execPath : join(ROOT, 'node_modules', '.bin', command);
+    console.error(`hearth: building (${command} ${args.join(' ')})`);
+    const run = spawnSync(bin, args, { cwd, stdio: 'inherit' });
+    if (run.status !== 0) process.exit(run.status ?? 1);
+  }
+  mkdirSync(dirname(STAMP), { recursive: true });
+  writeFileSync(STAMP, JSON.stringify({ sources: before, builtAt: new Date().toISOString() }));
 }
-if (process.argv.includes('--if-stale') && staleness() === null) process.exit(0);
 
-const before = fingerprint();
-for (const [command, args] of [
-  ['tsc', ['-b']],
-  ['vite', ['build', '--logLevel', 'warn']],
-  ['node', ['tools/bundle-hub.mjs']],
-]) {
-  const cwd = command === 'vite' ? join(ROOT, 'apps/dashboard') : ROOT;
-  const bin = command === 'node' ? process.execPath : join(ROOT, 'node_modules', '.bin', command);
-  console.error(`hearth: building (${command} ${args.join(' ')})`);
-  const run = spawnSync(bin, args, { cwd, stdio: 'inherit' });
-  if (run.status !== 0) process.exit(run.status ?? 1);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // --check: say whether a build is needed, and build nothing (exit status 1 when it is).
+  if (process.argv.includes('--check')) {
+    const reason = staleness();
+    console.log(reason === null ? 'current' : `stale: ${reason}`);
+    process.exit(reason === null ? 0 : 1);
+  }
+  if (!process.argv.includes('--if-stale') || staleness() !== null) build();
 }
-mkdirSync(dirname(STAMP), { recursive: true });
-writeFileSync(STAMP, JSON.stringify({ sources: before, builtAt: new Date().toISOString() }));

@@ -1,7 +1,7 @@
-// Start of a hub with a current build: the hub as `npm start` runs it (the bundle, with its node flags,
-// read from package.json's start script) and `npm start` itself (its build check, then the hub) until
-// GET /api/health answers, the CPU the hub used by then, and its resident memory
-// once idle. The data directory was made by a first start (not counted), as on every start but the first.
+// Start of a hub with a current build: the hub as `npm start` runs it (its command, node flags included,
+// read from package.json's start script: the build check, then the bundled hub, in one process) and
+// `npm start` itself (npm, then that command) until GET /api/health answers, the CPU the hub used by
+// then, and its resident memory once idle. The budget is npm start's, as a user types it. The data directory was made by a first start (not counted), as on every start but the first.
 // Run: npx tsc -b && node apps/hub/dist/bench/startup.js [runs]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -71,17 +71,17 @@ try {
     hub.push(await timeStart(HUB, true));
     npm.push(await timeStart(['npm', 'start', '--silent'], false));
   }
-  const ready = median(hub.map((start) => start.readyMs));
+  const ready = median(npm.map((start) => start.readyMs));
   const rss = median(hub.map((start) => start.rssMb!));
   const [load] = loadavg();
   process.stdout.write(
     [
       `hub start on a current build, ${RUNS} runs each, median (machine load average ${load!.toFixed(1)} while measuring):`,
-      `${HUB_COMMAND.join(' ')}\n  -> /api/health answers                               ${ready.toFixed(0).padStart(6)} ms ${range(hub.map((start) => start.readyMs))}`,
+      `${HUB_COMMAND.join(' ')}\n  -> /api/health answers                               ${median(hub.map((start) => start.readyMs)).toFixed(0).padStart(6)} ms ${range(hub.map((start) => start.readyMs))}`,
       `  CPU the hub used by then                             ${median(hub.map((start) => start.cpuMs!)).toFixed(0).padStart(6)} ms ${range(hub.map((start) => start.cpuMs!))}`,
-      `npm start (build check, then the hub) -> answers       ${median(npm.map((start) => start.readyMs)).toFixed(0).padStart(6)} ms ${range(npm.map((start) => start.readyMs))}`,
+      `npm start -> answers                                   ${ready.toFixed(0).padStart(6)} ms ${range(npm.map((start) => start.readyMs))}`,
       `hub resident memory ${IDLE_MS / 1000} s after it answered, idle    ${rss.toFixed(1).padStart(6)} MB ${range(hub.map((start) => start.rssMb!), 1)}`,
-      `budget   ready under ${READY_BUDGET_MS} ms: ${ready < READY_BUDGET_MS ? 'met' : 'MISSED'}; idle under ${RSS_BUDGET_MB} MB: ${rss < RSS_BUDGET_MB ? 'met' : 'MISSED'}`,
+      `budget   npm start ready under ${READY_BUDGET_MS} ms: ${ready < READY_BUDGET_MS ? 'met' : 'MISSED'}; idle under ${RSS_BUDGET_MB} MB: ${rss < RSS_BUDGET_MB ? 'met' : 'MISSED'}`,
       '',
     ].join('\n'),
   );

@@ -3,7 +3,7 @@ import { statSync, utimesSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// `npm start` and `npm test` run `node tools/build.mjs --if-stale`: it builds only when a source changed
+// `npm start` (tools/start.mjs) and `npm test` (`node tools/build.mjs --if-stale`) build only when a source changed
 // since the last build. `--check` asks the same question without building.
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const check = () => spawnSync(process.execPath, ['tools/build.mjs', '--check'], { cwd: ROOT, encoding: 'utf8' });
