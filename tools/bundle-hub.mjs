@@ -24,9 +24,9 @@ const RUNTIME = [/^better-sqlite3(\/|$)/, /^serialport(\/|$)/, /^@serialport\//,
 const OPTIONAL = ['@nestjs/microservices', '@nestjs/microservices/microservices-module.js', '@nestjs/platform-socket.io', '@fastify/static'];
 
 /**
- * Packages that load a dependency with `createRequire(import.meta.url)('name')` (@nestjs/typeorm, Nest's
- * WebSocket adapter, mapped types) get the bundled copy: left alone, the bundler cannot see through it
- * and each would load a second, unbundled copy from node_modules at start (all of TypeORM: ~300 files).
+ * Packages that load a dependency with `createRequire(import.meta.url)('name')` (Nest's WebSocket
+ * adapter, mapped types) get the bundled copy: left alone, the bundler cannot see through it and each
+ * would load a second, unbundled copy from node_modules.
  */
 const bundledRequires = {
   name: 'bundled-requires',

@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import { Accounts } from '../auth/accounts.js';
 import { DeviceCredentialsRepository } from '../auth/device-credentials.repository.js';
 import { createPasswordHasher } from '../auth/password-hasher.js';
@@ -13,16 +12,15 @@ export const print = (text: string): void => void process.stdout.write(text.ends
  * is safe beside a running hub; the hub notices credential changes within a second.
  */
 export async function withAccounts<T>(config: HubConfig, work: (accounts: Accounts) => Promise<T> | T): Promise<T> {
-  // Loaded on use: `--help` should not wait for TypeORM.
-  const [{ DataSource }, { dataSourceOptions }] = await Promise.all([import('typeorm'), import('../database/database.module.js')]);
-  const dataSource = new DataSource(dataSourceOptions(config));
-  await dataSource.initialize();
+  // Loaded on use: `--help` should not wait for the native module.
+  const { openDatabase } = await import('../database/database.module.js');
+  const db = await openDatabase(config);
   const hasher = createPasswordHasher(config.auth);
   try {
-    const db = (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
     return await work(new Accounts(config, new UsersRepository(db), new SessionsRepository(db), new DeviceCredentialsRepository(db), hasher));
   } finally {
-    await Promise.all([hasher.close(), dataSource.destroy()]);
+    await hasher.close();
+    db.close();
   }
 }
 

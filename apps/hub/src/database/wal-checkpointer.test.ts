@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { removeDataDir, tempDataDir } from '../../test/support/test-hub.js';
 import { loadConfig } from '../config/load-config.js';
-import { dataSourceOptions, databaseFile } from './database.module.js';
+import { databaseFile, prepareConnection } from './database.module.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 describe('WalCheckpointer', () => {
@@ -17,9 +17,8 @@ describe('WalCheckpointer', () => {
     const dataDir = tempDataDir();
     const config = loadConfig({ env: { HEARTH_DATA_DIR: dataDir, HEARTH_DB_CHECKPOINT_INTERVAL: '50' }, cwd: dataDir });
     // The hub's own connection settings: WAL, no automatic checkpoints.
-    const db = new Database(dataSourceOptions(config).database);
-    db.pragma('journal_mode = WAL');
-    dataSourceOptions(config).prepareDatabase(db);
+    const db = new Database(databaseFile(config));
+    prepareConnection(db);
     db.exec('CREATE TABLE t (n INTEGER)');
     const checkpointer = new WalCheckpointer(config, pino({ level: 'silent' }));
     cleanup.push(() => removeDataDir(dataDir), () => db.close(), () => checkpointer.stop());
