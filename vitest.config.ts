@@ -41,8 +41,9 @@ export default defineConfig({
         },
       },
       ...externalBrokerProject(),
-      // Tests that measure how the hub answers under load: after everything else, one file at a time,
-      // so that what they measure is the hub and not the rest of the suite sharing its two cores.
+      // Tests that measure how the hub answers under load, and the NATS cluster's failover (its leader
+      // elections outlasted the test's budget twice while the suite shared the cores): after everything
+      // else, one file at a time, so that what they measure is the hub and not the rest of the suite.
       {
         extends: true,
         test: { name: 'alone', include: ['apps/hub/test/**/*.alone.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
