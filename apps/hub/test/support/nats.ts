@@ -42,7 +42,9 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         `listen: ${HOST}:${port.client}`,
         `jetstream { store_dir: "${join(dir, name)}" }`,
         `cluster { name: hearth-test, listen: ${HOST}:${port.cluster}, routes: [${routes}] }`,
-        `mqtt { listen: ${HOST}:${port.mqtt} }`,
+        // Explicit: left to NATS, the MQTT streams get as many replicas as it sees peers when the first
+        // client connects, which on a slow start can be fewer than three, and then a node's death loses them.
+        `mqtt { listen: ${HOST}:${port.mqtt}, stream_replicas: ${Math.min(size, 3)} }`,
         '',
       ].join('\n'),
     );
